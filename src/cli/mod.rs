@@ -1,0 +1,156 @@
+//! The command line: parse, set up logging, dispatch to one file per subcommand, and
+//! turn an error into a message with its cause chain and a documented exit code.
+
+mod backfill;
+mod completions;
+mod render;
+mod resume;
+mod status;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use atom_sync::error::Fault;
+use atom_sync::store::Store;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const INTERNAL: u8 = 1;
+    pub const USER: u8 = 2;
+    pub const JOB_FAILED: u8 = 3;
+    pub const TRANSIENT: u8 = 5;
+    pub const INTERRUPTED: u8 = 130;
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "atom-sync", version, about = "Backfill a tenant's mail into ATOM's knowledge graph and vector memory, durably.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where state lives, and how to log: the same on every subcommand.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]
+    #[arg(long, env = "ATOM_SYNC_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Use Postgres instead of the embedded SQLite (postgres://user@host/db)
+    #[arg(long, env = "DATABASE_URL", global = true, value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// LanceDB location [default: lance/ inside the data dir]
+    #[arg(long, env = "ATOM_SYNC_LANCE_URI", global = true, value_name = "URI")]
+    pub lance_uri: Option<String>,
+
+    /// More log output (-v debug, -vv trace)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Only errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Log line format on stderr
+    #[arg(long, value_enum, default_value = "text", global = true, env = "ATOM_SYNC_LOG_FORMAT")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a backfill job for a tenant and run it to the end
+    Backfill(backfill::BackfillArgs),
+    /// Show jobs as a table, or one job's story
+    Status(status::StatusArgs),
+    /// Continue a failed, paused or interrupted job from its checkpoint
+    Resume(resume::ResumeArgs),
+    /// Print shell completions (the committed ones live in completions/)
+    Completions(completions::CompletionsArgs),
+}
+
+impl Global {
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(atom_sync::settings::default_data_dir)
+    }
+
+    pub async fn store(&self) -> anyhow::Result<Arc<dyn Store>> {
+        Ok(atom_sync::store::connect(self.database_url.as_deref(), &self.data_dir()).await?)
+    }
+
+    pub fn lance_uri(&self) -> String {
+        atom_sync::settings::lance_uri(self.lance_uri.as_deref(), &self.data_dir())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::INTERNAL);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Backfill(args) => backfill::run(&cli.global, args).await,
+            Command::Status(args) => status::run(&cli.global, args).await,
+            Command::Resume(args) => resume::run(&cli.global, args).await,
+            Command::Completions(args) => completions::run(args),
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+/// The exit code of an error: the fault of the first library error in its chain.
+fn exit_code(e: &anyhow::Error) -> u8 {
+    for cause in e.chain() {
+        if let Some(err) = cause.downcast_ref::<atom_sync::Error>() {
+            return match err.fault() {
+                Fault::User => exit::USER,
+                Fault::Transient => exit::TRANSIENT,
+                Fault::Internal => exit::INTERNAL,
+            };
+        }
+    }
+    exit::INTERNAL
+}
+
+fn init_tracing(g: &Global) {
+    use tracing_subscriber::EnvFilter;
+    let default = match (g.quiet, g.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn,atom_sync=info",
+        (false, 1) => "info,atom_sync=debug",
+        _ => "debug,atom_sync=trace",
+    };
+    let filter = EnvFilter::try_from_env("ATOM_SYNC_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match g.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}

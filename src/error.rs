@@ -1,0 +1,88 @@
+//! The library's error type. Each variant names the failing thing and its key, and
+//! knows whose fault it is, so the CLI can pick an exit code.
+
+use std::fmt;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Whose fault an error is; the CLI maps this to an exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Bad input or a request that cannot be satisfied as asked: fix the command.
+    User,
+    /// Something outside us failed (database, disk, network); retrying may help.
+    Transient,
+    /// A bug or an inconsistency we did not expect.
+    Internal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("job {0} not found")]
+    JobNotFound(String),
+
+    #[error("job id prefix {0} matches more than one job; give more characters")]
+    AmbiguousJob(String),
+
+    #[error("job {job}: {why}")]
+    JobState { job: String, why: String },
+
+    #[error(
+        "job {job}: lease {token} is no longer ours (another process took the job over, or it was re-queued); stopped without writing"
+    )]
+    LeaseLost { job: String, token: i64 },
+
+    #[error("store: {context}")]
+    Store {
+        context: String,
+        #[source]
+        source: sqlx::Error,
+    },
+
+    #[error("store: applying migrations")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+
+    #[error("vector store {uri}: {message}")]
+    Vectors { uri: String, message: String },
+
+    /// The vector table was made by another embedder or dimension.
+    #[error("vector store {uri}: {message}")]
+    VectorMismatch { uri: String, message: String },
+
+    #[error("embedder {name}: {message}")]
+    Embed { name: String, message: String },
+
+    #[error("source {source_spec}: {message}")]
+    Source { source_spec: String, message: String },
+}
+
+impl Error {
+    pub fn fault(&self) -> Fault {
+        match self {
+            Error::Invalid(_) | Error::JobNotFound(_) | Error::AmbiguousJob(_) => Fault::User,
+            Error::JobState { .. } => Fault::User,
+            Error::LeaseLost { .. } => Fault::Transient,
+            Error::Store { source, .. } => match source {
+                sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Tls(_) => Fault::Transient,
+                sqlx::Error::Configuration(_) => Fault::User,
+                _ => Fault::Transient,
+            },
+            Error::Migrate(_) => Fault::Internal,
+            Error::Vectors { .. } => Fault::Transient,
+            Error::VectorMismatch { .. } => Fault::User,
+            Error::Embed { .. } => Fault::Internal,
+            Error::Source { .. } => Fault::User,
+        }
+    }
+
+    pub(crate) fn store(context: impl fmt::Display) -> impl FnOnce(sqlx::Error) -> Error {
+        let context = context.to_string();
+        move |source| Error::Store { context, source }
+    }
+}

@@ -1,0 +1,55 @@
+//! What long-running work reports. The library emits; the CLI (`cli/render.rs`)
+//! draws a progress bar or plain log lines from the same events.
+
+use serde::Serialize;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::job::{Job, JobState};
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    JobCreated { job: Job },
+    JobStarted {
+        job_id: String,
+        tenant: String,
+        attempt: i64,
+        /// Messages already done by earlier attempts (a resumed job starts here).
+        done: i64,
+        estimated_total: Option<i64>,
+    },
+    ChunkCommitted {
+        job_id: String,
+        chunk: i64,
+        in_chunk: usize,
+        processed: i64,
+        skipped: i64,
+        vectors: i64,
+        has_more: bool,
+        estimated_total: Option<i64>,
+    },
+    MessageSkipped { job_id: String, message_id: String, source_ref: String, reason: String },
+    Warning { job_id: String, message: String },
+    JobFinished { job_id: String, state: JobState, error: Option<String> },
+}
+
+/// Where events go. Cheap to clone; emitting never blocks and never fails (a closed
+/// receiver just means nobody is watching).
+#[derive(Debug, Clone, Default)]
+pub struct Emitter(Option<UnboundedSender<Event>>);
+
+impl Emitter {
+    pub fn new(tx: UnboundedSender<Event>) -> Self {
+        Emitter(Some(tx))
+    }
+
+    pub fn silent() -> Self {
+        Emitter(None)
+    }
+
+    pub fn emit(&self, e: Event) {
+        if let Some(tx) = &self.0 {
+            let _ = tx.send(e);
+        }
+    }
+}

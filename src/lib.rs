@@ -1,0 +1,21 @@
+//! atom-sync: backfill a tenant's mail history into ATOM's two memories — a knowledge
+//! graph in the store (SQLite or Postgres) and one LanceDB vector per message — as
+//! durable, resumable jobs.
+//!
+//! The library never prints: long-running work reports through [`event::Event`]s and
+//! the CLI (`src/cli/`) decides how to draw them.
+
+pub mod email;
+pub mod embed;
+pub mod error;
+pub mod event;
+pub mod extract;
+pub mod job;
+pub mod pipeline;
+pub mod settings;
+pub mod sink;
+pub mod source;
+pub mod store;
+pub mod time;
+
+pub use error::{Error, Result};

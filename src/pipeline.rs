@@ -1,0 +1,265 @@
+//! The chunk loop (DESIGN §3). One chunk = one source page: normalise, then rules and
+//! embeddings in parallel, one vector upsert, one store transaction that also moves
+//! the checkpoint. The next page is fetched while this one is processed, and a
+//! separate task renews the heartbeat for as long as the job runs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::email::Email;
+use crate::embed::Embedder;
+use crate::event::{Emitter, Event};
+use crate::extract::{rules, GraphWrite};
+use crate::job::{Job, JobState, Lease};
+use crate::sink::{LanceSink, VectorRecord};
+use crate::source::{Item, Page, SourceSpec};
+use crate::store::{ChunkCommit, LedgerRow, Store, PROCESSED, SKIPPED};
+use crate::{Error, Result};
+
+pub struct Pipeline {
+    pub store: Arc<dyn Store>,
+    pub sink: Arc<LanceSink>,
+    pub embedder: Arc<dyn Embedder>,
+    pub events: Emitter,
+    pub heartbeat_every: Duration,
+    /// Set to true to stop after the chunk in flight; the job is released to `pending`.
+    pub stop: watch::Receiver<bool>,
+}
+
+/// How a run ended, when it did not fail.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Completed(Job),
+    /// Stopped on request after a committed chunk; the job is `pending` again.
+    Released(Job),
+}
+
+impl Pipeline {
+    /// Claim a pending job and run it to the end (or until told to stop).
+    pub async fn run(&self, job_id: &str, owner: &str) -> Result<Outcome> {
+        let lease = self.store.claim(job_id, owner).await?;
+        let (lost_tx, lost_rx) = watch::channel(false);
+        let heartbeat = tokio::spawn(heartbeat_loop(
+            self.store.clone(),
+            lease.clone(),
+            self.heartbeat_every,
+            lost_tx,
+            self.events.clone(),
+        ));
+        let result = self.run_claimed(&lease, lost_rx).await;
+        heartbeat.abort();
+        match result {
+            Ok(outcome) => Ok(outcome),
+            // not ours any more: write nothing, not even a failure
+            Err(e @ Error::LeaseLost { .. }) => {
+                self.events.emit(Event::JobFinished { job_id: lease.job_id.clone(), state: JobState::Running, error: Some(e.to_string()) });
+                Err(e)
+            }
+            Err(e) => {
+                let msg = format!("{e}");
+                match self.store.finish(&lease, JobState::Failed, Some(&msg)).await {
+                    Ok(()) => self.events.emit(Event::JobFinished {
+                        job_id: lease.job_id.clone(),
+                        state: JobState::Failed,
+                        error: Some(msg),
+                    }),
+                    Err(fe) => self.events.emit(Event::Warning {
+                        job_id: lease.job_id.clone(),
+                        message: format!("could not record the failure: {fe}"),
+                    }),
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn run_claimed(&self, lease: &Lease, lost: watch::Receiver<bool>) -> Result<Outcome> {
+        let job = self.store.job(&lease.job_id).await?;
+        self.events.emit(Event::JobStarted {
+            job_id: job.id.clone(),
+            tenant: job.tenant.clone(),
+            attempt: job.attempts,
+            done: job.processed + job.skipped,
+            estimated_total: job.estimated_total,
+        });
+        let spec = SourceSpec::parse(&job.source)?;
+        let mut pages = if job.has_more || job.cursor.is_none() {
+            Some(prefetch(&spec, job.cursor.as_deref(), job.max_body_bytes as usize, job.chunk_size as usize)?)
+        } else {
+            None
+        };
+        let mut current = job;
+        while let Some(rx) = pages.as_mut() {
+            let Some(page) = rx.recv().await else {
+                return Err(Error::Source { source_spec: spec.to_string(), message: "page reader stopped unexpectedly".into() });
+            };
+            let page = page?;
+            if *lost.borrow() {
+                return Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
+            }
+            let has_more = page.has_more;
+            current = self.process(lease, &current, page).await?;
+            if !has_more {
+                pages = None;
+            } else if *self.stop.borrow() {
+                self.store.finish(lease, JobState::Pending, Some("stopped on request after a committed chunk; resume to continue")).await?;
+                self.events.emit(Event::JobFinished { job_id: lease.job_id.clone(), state: JobState::Pending, error: None });
+                return Ok(Outcome::Released(self.store.job(&lease.job_id).await?));
+            }
+        }
+        self.store.finish(lease, JobState::Completed, None).await?;
+        self.events.emit(Event::JobFinished { job_id: lease.job_id.clone(), state: JobState::Completed, error: None });
+        Ok(Outcome::Completed(self.store.job(&lease.job_id).await?))
+    }
+
+    /// One chunk through every stage, committed with its checkpoint.
+    async fn process(&self, lease: &Lease, job: &Job, page: Page) -> Result<Job> {
+        let mut emails: Vec<Email> = Vec::with_capacity(page.items.len());
+        let mut ledger: Vec<LedgerRow> = Vec::with_capacity(page.items.len());
+        let mut skipped = 0i64;
+        for item in page.items {
+            match item {
+                Item::Message(e) => emails.push(e),
+                Item::Skipped(r) => {
+                    skipped += 1;
+                    self.events.emit(Event::MessageSkipped {
+                        job_id: job.id.clone(),
+                        message_id: r.message_id.clone(),
+                        source_ref: r.source_ref.clone(),
+                        reason: r.reason.clone(),
+                    });
+                    ledger.push(LedgerRow {
+                        mailbox: job.mailbox.clone(),
+                        message_id: r.message_id,
+                        content_hash: String::new(),
+                        status: SKIPPED.into(),
+                        reason: Some(r.reason),
+                        vector_status: SKIPPED.into(),
+                        graph_status: SKIPPED.into(),
+                        subject: None,
+                        sender: None,
+                        sent_at: None,
+                        source_ref: Some(r.source_ref),
+                    });
+                }
+            }
+        }
+
+        // rules and embeddings are independent: run them side by side
+        let texts: Vec<String> = emails.iter().map(Email::embedding_text).collect();
+        let emails = Arc::new(emails);
+        let for_rules = emails.clone();
+        let (vectors, graph) = tokio::join!(
+            self.embedder.embed(texts),
+            tokio::task::spawn_blocking(move || {
+                let mut g = GraphWrite::default();
+                rules::extract(&for_rules, &mut g);
+                g
+            })
+        );
+        let vectors = vectors?;
+        let graph = graph.map_err(|e| Error::Embed { name: "rules".into(), message: format!("extraction task failed: {e}") })?;
+        if vectors.len() != emails.len() {
+            return Err(Error::Embed {
+                name: self.embedder.name().into(),
+                message: format!("returned {} vectors for {} texts", vectors.len(), emails.len()),
+            });
+        }
+
+        let records: Vec<VectorRecord> = emails
+            .iter()
+            .zip(vectors)
+            .map(|(e, vector)| VectorRecord {
+                tenant: job.tenant.clone(),
+                message_id: e.message_id.clone(),
+                mailbox: job.mailbox.clone(),
+                subject: e.subject.clone(),
+                sender: e.from.as_ref().map(|m| m.address.clone()).unwrap_or_default(),
+                sent_at: e.date_ms,
+                content_hash: e.content_hash.clone(),
+                vector,
+            })
+            .collect();
+        // vectors first: a crash after this and before the commit repeats the chunk,
+        // and the upsert makes the repeat a no-op
+        let written = self.sink.upsert(&records).await?;
+
+        for e in emails.iter() {
+            ledger.push(LedgerRow {
+                mailbox: job.mailbox.clone(),
+                message_id: e.message_id.clone(),
+                content_hash: e.content_hash.clone(),
+                status: PROCESSED.into(),
+                reason: e.body_truncated.then(|| "body truncated to the configured cap".to_string()),
+                vector_status: "written".into(),
+                graph_status: "written".into(),
+                subject: Some(e.subject.clone()),
+                sender: e.from.as_ref().map(|m| m.address.clone()),
+                sent_at: e.date_ms,
+                source_ref: Some(e.source_ref.clone()),
+            });
+        }
+        let commit = ChunkCommit {
+            cursor: page.cursor,
+            has_more: page.has_more,
+            processed: emails.len() as i64,
+            skipped,
+            vectors: written as i64,
+            ledger,
+            graph,
+        };
+        let in_chunk = (commit.processed + commit.skipped) as usize;
+        let updated = self.store.commit_chunk(lease, &commit).await?;
+        self.events.emit(Event::ChunkCommitted {
+            job_id: updated.id.clone(),
+            chunk: updated.chunks,
+            in_chunk,
+            processed: updated.processed,
+            skipped: updated.skipped,
+            vectors: updated.vectors,
+            has_more: updated.has_more,
+            estimated_total: updated.estimated_total,
+        });
+        Ok(updated)
+    }
+}
+
+type PageRx = mpsc::Receiver<Result<Page>>;
+
+/// Read pages on their own task, one page ahead of the chunk being processed.
+fn prefetch(spec: &SourceSpec, cursor: Option<&str>, max_body: usize, chunk: usize) -> Result<PageRx> {
+    let mut source = spec.open(cursor, max_body)?;
+    let (tx, rx) = mpsc::channel(1);
+    tokio::spawn(async move {
+        loop {
+            let page = source.next_page(chunk).await;
+            let last = page.as_ref().map(|p| !p.has_more).unwrap_or(true);
+            if tx.send(page).await.is_err() || last {
+                break;
+            }
+        }
+    });
+    Ok(rx)
+}
+
+/// Renew the heartbeat from the claim to the end of the run, independent of how long
+/// a chunk takes. Stops, and says so, when the lease is gone.
+async fn heartbeat_loop(store: Arc<dyn Store>, lease: Lease, every: Duration, lost: watch::Sender<bool>, events: Emitter) {
+    let mut tick = tokio::time::interval(every);
+    tick.tick().await; // the claim itself set the first heartbeat
+    loop {
+        tick.tick().await;
+        match store.heartbeat(&lease).await {
+            Ok(()) => {}
+            Err(e @ Error::LeaseLost { .. }) => {
+                events.emit(Event::Warning { job_id: lease.job_id.clone(), message: e.to_string() });
+                let _ = lost.send(true);
+                return;
+            }
+            // a missed beat is not fatal; the stale threshold allows several
+            Err(e) => events.emit(Event::Warning { job_id: lease.job_id.clone(), message: format!("heartbeat failed: {e}") }),
+        }
+    }
+}

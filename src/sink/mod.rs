@@ -1,0 +1,6 @@
+//! Where vectors go. One table per embedder family; every write is one batched,
+//! idempotent upsert keyed by tenant + message id.
+
+pub mod lance;
+
+pub use lance::{LanceSink, VectorRecord};

@@ -1,0 +1,244 @@
+//! Durable state: jobs and their events, the message ledger, and the rule-based and
+//! LLM graph. One [`Store`] trait, two engines (SQLite, the embedded default, and
+//! Postgres for fleets), one conformance suite (`tests/integration/store.rs`).
+//!
+//! Every row carries `tenant_id`, every query is scoped by it, and every write is an
+//! idempotent upsert on a unique key, so repeating a chunk changes nothing.
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+use crate::extract::GraphWrite;
+use crate::job::{Job, JobEvent, JobState, Lease, NewJob};
+use crate::{Error, Result};
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Ledger statuses of a message.
+pub const PROCESSED: &str = "processed";
+pub const SKIPPED: &str = "skipped";
+
+/// One message's line in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerRow {
+    pub mailbox: String,
+    pub message_id: String,
+    pub content_hash: String,
+    /// `processed` or `skipped`.
+    pub status: String,
+    pub reason: Option<String>,
+    /// Per-path status: `written`, `skipped`.
+    pub vector_status: String,
+    pub graph_status: String,
+    pub subject: Option<String>,
+    pub sender: Option<String>,
+    pub sent_at: Option<i64>,
+    pub source_ref: Option<String>,
+}
+
+/// Everything a committed chunk changes, written in one transaction together with
+/// the job's checkpoint, and only while the lease is ours.
+#[derive(Debug, Clone, Default)]
+pub struct ChunkCommit {
+    pub cursor: String,
+    pub has_more: bool,
+    pub processed: i64,
+    pub skipped: i64,
+    pub vectors: i64,
+    pub ledger: Vec<LedgerRow>,
+    pub graph: GraphWrite,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct JobFilter {
+    pub tenant: Option<String>,
+    pub state: Option<JobState>,
+    pub limit: Option<i64>,
+}
+
+/// A message the job could not use.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SkippedMessage {
+    pub mailbox: String,
+    pub message_id: String,
+    pub source_ref: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// Row counts of a tenant's memory, plus a digest of the rows' content, so two runs
+/// can be compared exactly ("same rows", not just "same counts").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TenantDigest {
+    pub ledger: i64,
+    pub processed: i64,
+    pub skipped: i64,
+    pub entities: i64,
+    pub nodes: i64,
+    pub aliases: i64,
+    pub node_support: i64,
+    pub edges: i64,
+    pub edge_support: i64,
+    /// sha256 over every row above (sorted, without job ids and write times).
+    pub content_sha256: String,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    async fn create_job(&self, new: &NewJob) -> Result<Job>;
+
+    /// A job by id or unique id prefix (as `status` prints it).
+    async fn job(&self, id_or_prefix: &str) -> Result<Job>;
+
+    async fn jobs(&self, filter: &JobFilter) -> Result<Vec<Job>>;
+
+    /// `pending → running`: sets the owner, a new lease token and the heartbeat in
+    /// one guarded statement, so a claimed job is never without a heartbeat.
+    async fn claim(&self, job_id: &str, owner: &str) -> Result<Lease>;
+
+    /// Renew the heartbeat; `Err(LeaseLost)` when the token is no longer ours.
+    async fn heartbeat(&self, lease: &Lease) -> Result<()>;
+
+    /// Write a chunk's ledger rows and graph, and advance the checkpoint and counters,
+    /// in one transaction that commits only while the lease is ours.
+    async fn commit_chunk(&self, lease: &Lease, chunk: &ChunkCommit) -> Result<Job>;
+
+    /// `running → completed | failed | cancelled | paused | pending`, guarded by the lease.
+    async fn finish(&self, lease: &Lease, to: JobState, error: Option<&str>) -> Result<()>;
+
+    /// Back to `pending` (resume): guarded by the state and lease token we observed,
+    /// so two processes cannot both re-queue and claim it.
+    async fn requeue(&self, observed: &Job, reason: &str) -> Result<Job>;
+
+    /// Append a line to a job's story.
+    async fn record_event(&self, job: &Job, kind: &str, message: &str) -> Result<()>;
+
+    async fn events(&self, job: &Job) -> Result<Vec<JobEvent>>;
+
+    /// Messages of this job recorded as skipped, with their reasons.
+    async fn skipped(&self, job: &Job) -> Result<Vec<SkippedMessage>>;
+
+    async fn digest(&self, tenant: &str) -> Result<TenantDigest>;
+}
+
+/// Where the store lives: a Postgres URL, or a SQLite file in the data dir.
+pub async fn connect(database_url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>> {
+    match database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Arc::new(PgStore::connect(url).await?))
+        }
+        Some(url) if url.starts_with("sqlite:") => {
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            Ok(Arc::new(SqliteStore::open(Path::new(path)).await?))
+        }
+        Some(url) => Err(Error::Invalid(format!(
+            "database URL {}: expected postgres://… or sqlite:PATH",
+            redact_url(url)
+        ))),
+        None => {
+            std::fs::create_dir_all(data_dir).map_err(|e| {
+                Error::Invalid(format!("data dir {}: cannot create it: {e}", data_dir.display()))
+            })?;
+            Ok(Arc::new(SqliteStore::open(&data_dir.join("atom-sync.db")).await?))
+        }
+    }
+}
+
+/// A database URL with its password replaced, for errors and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Internal row shape shared by both engines.
+#[derive(Debug, sqlx::FromRow)]
+struct JobRow {
+    id: String,
+    tenant_id: String,
+    source: String,
+    mailbox: String,
+    state: String,
+    cursor: Option<String>,
+    has_more: bool,
+    chunk_size: i64,
+    max_body_bytes: i64,
+    estimated_total: Option<i64>,
+    processed: i64,
+    skipped: i64,
+    entities: i64,
+    relationships: i64,
+    vectors: i64,
+    chunks: i64,
+    attempts: i64,
+    lease_owner: Option<String>,
+    lease_token: i64,
+    heartbeat_at: Option<i64>,
+    progress_at: Option<i64>,
+    created_at: i64,
+    started_at: Option<i64>,
+    finished_at: Option<i64>,
+    updated_at: i64,
+    last_error: Option<String>,
+}
+
+impl TryFrom<JobRow> for Job {
+    type Error = Error;
+    fn try_from(r: JobRow) -> Result<Job> {
+        Ok(Job {
+            state: r.state.parse()?,
+            id: r.id,
+            tenant: r.tenant_id,
+            source: r.source,
+            mailbox: r.mailbox,
+            cursor: r.cursor,
+            has_more: r.has_more,
+            chunk_size: r.chunk_size,
+            max_body_bytes: r.max_body_bytes,
+            estimated_total: r.estimated_total,
+            processed: r.processed,
+            skipped: r.skipped,
+            entities: r.entities,
+            relationships: r.relationships,
+            vectors: r.vectors,
+            chunks: r.chunks,
+            attempts: r.attempts,
+            lease_owner: r.lease_owner,
+            lease_token: r.lease_token,
+            heartbeat_at: r.heartbeat_at,
+            progress_at: r.progress_at,
+            created_at: r.created_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            updated_at: r.updated_at,
+            last_error: r.last_error,
+        })
+    }
+}
+
+/// Rows per multi-row statement: far below both engines' bind limits.
+const ROWS_PER_STATEMENT: usize = 400;
+
+fn validate_prefix(p: &str) -> Result<()> {
+    if p.is_empty() || !p.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(Error::Invalid(format!("job id {p:?}: expected a job id or its first characters (hex)")));
+    }
+    Ok(())
+}

@@ -1,0 +1,459 @@
+//! The SQL both engines share. The statements are the same text for SQLite and
+//! Postgres (`$n` binds, `ON CONFLICT` upserts, `RETURNING`); only connecting and
+//! opening a write transaction differ, so one macro implements [`Store`] for both.
+
+macro_rules! impl_store {
+    ($store:ty, $db:ty, $backend:literal) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            async fn create_job(&self, new: &$crate::job::NewJob) -> $crate::Result<$crate::job::Job> {
+                use $crate::Error;
+                let id = uuid::Uuid::new_v4().to_string();
+                let now = $crate::time::now_ms();
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO jobs (id, tenant_id, source, mailbox, state, has_more, chunk_size, max_body_bytes, estimated_total, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $9)",
+                )
+                .bind(&id)
+                .bind(&new.tenant)
+                .bind(&new.source)
+                .bind(&new.mailbox)
+                .bind(true)
+                .bind(new.chunk_size)
+                .bind(new.max_body_bytes)
+                .bind(new.estimated_total)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::store(format!("creating a job for tenant {}", new.tenant)))?;
+                insert_event(&mut tx, &new.tenant, &id, now, "created", &format!("source {} mailbox {}", new.source, new.mailbox)).await?;
+                tx.commit().await.map_err(Error::store("committing a new job"))?;
+                self.job(&id).await
+            }
+
+            async fn job(&self, id_or_prefix: &str) -> $crate::Result<$crate::job::Job> {
+                use $crate::Error;
+                $crate::store::validate_prefix(id_or_prefix)?;
+                let rows: Vec<$crate::store::JobRow> =
+                    sqlx::query_as("SELECT * FROM jobs WHERE id LIKE $1 ORDER BY id LIMIT 2")
+                        .bind(format!("{}%", id_or_prefix.to_ascii_lowercase()))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(Error::store(format!("reading job {id_or_prefix}")))?;
+                match rows.len() {
+                    0 => Err(Error::JobNotFound(id_or_prefix.to_string())),
+                    1 => rows.into_iter().next().unwrap().try_into(),
+                    _ => Err(Error::AmbiguousJob(id_or_prefix.to_string())),
+                }
+            }
+
+            async fn jobs(&self, filter: &$crate::store::JobFilter) -> $crate::Result<Vec<$crate::job::Job>> {
+                use $crate::Error;
+                let mut q = sqlx::QueryBuilder::<$db>::new("SELECT * FROM jobs WHERE 1 = 1");
+                if let Some(t) = &filter.tenant {
+                    q.push(" AND tenant_id = ").push_bind(t.clone());
+                }
+                if let Some(s) = filter.state {
+                    q.push(" AND state = ").push_bind(s.as_str());
+                }
+                q.push(" ORDER BY created_at DESC, id");
+                if let Some(l) = filter.limit {
+                    q.push(" LIMIT ").push_bind(l);
+                }
+                let rows: Vec<$crate::store::JobRow> = q
+                    .build_query_as()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(Error::store("listing jobs"))?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn claim(&self, job_id: &str, owner: &str) -> $crate::Result<$crate::job::Lease> {
+                use $crate::Error;
+                let now = $crate::time::now_ms();
+                let mut tx = self.begin_write().await?;
+                let row: Option<(String, i64)> = sqlx::query_as(
+                    "UPDATE jobs SET state = 'running', lease_owner = $1, lease_token = lease_token + 1,
+                         heartbeat_at = $2, progress_at = $2, attempts = attempts + 1,
+                         started_at = COALESCE(started_at, $2), finished_at = NULL, updated_at = $2, last_error = NULL
+                     WHERE id = $3 AND state = 'pending'
+                     RETURNING tenant_id, lease_token",
+                )
+                .bind(owner)
+                .bind(now)
+                .bind(job_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(Error::store(format!("claiming job {job_id}")))?;
+                let Some((tenant, token)) = row else {
+                    drop(tx);
+                    let job = self.job(job_id).await?;
+                    return Err(Error::JobState { job: job.id, why: format!("is {}, not pending; it cannot be claimed", job.state) });
+                };
+                insert_event(&mut tx, &tenant, job_id, now, "claimed", &format!("by {owner} (lease {token})")).await?;
+                tx.commit().await.map_err(Error::store(format!("claiming job {job_id}")))?;
+                Ok($crate::job::Lease { job_id: job_id.to_string(), tenant, owner: owner.to_string(), token })
+            }
+
+            async fn heartbeat(&self, lease: &$crate::job::Lease) -> $crate::Result<()> {
+                use $crate::Error;
+                let done = sqlx::query(
+                    "UPDATE jobs SET heartbeat_at = $1 WHERE id = $2 AND tenant_id = $3 AND lease_token = $4 AND state = 'running'",
+                )
+                .bind($crate::time::now_ms())
+                .bind(&lease.job_id)
+                .bind(&lease.tenant)
+                .bind(lease.token)
+                .execute(&self.pool)
+                .await
+                .map_err(Error::store(format!("heartbeat of job {}", lease.job_id)))?;
+                if done.rows_affected() == 0 {
+                    return Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
+                }
+                Ok(())
+            }
+
+            async fn commit_chunk(
+                &self,
+                lease: &$crate::job::Lease,
+                chunk: &$crate::store::ChunkCommit,
+            ) -> $crate::Result<$crate::job::Job> {
+                use $crate::Error;
+                let now = $crate::time::now_ms();
+                let t = lease.tenant.as_str();
+                let ctx = |what: &str| format!("job {}: committing a chunk ({what})", lease.job_id);
+                let mut tx = self.begin_write().await?;
+                // the fence first: it also takes the write lock before anything else
+                let fenced = sqlx::query(
+                    "UPDATE jobs SET cursor = $1, has_more = $2, processed = processed + $3, skipped = skipped + $4,
+                         vectors = vectors + $5, chunks = chunks + 1, progress_at = $6, heartbeat_at = $6, updated_at = $6
+                     WHERE id = $7 AND tenant_id = $8 AND lease_token = $9 AND state = 'running'",
+                )
+                .bind(&chunk.cursor)
+                .bind(chunk.has_more)
+                .bind(chunk.processed)
+                .bind(chunk.skipped)
+                .bind(chunk.vectors)
+                .bind(now)
+                .bind(&lease.job_id)
+                .bind(t)
+                .bind(lease.token)
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::store(ctx("checkpoint")))?;
+                if fenced.rows_affected() == 0 {
+                    // dropping the transaction rolls it back: nothing of this chunk is written
+                    return Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
+                }
+
+                let ledger: std::collections::BTreeMap<(&str, &str), &$crate::store::LedgerRow> =
+                    chunk.ledger.iter().map(|r| ((r.mailbox.as_str(), r.message_id.as_str()), r)).collect();
+                let ledger: Vec<_> = ledger.into_values().collect();
+                for rows in ledger.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO message_ledger (tenant_id, mailbox, message_id, content_hash, job_id, status, reason, vector_status, graph_status, subject, sender, sent_at, source_ref, updated_at) ",
+                    );
+                    q.push_values(rows, |mut b, r| {
+                        b.push_bind(t).push_bind(&r.mailbox).push_bind(&r.message_id).push_bind(&r.content_hash)
+                            .push_bind(&lease.job_id).push_bind(&r.status).push_bind(&r.reason)
+                            .push_bind(&r.vector_status).push_bind(&r.graph_status).push_bind(&r.subject)
+                            .push_bind(&r.sender).push_bind(r.sent_at).push_bind(&r.source_ref).push_bind(now);
+                    });
+                    q.push(
+                        " ON CONFLICT (tenant_id, mailbox, message_id) DO UPDATE SET content_hash = excluded.content_hash,
+                          job_id = excluded.job_id, status = excluded.status, reason = excluded.reason,
+                          vector_status = excluded.vector_status, graph_status = excluded.graph_status,
+                          subject = excluded.subject, sender = excluded.sender, sent_at = excluded.sent_at,
+                          source_ref = excluded.source_ref, updated_at = excluded.updated_at",
+                    );
+                    q.build().execute(&mut *tx).await.map_err(Error::store(ctx("ledger")))?;
+                }
+
+                let g = &chunk.graph;
+                let entities: Vec<_> = g.entities.values().collect();
+                for rows in entities.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO discovered_entities (tenant_id, entity_key, kind, name, email, domain, first_seen_at, last_seen_at, updated_at) ",
+                    );
+                    q.push_values(rows, |mut b, e| {
+                        b.push_bind(t).push_bind(&e.key).push_bind(&e.kind).push_bind(&e.name).push_bind(&e.email)
+                            .push_bind(&e.domain).push_bind(e.first_seen_at).push_bind(e.last_seen_at).push_bind(now);
+                    });
+                    // a display name replaces a bare address; seen-times only widen
+                    q.push(
+                        " ON CONFLICT (tenant_id, entity_key) DO UPDATE SET
+                          name = CASE WHEN discovered_entities.name = discovered_entities.email THEN excluded.name ELSE discovered_entities.name END,
+                          first_seen_at = CASE WHEN discovered_entities.first_seen_at IS NULL OR excluded.first_seen_at < discovered_entities.first_seen_at
+                                               THEN excluded.first_seen_at ELSE discovered_entities.first_seen_at END,
+                          last_seen_at = CASE WHEN discovered_entities.last_seen_at IS NULL OR excluded.last_seen_at > discovered_entities.last_seen_at
+                                              THEN excluded.last_seen_at ELSE discovered_entities.last_seen_at END,
+                          updated_at = excluded.updated_at",
+                    );
+                    q.build().execute(&mut *tx).await.map_err(Error::store(ctx("entities")))?;
+                }
+
+                let nodes: Vec<_> = g.nodes.values().collect();
+                for rows in nodes.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO graph_nodes (tenant_id, node_key, kind, name, origin, updated_at) ",
+                    );
+                    q.push_values(rows, |mut b, n| {
+                        b.push_bind(t).push_bind(&n.key).push_bind(&n.kind).push_bind(&n.name).push_bind(&n.origin).push_bind(now);
+                    });
+                    q.push(
+                        " ON CONFLICT (tenant_id, node_key) DO UPDATE SET
+                          name = CASE WHEN graph_nodes.kind = 'person' AND graph_nodes.name LIKE '%@%' AND excluded.name NOT LIKE '%@%'
+                                      THEN excluded.name ELSE graph_nodes.name END,
+                          updated_at = excluded.updated_at",
+                    );
+                    q.build().execute(&mut *tx).await.map_err(Error::store(ctx("nodes")))?;
+                }
+
+                let aliases: Vec<_> = g.aliases.iter().collect();
+                for rows in aliases.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO graph_node_aliases (tenant_id, node_key, alias) ");
+                    q.push_values(rows, |mut b, (k, a)| {
+                        b.push_bind(t).push_bind(k).push_bind(a);
+                    });
+                    q.push(" ON CONFLICT DO NOTHING");
+                    q.build().execute(&mut *tx).await.map_err(Error::store(ctx("aliases")))?;
+                }
+
+                let support: Vec<_> = g.node_support.iter().collect();
+                for rows in support.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO graph_node_support (tenant_id, node_key, message_id) ");
+                    q.push_values(rows, |mut b, (k, m)| {
+                        b.push_bind(t).push_bind(k).push_bind(m);
+                    });
+                    q.push(" ON CONFLICT DO NOTHING");
+                    q.build().execute(&mut *tx).await.map_err(Error::store(ctx("node support")))?;
+                }
+
+                let edges: Vec<_> = g.edges.values().collect();
+                for rows in edges.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO graph_edges (tenant_id, src_key, rel, dst_key, origin, first_seen_at, last_seen_at, updated_at) ",
+                    );
+                    q.push_values(rows, |mut b, e| {
+                        b.push_bind(t).push_bind(&e.key.src).push_bind(&e.key.rel).push_bind(&e.key.dst).push_bind(&e.origin)
+                            .push_bind(e.first_seen_at).push_bind(e.last_seen_at).push_bind(now);
+                    });
+                    q.push(
+                        " ON CONFLICT (tenant_id, src_key, rel, dst_key) DO UPDATE SET
+                          first_seen_at = CASE WHEN graph_edges.first_seen_at IS NULL OR excluded.first_seen_at < graph_edges.first_seen_at
+                                               THEN excluded.first_seen_at ELSE graph_edges.first_seen_at END,
+                          last_seen_at = CASE WHEN graph_edges.last_seen_at IS NULL OR excluded.last_seen_at > graph_edges.last_seen_at
+                                              THEN excluded.last_seen_at ELSE graph_edges.last_seen_at END,
+                          updated_at = excluded.updated_at",
+                    );
+                    q.build().execute(&mut *tx).await.map_err(Error::store(ctx("edges")))?;
+                }
+
+                let support: Vec<_> = g.edge_support.iter().collect();
+                for rows in support.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO graph_edge_support (tenant_id, src_key, rel, dst_key, message_id, stated_at) ",
+                    );
+                    q.push_values(rows, |mut b, ((k, m), at)| {
+                        b.push_bind(t).push_bind(&k.src).push_bind(&k.rel).push_bind(&k.dst).push_bind(m).push_bind(*at);
+                    });
+                    q.push(" ON CONFLICT DO NOTHING");
+                    q.build().execute(&mut *tx).await.map_err(Error::store(ctx("edge support")))?;
+                }
+
+                sqlx::query(
+                    "UPDATE jobs SET entities = (SELECT count(*) FROM discovered_entities WHERE tenant_id = $1),
+                         relationships = (SELECT count(*) FROM graph_edges WHERE tenant_id = $1)
+                     WHERE id = $2 AND tenant_id = $1",
+                )
+                .bind(t)
+                .bind(&lease.job_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::store(ctx("counters")))?;
+                tx.commit().await.map_err(Error::store(ctx("commit")))?;
+                self.job(&lease.job_id).await
+            }
+
+            async fn finish(
+                &self,
+                lease: &$crate::job::Lease,
+                to: $crate::job::JobState,
+                error: Option<&str>,
+            ) -> $crate::Result<()> {
+                use $crate::Error;
+                use $crate::job::JobState;
+                if !JobState::Running.can_become(to) {
+                    return Err(Error::JobState { job: lease.job_id.clone(), why: format!("running cannot become {to}") });
+                }
+                let now = $crate::time::now_ms();
+                let finished = to.is_terminal().then_some(now);
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE jobs SET state = $1, last_error = $2, finished_at = $3, updated_at = $4,
+                         lease_owner = NULL, heartbeat_at = CASE WHEN $1 = 'pending' THEN NULL ELSE heartbeat_at END
+                     WHERE id = $5 AND tenant_id = $6 AND lease_token = $7 AND state = 'running'",
+                )
+                .bind(to.as_str())
+                .bind(error)
+                .bind(finished)
+                .bind(now)
+                .bind(&lease.job_id)
+                .bind(&lease.tenant)
+                .bind(lease.token)
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::store(format!("job {}: marking it {to}", lease.job_id)))?;
+                if done.rows_affected() == 0 {
+                    return Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
+                }
+                let msg = match error {
+                    Some(e) => format!("{to}: {e}"),
+                    None => to.to_string(),
+                };
+                insert_event(&mut tx, &lease.tenant, &lease.job_id, now, to.as_str(), &msg).await?;
+                tx.commit().await.map_err(Error::store(format!("job {}: marking it {to}", lease.job_id)))?;
+                Ok(())
+            }
+
+            async fn requeue(&self, observed: &$crate::job::Job, reason: &str) -> $crate::Result<$crate::job::Job> {
+                use $crate::Error;
+                use $crate::job::JobState;
+                if !observed.state.can_become(JobState::Pending) {
+                    return Err(Error::JobState {
+                        job: observed.id.clone(),
+                        why: format!("is {}; only failed, paused, cancelled, completed or stale running jobs can be resumed", observed.state),
+                    });
+                }
+                let now = $crate::time::now_ms();
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE jobs SET state = 'pending', lease_owner = NULL, heartbeat_at = NULL, finished_at = NULL, updated_at = $1
+                     WHERE id = $2 AND tenant_id = $3 AND state = $4 AND lease_token = $5",
+                )
+                .bind(now)
+                .bind(&observed.id)
+                .bind(&observed.tenant)
+                .bind(observed.state.as_str())
+                .bind(observed.lease_token)
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::store(format!("re-queueing job {}", observed.id)))?;
+                if done.rows_affected() == 0 {
+                    return Err(Error::JobState {
+                        job: observed.id.clone(),
+                        why: "changed while we looked at it (another process moved it); look again with `status`".into(),
+                    });
+                }
+                insert_event(&mut tx, &observed.tenant, &observed.id, now, "requeued", reason).await?;
+                tx.commit().await.map_err(Error::store(format!("re-queueing job {}", observed.id)))?;
+                self.job(&observed.id).await
+            }
+
+            async fn record_event(&self, job: &$crate::job::Job, kind: &str, message: &str) -> $crate::Result<()> {
+                use $crate::Error;
+                let mut tx = self.begin_write().await?;
+                insert_event(&mut tx, &job.tenant, &job.id, $crate::time::now_ms(), kind, message).await?;
+                tx.commit().await.map_err(Error::store(format!("job {}: recording an event", job.id)))
+            }
+
+            async fn events(&self, job: &$crate::job::Job) -> $crate::Result<Vec<$crate::job::JobEvent>> {
+                use $crate::Error;
+                let rows: Vec<(i64, String, String)> = sqlx::query_as(
+                    "SELECT at, kind, message FROM job_events WHERE tenant_id = $1 AND job_id = $2 ORDER BY id",
+                )
+                .bind(&job.tenant)
+                .bind(&job.id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(Error::store(format!("job {}: reading its events", job.id)))?;
+                Ok(rows.into_iter().map(|(at, kind, message)| $crate::job::JobEvent { at, kind, message }).collect())
+            }
+
+            async fn skipped(&self, job: &$crate::job::Job) -> $crate::Result<Vec<$crate::store::SkippedMessage>> {
+                use $crate::Error;
+                sqlx::query_as(
+                    "SELECT mailbox, message_id, source_ref, reason FROM message_ledger
+                     WHERE tenant_id = $1 AND mailbox = $2 AND status = 'skipped' ORDER BY source_ref, message_id",
+                )
+                .bind(&job.tenant)
+                .bind(&job.mailbox)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(Error::store(format!("job {}: listing skipped messages", job.id)))
+            }
+
+            async fn digest(&self, tenant: &str) -> $crate::Result<$crate::store::TenantDigest> {
+                use sha2::Digest as _;
+                use $crate::Error;
+                let queries: [(&str, &str); 7] = [
+                    ("ledger", "SELECT mailbox || '|' || message_id || '|' || content_hash || '|' || status || '|' || COALESCE(reason, '') || '|' || vector_status || '|' || graph_status FROM message_ledger WHERE tenant_id = $1"),
+                    ("entities", "SELECT entity_key || '|' || kind || '|' || name || '|' || COALESCE(email, '') || '|' || COALESCE(CAST(first_seen_at AS TEXT), '') || '|' || COALESCE(CAST(last_seen_at AS TEXT), '') FROM discovered_entities WHERE tenant_id = $1"),
+                    ("nodes", "SELECT node_key || '|' || kind || '|' || name || '|' || origin FROM graph_nodes WHERE tenant_id = $1"),
+                    ("aliases", "SELECT node_key || '|' || alias FROM graph_node_aliases WHERE tenant_id = $1"),
+                    ("node_support", "SELECT node_key || '|' || message_id FROM graph_node_support WHERE tenant_id = $1"),
+                    ("edges", "SELECT src_key || '|' || rel || '|' || dst_key || '|' || origin || '|' || COALESCE(CAST(first_seen_at AS TEXT), '') || '|' || COALESCE(CAST(last_seen_at AS TEXT), '') FROM graph_edges WHERE tenant_id = $1"),
+                    ("edge_support", "SELECT src_key || '|' || rel || '|' || dst_key || '|' || message_id || '|' || COALESCE(CAST(stated_at AS TEXT), '') FROM graph_edge_support WHERE tenant_id = $1"),
+                ];
+                let mut d = $crate::store::TenantDigest::default();
+                let mut hasher = sha2::Sha256::new();
+                for (name, sql) in queries {
+                    let mut rows: Vec<(String,)> = sqlx::query_as(sql)
+                        .bind(tenant)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(Error::store(format!("tenant {tenant}: reading {name}")))?;
+                    rows.sort();
+                    hasher.update(name.as_bytes());
+                    for (r,) in &rows {
+                        hasher.update(r.as_bytes());
+                        hasher.update(b"\n");
+                    }
+                    let n = rows.len() as i64;
+                    match name {
+                        "ledger" => {
+                            d.ledger = n;
+                            d.skipped = rows.iter().filter(|(r,)| r.contains("|skipped|")).count() as i64;
+                            d.processed = n - d.skipped;
+                        }
+                        "entities" => d.entities = n,
+                        "nodes" => d.nodes = n,
+                        "aliases" => d.aliases = n,
+                        "node_support" => d.node_support = n,
+                        "edges" => d.edges = n,
+                        _ => d.edge_support = n,
+                    }
+                }
+                d.content_sha256 = $crate::email::hex(&hasher.finalize());
+                Ok(d)
+            }
+        }
+
+        async fn insert_event(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            tenant: &str,
+            job_id: &str,
+            at: i64,
+            kind: &str,
+            message: &str,
+        ) -> $crate::Result<()> {
+            sqlx::query("INSERT INTO job_events (tenant_id, job_id, at, kind, message) VALUES ($1, $2, $3, $4, $5)")
+                .bind(tenant)
+                .bind(job_id)
+                .bind(at)
+                .bind(kind)
+                .bind(message)
+                .execute(&mut **tx)
+                .await
+                .map_err($crate::Error::store(format!("job {job_id}: recording event {kind}")))?;
+            Ok(())
+        }
+    };
+}
+
+pub(crate) use impl_store;

@@ -1,0 +1,21 @@
+//! Wall-clock time as unix milliseconds: the one representation both stores share.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Age of a timestamp, never negative (clocks of two machines may disagree slightly).
+pub fn age(ms: i64) -> Duration {
+    Duration::from_millis(now_ms().saturating_sub(ms).max(0) as u64)
+}
+
+/// RFC 3339 in UTC, second precision, for tables and JSON.
+pub fn rfc3339(ms: i64) -> String {
+    let t = UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
+    humantime::format_rfc3339_seconds(t).to_string()
+}

@@ -1,0 +1,155 @@
+//! Test harness: isolated data dirs and databases, and the binary with a clean env.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use atom_sync::embed::{Embedder, LocalEmbedder};
+use atom_sync::sink::LanceSink;
+use atom_sync::store::{Store, TenantDigest};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_atom-sync");
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn sample_mbox() -> PathBuf {
+    repo().join("examples/sample.mbox")
+}
+
+pub const SAMPLE_MESSAGES: i64 = 300;
+
+/// The Postgres server tests create their databases on, when configured.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("ATOM_SYNC_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// SQLite always; Postgres too when a server is configured.
+pub fn backends() -> Vec<Backend> {
+    let mut b = vec![Backend::Sqlite];
+    if postgres_admin_url().is_some() {
+        b.push(Backend::Postgres);
+    } else {
+        eprintln!("note: ATOM_SYNC_TEST_DATABASE_URL is not set; Postgres half skipped");
+    }
+    b
+}
+
+/// One isolated installation: a temp data dir, and for Postgres a fresh database.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub database_url: Option<String>,
+}
+
+impl Env {
+    pub async fn new(backend: Backend) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(fresh_database().await),
+        };
+        Env { dir, database_url }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn lance_uri(&self) -> String {
+        atom_sync::settings::lance_uri(None, self.data_dir())
+    }
+
+    /// The binary with every ATOM_SYNC_* / DATABASE_URL of the caller removed, so the
+    /// developer's environment cannot leak in.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(BIN);
+        for (k, _) in std::env::vars() {
+            if k.starts_with("ATOM_SYNC_") || k == "DATABASE_URL" {
+                c.env_remove(k);
+            }
+        }
+        c.env("ATOM_SYNC_DATA_DIR", self.data_dir());
+        if let Some(url) = &self.database_url {
+            c.env("DATABASE_URL", url);
+        }
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    pub async fn store(&self) -> Arc<dyn Store> {
+        atom_sync::store::connect(self.database_url.as_deref(), self.data_dir()).await.unwrap()
+    }
+
+    pub async fn sink(&self) -> LanceSink {
+        let e = LocalEmbedder::load().unwrap();
+        LanceSink::open(&self.lance_uri(), "messages", e.name(), e.dimension()).await.unwrap()
+    }
+
+    pub async fn digest(&self, tenant: &str) -> TenantDigest {
+        self.store().await.digest(tenant).await.unwrap()
+    }
+}
+
+impl Drop for Env {
+    /// Drop the test's Postgres database (its own runtime: Drop cannot await).
+    fn drop(&mut self) {
+        let (Some(url), Some(admin)) = (self.database_url.take(), postgres_admin_url()) else { return };
+        let name = url.rsplit('/').next().unwrap_or_default().to_string();
+        let _ = std::thread::spawn(move || {
+            use sqlx::Connection;
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    // the name is ours (a uuid), not input
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+async fn fresh_database() -> String {
+    use sqlx::Connection;
+    let admin = postgres_admin_url().expect("postgres configured");
+    let name = format!("atom_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    // the name is ours (a uuid), not input
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+    // same server and credentials, the new database
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Assert success and show both streams when not.
+pub fn ok(o: &Output) -> &Output {
+    assert!(o.status.success(), "exit {:?}\nstdout:\n{}\nstderr:\n{}", o.status.code(), stdout(o), stderr(o));
+    o
+}
+
+pub fn status_json(env: &Env, args: &[&str]) -> serde_json::Value {
+    let mut a = vec!["status", "--json"];
+    a.extend_from_slice(args);
+    let o = env.run(&a);
+    ok(&o);
+    serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("status --json is not JSON: {e}\n{}", stdout(&o)))
+}

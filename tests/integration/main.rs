@@ -1,0 +1,12 @@
+//! One integration-test binary (the lance stack makes each test binary large).
+//! Tests drive the real `atom-sync` binary against real SQLite, real Postgres (when
+//! `ATOM_SYNC_TEST_DATABASE_URL` is set, as CI does) and real LanceDB on disk.
+
+mod common;
+
+mod backfill;
+mod cli;
+mod embed;
+mod kill;
+mod store;
+mod vectors;

@@ -1,0 +1,147 @@
+//! The store conformance suite: the same story on SQLite and on Postgres.
+
+use atom_sync::email::parse_rfc822;
+use atom_sync::extract::{rules, GraphWrite};
+use atom_sync::job::{JobState, NewJob};
+use atom_sync::store::{ChunkCommit, JobFilter, LedgerRow, Store};
+use atom_sync::Error;
+
+use crate::common::*;
+
+fn new_job(tenant: &str) -> NewJob {
+    NewJob {
+        tenant: tenant.into(),
+        source: "mbox:/nowhere/x.mbox".into(),
+        mailbox: "x.mbox".into(),
+        chunk_size: 10,
+        max_body_bytes: 10_240,
+        estimated_total: Some(3),
+    }
+}
+
+fn chunk(cursor: &str, has_more: bool) -> ChunkCommit {
+    let raw = [
+        "Message-ID: <1@x>\nFrom: Ann <ann@acme.com>\nTo: bob@beta.org, cy@acme.com\nSubject: Plan\nDate: Mon, 14 May 2001 16:39:00 -0700\n\nhello\n",
+        "Message-ID: <2@x>\nFrom: bob@beta.org\nTo: Ann Smith <ANN@acme.com>\nSubject: Re: Plan\nDate: Tue, 15 May 2001 16:39:00 -0700\n\nhi\n",
+    ];
+    let emails: Vec<_> = raw.iter().map(|r| parse_rfc822(r.as_bytes(), "t", 10_240).unwrap()).collect();
+    let mut graph = GraphWrite::default();
+    rules::extract(&emails, &mut graph);
+    let mut ledger: Vec<LedgerRow> = emails
+        .iter()
+        .map(|e| LedgerRow {
+            mailbox: "x.mbox".into(),
+            message_id: e.message_id.clone(),
+            content_hash: e.content_hash.clone(),
+            status: "processed".into(),
+            reason: None,
+            vector_status: "written".into(),
+            graph_status: "written".into(),
+            subject: Some(e.subject.clone()),
+            sender: e.from.as_ref().map(|m| m.address.clone()),
+            sent_at: e.date_ms,
+            source_ref: Some(e.source_ref.clone()),
+        })
+        .collect();
+    ledger.push(LedgerRow {
+        mailbox: "x.mbox".into(),
+        message_id: "broken:1".into(),
+        content_hash: String::new(),
+        status: "skipped".into(),
+        reason: Some("empty message".into()),
+        vector_status: "skipped".into(),
+        graph_status: "skipped".into(),
+        subject: None,
+        sender: None,
+        sent_at: None,
+        source_ref: Some("x.mbox@99".into()),
+    });
+    ChunkCommit { cursor: cursor.into(), has_more, processed: 2, skipped: 1, vectors: 2, ledger, graph }
+}
+
+async fn story(store: &dyn Store) {
+    let job = store.create_job(&new_job("acme")).await.unwrap();
+    assert_eq!(job.state, JobState::Pending);
+    assert_eq!(store.job(&job.id[..8]).await.unwrap().id, job.id, "lookup by prefix");
+    assert!(matches!(store.job("ffffffff").await, Err(Error::JobNotFound(_))));
+    assert!(matches!(store.job("x'--").await, Err(Error::Invalid(_))));
+
+    // the claim sets state, lease and heartbeat together
+    let lease = store.claim(&job.id, "host:1:a").await.unwrap();
+    let running = store.job(&job.id).await.unwrap();
+    assert_eq!(running.state, JobState::Running);
+    assert_eq!(running.lease_token, lease.token);
+    assert!(running.heartbeat_at.is_some(), "no claimed job without a heartbeat");
+    assert!(matches!(store.claim(&job.id, "host:2:b").await, Err(Error::JobState { .. })), "claimed once");
+    store.heartbeat(&lease).await.unwrap();
+
+    // a chunk, twice: the second changes nothing but the counters of this job
+    let c = chunk(r#"{"offset":10}"#, true);
+    let after = store.commit_chunk(&lease, &c).await.unwrap();
+    assert_eq!((after.processed, after.skipped, after.vectors, after.chunks), (2, 1, 2, 1));
+    assert_eq!(after.cursor.as_deref(), Some(r#"{"offset":10}"#));
+    let d1 = store.digest("acme").await.unwrap();
+    assert_eq!((d1.ledger, d1.processed, d1.skipped), (3, 2, 1));
+    assert_eq!(d1.entities, 5, "ann, bob, cy, acme.com, beta.org");
+    assert_eq!(after.entities, d1.entities);
+    assert_eq!(after.relationships, d1.edges);
+    store.commit_chunk(&lease, &c).await.unwrap();
+    assert_eq!(store.digest("acme").await.unwrap(), d1, "repeating a chunk is a no-op on the memory");
+
+    // another tenant's rows are its own
+    let other = store.create_job(&new_job("globex")).await.unwrap();
+    let other_lease = store.claim(&other.id, "host:1:c").await.unwrap();
+    store.commit_chunk(&other_lease, &chunk("{}", false)).await.unwrap();
+    assert_eq!(store.digest("acme").await.unwrap(), d1);
+    assert_eq!(store.digest("globex").await.unwrap().content_sha256, d1.content_sha256, "same rows, other tenant");
+
+    // a stale token writes nothing at all
+    let stolen = store.requeue(&store.job(&job.id).await.unwrap(), "test: owner presumed dead").await.unwrap();
+    assert_eq!(stolen.state, JobState::Pending);
+    let new_lease = store.claim(&job.id, "host:3:d").await.unwrap();
+    assert!(new_lease.token > lease.token, "tokens only grow");
+    let mut c2 = chunk(r#"{"offset":20}"#, false);
+    c2.ledger[0].message_id = "new@x".into();
+    assert!(matches!(store.commit_chunk(&lease, &c2).await, Err(Error::LeaseLost { .. })));
+    assert!(matches!(store.heartbeat(&lease).await, Err(Error::LeaseLost { .. })));
+    assert!(matches!(store.finish(&lease, JobState::Completed, None).await, Err(Error::LeaseLost { .. })));
+    assert_eq!(store.digest("acme").await.unwrap(), d1, "the stale owner wrote nothing");
+    assert_eq!(store.job(&job.id).await.unwrap().cursor.as_deref(), Some(r#"{"offset":10}"#));
+
+    // requeue is guarded by what we observed
+    let seen = store.job(&job.id).await.unwrap();
+    store.finish(&new_lease, JobState::Failed, Some("boom")).await.unwrap();
+    let failed = store.job(&job.id).await.unwrap();
+    assert_eq!((failed.state, failed.last_error.as_deref()), (JobState::Failed, Some("boom")));
+    assert!(store.requeue(&seen, "stale view").await.is_err(), "a stale view cannot re-queue");
+    store.requeue(&failed, "resumed from failed").await.unwrap();
+    let l3 = store.claim(&job.id, "host:4:e").await.unwrap();
+    store.commit_chunk(&l3, &chunk(r#"{"offset":30}"#, false)).await.unwrap();
+    store.finish(&l3, JobState::Completed, None).await.unwrap();
+    let done = store.job(&job.id).await.unwrap();
+    assert_eq!(done.state, JobState::Completed);
+    assert!(!done.has_more && done.finished_at.is_some() && done.lease_owner.is_none());
+
+    let kinds: Vec<String> = store.events(&done).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["created", "claimed", "requeued", "claimed", "failed", "requeued", "claimed", "completed"]);
+    let skipped = store.skipped(&done).await.unwrap();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].reason.as_deref(), Some("empty message"));
+
+    let acme = store.jobs(&JobFilter { tenant: Some("acme".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(acme.len(), 1);
+    let completed = store.jobs(&JobFilter { state: Some(JobState::Completed), ..Default::default() }).await.unwrap();
+    assert_eq!(completed.len(), 1);
+}
+
+#[tokio::test]
+async fn conformance_on_every_backend() {
+    for backend in backends() {
+        let env = Env::new(backend).await;
+        let store = env.store().await;
+        assert_eq!(store.backend(), if backend == Backend::Sqlite { "sqlite" } else { "postgres" });
+        story(store.as_ref()).await;
+        // migrations are idempotent: opening again is fine
+        env.store().await;
+    }
+}
