@@ -74,7 +74,7 @@ async fn main() -> anyhow::Result<()> {
     let corpus = args
         .get(3)
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+        .unwrap_or_else(|| PathBuf::from("../shared/corpus"));
 
     let dir = tempfile::tempdir()?;
     let mbox = dir.path().join("bench.mbox");
