@@ -19,11 +19,20 @@ _atom__sync() {
             atom__sync,backfill)
                 cmd="atom__sync__subcmd__backfill"
                 ;;
+            atom__sync,cancel)
+                cmd="atom__sync__subcmd__cancel"
+                ;;
             atom__sync,completions)
                 cmd="atom__sync__subcmd__completions"
                 ;;
             atom__sync,help)
                 cmd="atom__sync__subcmd__help"
+                ;;
+            atom__sync,pause)
+                cmd="atom__sync__subcmd__pause"
+                ;;
+            atom__sync,reap)
+                cmd="atom__sync__subcmd__reap"
                 ;;
             atom__sync,resume)
                 cmd="atom__sync__subcmd__resume"
@@ -31,8 +40,14 @@ _atom__sync() {
             atom__sync,status)
                 cmd="atom__sync__subcmd__status"
                 ;;
+            atom__sync,worker)
+                cmd="atom__sync__subcmd__worker"
+                ;;
             atom__sync__subcmd__help,backfill)
                 cmd="atom__sync__subcmd__help__subcmd__backfill"
+                ;;
+            atom__sync__subcmd__help,cancel)
+                cmd="atom__sync__subcmd__help__subcmd__cancel"
                 ;;
             atom__sync__subcmd__help,completions)
                 cmd="atom__sync__subcmd__help__subcmd__completions"
@@ -40,11 +55,20 @@ _atom__sync() {
             atom__sync__subcmd__help,help)
                 cmd="atom__sync__subcmd__help__subcmd__help"
                 ;;
+            atom__sync__subcmd__help,pause)
+                cmd="atom__sync__subcmd__help__subcmd__pause"
+                ;;
+            atom__sync__subcmd__help,reap)
+                cmd="atom__sync__subcmd__help__subcmd__reap"
+                ;;
             atom__sync__subcmd__help,resume)
                 cmd="atom__sync__subcmd__help__subcmd__resume"
                 ;;
             atom__sync__subcmd__help,status)
                 cmd="atom__sync__subcmd__help__subcmd__status"
+                ;;
+            atom__sync__subcmd__help,worker)
+                cmd="atom__sync__subcmd__help__subcmd__worker"
                 ;;
             *)
                 ;;
@@ -53,7 +77,7 @@ _atom__sync() {
 
     case "${cmd}" in
         atom__sync)
-            opts="-v -q -h -V --data-dir --database-url --lance-uri --verbose --quiet --log-format --help --version backfill status resume completions help"
+            opts="-v -q -h -V --data-dir --database-url --lance-uri --verbose --quiet --log-format --help --version backfill status resume worker reap pause cancel completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -83,7 +107,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__backfill)
-            opts="-v -q -h --tenant --source --mailbox --chunk-size --max-body-bytes --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+            opts="-v -q -h --tenant --source --mailbox --chunk-size --max-body-bytes --detach --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -113,6 +137,36 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__cancel)
+            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -167,7 +221,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__help)
-            opts="backfill status resume completions help"
+            opts="backfill status resume worker reap pause cancel completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,6 +235,20 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__help__subcmd__backfill)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__help__subcmd__cancel)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -222,6 +290,34 @@ _atom__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        atom__subcmd__sync__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__help__subcmd__reap)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         atom__subcmd__sync__subcmd__help__subcmd__resume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -250,13 +346,107 @@ _atom__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        atom__subcmd__sync__subcmd__resume)
-            opts="-v -q -h --stale-after --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+        atom__subcmd__sync__subcmd__help__subcmd__worker)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__pause)
+            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__reap)
+            opts="-y -v -q -h --stale-after --no-progress-for --max-attempts --tenant --dry-run --json --yes --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --stale-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --no-progress-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__resume)
+            opts="-v -q -h --tenant --stale-after --rerun --detach --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --stale-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -289,7 +479,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__status)
-            opts="-v -q -h --tenant --state --limit --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+            opts="-v -q -h --tenant --state --limit --json --stale-after --wedged-after --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -304,6 +494,60 @@ _atom__sync() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wedged-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__worker)
+            opts="-v -q -h --tenant --concurrency --poll --once --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poll)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --heartbeat)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -36,6 +36,10 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -s V -l version -d 'Pr
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "status" -d 'Show jobs as a table, or one job\'s story'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "resume" -d 'Continue a failed, paused or interrupted job from its checkpoint'
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "worker" -d 'Claim and run pending jobs until stopped (SIGTERM / Ctrl-C) or, with --once, drained'
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "reap" -d 'Re-queue jobs whose owner went silent (for cron); fail them after --max-attempts'
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "pause" -d 'Pause a job: at once if pending, within one heartbeat if running'
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "cancel" -d 'Cancel a job: at once if pending, within one heartbeat if running'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l tenant -d 'The tenant whose memories receive the mail' -r
@@ -49,12 +53,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l databas
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l detach -d 'Only enqueue the job (for `atom-sync worker`s) and print its id'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l tenant -d 'Only this tenant\'s jobs' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l state -d 'Only jobs in this state' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l limit -d 'At most this many jobs, newest first' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l stale-after -d 'Mark running jobs whose heartbeat is older than this as stale' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l wedged-after -d 'Mark running jobs that committed no chunk for this long as wedged' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
@@ -64,6 +71,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l json -d '
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l tenant -d 'Every unfinished job of this tenant (failed, paused, cancelled, stale)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l stale-after -d 'A `running` job counts as interrupted when its heartbeat is older than this (or at once when its owner was a process on this host that is gone)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l heartbeat -d 'How often the heartbeat is renewed while the job runs' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
@@ -71,9 +79,55 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l database-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l rerun -d 'Re-run a completed job\'s whole range (an incident re-run; idempotent)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l detach -d 'Only re-queue, for `atom-sync worker`s to pick up'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l tenant -d 'Only this tenant\'s jobs [default: every tenant]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l concurrency -d 'Jobs run at once by this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l poll -d 'How often an idle worker looks for pending jobs' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l heartbeat -d 'How often the heartbeat is renewed while the job runs' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l once -d 'Drain the pending jobs, then exit (instead of polling forever)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l stale-after -d 'A running job whose heartbeat is older than this has lost its owner' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l no-progress-for -d 'Also reap jobs that beat but committed no chunk for this long (wedged)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l max-attempts -d 'Fail a job for good instead of re-queueing it once it was claimed this often' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l tenant -d 'Only this tenant\'s jobs' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l dry-run -d 'Show what would be done; change nothing'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l json -d 'One JSON document on stdout'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s y -l yes -d 'Do not ask for confirmation on a terminal'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
@@ -82,8 +136,12 @@ json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume completions help" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume completions help" -f -a "status" -d 'Show jobs as a table, or one job\'s story'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume completions help" -f -a "resume" -d 'Continue a failed, paused or interrupted job from its checkpoint'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume completions help" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel completions help" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel completions help" -f -a "status" -d 'Show jobs as a table, or one job\'s story'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel completions help" -f -a "resume" -d 'Continue a failed, paused or interrupted job from its checkpoint'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel completions help" -f -a "worker" -d 'Claim and run pending jobs until stopped (SIGTERM / Ctrl-C) or, with --once, drained'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel completions help" -f -a "reap" -d 'Re-queue jobs whose owner went silent (for cron); fail them after --max-attempts'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel completions help" -f -a "pause" -d 'Pause a job: at once if pending, within one heartbeat if running'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel completions help" -f -a "cancel" -d 'Cancel a job: at once if pending, within one heartbeat if running'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel completions help" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

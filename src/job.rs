@@ -48,6 +48,7 @@ impl JobState {
             (self, to),
             (Pending, Running)
                 | (Pending, Cancelled)
+                | (Pending, Paused)
                 | (Running, Completed)
                 | (Running, Failed)
                 | (Running, Cancelled)
@@ -116,6 +117,11 @@ pub struct Job {
     pub vectors: i64,
     pub chunks: i64,
     pub attempts: i64,
+    /// How often the reaper re-queued the job after its owner went silent.
+    pub rescues: i64,
+    /// A pause or cancel an operator asked for; the owner honours it at its next
+    /// heartbeat.
+    pub requested_state: Option<JobState>,
     pub lease_owner: Option<String>,
     pub lease_token: i64,
     pub heartbeat_at: Option<i64>,
@@ -206,6 +212,7 @@ mod tests {
         }
         assert!(!Completed.can_become(Running));
         assert!(!Pending.can_become(Completed));
+        assert!(Pending.can_become(Cancelled) && Pending.can_become(Paused), "stop a job before it starts");
         assert!(!Failed.can_become(Running), "a failed job goes back through pending");
         for s in JobState::ALL {
             assert!(!s.can_become(s), "{s} -> {s} is not a transition");

@@ -12,10 +12,12 @@ pub mod event;
 pub mod extract;
 pub mod job;
 pub mod pipeline;
+pub mod reap;
 pub mod settings;
 pub mod sink;
 pub mod source;
 pub mod store;
 pub mod time;
+pub mod worker;
 
 pub use error::{Error, Result};

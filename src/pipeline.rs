@@ -34,21 +34,36 @@ pub enum Outcome {
     Completed(Job),
     /// Stopped on request after a committed chunk; the job is `pending` again.
     Released(Job),
+    /// Paused or cancelled by an operator; the chunk in flight was abandoned.
+    Halted(Job),
+}
+
+/// What the heartbeat task tells the chunk loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Control {
+    Run,
+    LeaseLost,
+    Requested(JobState),
 }
 
 impl Pipeline {
     /// Claim a pending job and run it to the end (or until told to stop).
     pub async fn run(&self, job_id: &str, owner: &str) -> Result<Outcome> {
         let lease = self.store.claim(job_id, owner).await?;
-        let (lost_tx, lost_rx) = watch::channel(false);
+        self.run_lease(lease).await
+    }
+
+    /// Run a job this process has just claimed.
+    pub async fn run_lease(&self, lease: Lease) -> Result<Outcome> {
+        let (control_tx, control_rx) = watch::channel(Control::Run);
         let heartbeat = tokio::spawn(heartbeat_loop(
             self.store.clone(),
             lease.clone(),
             self.heartbeat_every,
-            lost_tx,
+            control_tx,
             self.events.clone(),
         ));
-        let result = self.run_claimed(&lease, lost_rx).await;
+        let result = self.run_claimed(&lease, control_rx).await;
         heartbeat.abort();
         match result {
             Ok(outcome) => Ok(outcome),
@@ -75,7 +90,37 @@ impl Pipeline {
         }
     }
 
-    async fn run_claimed(&self, lease: &Lease, lost: watch::Receiver<bool>) -> Result<Outcome> {
+    /// The chunk loop, abandoned mid-chunk when the heartbeat reports a lost lease or
+    /// an operator's pause / cancel: dropping the chunk's future rolls its transaction
+    /// back, and its vector upsert, if any, is repeated harmlessly on resume.
+    async fn run_claimed(&self, lease: &Lease, mut control: watch::Receiver<Control>) -> Result<Outcome> {
+        let work = self.chunks(lease);
+        let halt = async {
+            loop {
+                let c = *control.borrow_and_update();
+                if c != Control::Run {
+                    return c;
+                }
+                if control.changed().await.is_err() {
+                    // the heartbeat task ended without a verdict: keep working
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        tokio::select! {
+            r = work => r,
+            c = halt => match c {
+                Control::Requested(to) => {
+                    self.store.finish(lease, to, Some(&format!("{to} on request"))).await?;
+                    self.events.emit(Event::JobFinished { job_id: lease.job_id.clone(), state: to, error: None });
+                    Ok(Outcome::Halted(self.store.job(&lease.job_id).await?))
+                }
+                _ => Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token }),
+            },
+        }
+    }
+
+    async fn chunks(&self, lease: &Lease) -> Result<Outcome> {
         let job = self.store.job(&lease.job_id).await?;
         self.events.emit(Event::JobStarted {
             job_id: job.id.clone(),
@@ -96,9 +141,6 @@ impl Pipeline {
                 return Err(Error::Source { source_spec: spec.to_string(), message: "page reader stopped unexpectedly".into() });
             };
             let page = page?;
-            if *lost.borrow() {
-                return Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
-            }
             let has_more = page.has_more;
             current = self.process(lease, &current, page).await?;
             if !has_more {
@@ -245,17 +287,21 @@ fn prefetch(spec: &SourceSpec, cursor: Option<&str>, max_body: usize, chunk: usi
 }
 
 /// Renew the heartbeat from the claim to the end of the run, independent of how long
-/// a chunk takes. Stops, and says so, when the lease is gone.
-async fn heartbeat_loop(store: Arc<dyn Store>, lease: Lease, every: Duration, lost: watch::Sender<bool>, events: Emitter) {
+/// a chunk takes. Reports a lost lease or an operator's request to the chunk loop.
+async fn heartbeat_loop(store: Arc<dyn Store>, lease: Lease, every: Duration, control: watch::Sender<Control>, events: Emitter) {
     let mut tick = tokio::time::interval(every);
     tick.tick().await; // the claim itself set the first heartbeat
     loop {
         tick.tick().await;
         match store.heartbeat(&lease).await {
-            Ok(()) => {}
+            Ok(None) => {}
+            Ok(Some(to)) => {
+                let _ = control.send(Control::Requested(to));
+                return;
+            }
             Err(e @ Error::LeaseLost { .. }) => {
                 events.emit(Event::Warning { job_id: lease.job_id.clone(), message: e.to_string() });
-                let _ = lost.send(true);
+                let _ = control.send(Control::LeaseLost);
                 return;
             }
             // a missed beat is not fatal; the stale threshold allows several

@@ -39,6 +39,10 @@ pub struct BackfillArgs {
     #[arg(long, default_value_t = atom_sync::email::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
 
+    /// Only enqueue the job (for `atom-sync worker`s) and print its id
+    #[arg(long)]
+    pub detach: bool,
+
     #[command(flatten)]
     pub run: RunOpts,
 }
@@ -72,6 +76,10 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
             estimated_total: estimated_total.map(|t| t as i64),
         })
         .await?;
+    if args.detach {
+        println!("{}", job.id);
+        return Ok(exit::OK);
+    }
     execute(g, store, embedder, sink, &job, &args.run, true).await
 }
 
@@ -92,15 +100,11 @@ pub(super) async fn execute(
     opts: &RunOpts,
     announce: bool,
 ) -> anyhow::Result<u8> {
-    let (events, renderer) = Renderer::start(g.quiet);
+    let (events, renderer) = Renderer::start(g.quiet, true);
     if announce {
         events.emit(atom_sync::event::Event::JobCreated { job: job.clone() });
     }
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let signals = tokio::spawn(async move {
-        wait_for_signal().await;
-        let _ = stop_tx.send(true);
-    });
+    let (stop_rx, signals) = stop_on_signal();
     let pipeline = Pipeline {
         store: store.clone(),
         sink,
@@ -121,6 +125,10 @@ pub(super) async fn execute(
             );
             Ok(exit::OK)
         }
+        Ok(Outcome::Halted(job)) => {
+            println!("job {} {} on request after {} chunks", job.id, job.state, job.chunks);
+            Ok(exit::OK)
+        }
         Ok(Outcome::Released(job)) => {
             println!("job {} stopped after chunk {}; continue with: atom-sync resume {}", job.id, job.chunks, job.short_id());
             Ok(exit::INTERRUPTED)
@@ -135,6 +143,16 @@ pub(super) async fn execute(
             _ => Err(anyhow::Error::from(e).context(format!("running job {}", job.id))),
         },
     }
+}
+
+/// A stop flag that Ctrl-C or SIGTERM sets: work stops after the chunk in flight.
+pub(super) fn stop_on_signal() -> (tokio::sync::watch::Receiver<bool>, tokio::task::JoinHandle<()>) {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(async move {
+        wait_for_signal().await;
+        let _ = tx.send(true);
+    });
+    (rx, handle)
 }
 
 async fn wait_for_signal() {

@@ -3,9 +3,12 @@
 
 mod backfill;
 mod completions;
+mod reap;
 mod render;
 mod resume;
 mod status;
+mod stop;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +80,14 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Continue a failed, paused or interrupted job from its checkpoint
     Resume(resume::ResumeArgs),
+    /// Claim and run pending jobs until stopped (SIGTERM / Ctrl-C) or, with --once, drained
+    Worker(worker::WorkerArgs),
+    /// Re-queue jobs whose owner went silent (for cron); fail them after --max-attempts
+    Reap(reap::ReapArgs),
+    /// Pause a job: at once if pending, within one heartbeat if running
+    Pause(stop::StopArgs),
+    /// Cancel a job: at once if pending, within one heartbeat if running
+    Cancel(stop::StopArgs),
     /// Print shell completions (the committed ones live in completions/)
     Completions(completions::CompletionsArgs),
 }
@@ -110,9 +121,15 @@ pub fn main() -> ExitCode {
             Command::Backfill(args) => backfill::run(&cli.global, args).await,
             Command::Status(args) => status::run(&cli.global, args).await,
             Command::Resume(args) => resume::run(&cli.global, args).await,
+            Command::Worker(args) => worker::run(&cli.global, args).await,
+            Command::Reap(args) => reap::run(&cli.global, args).await,
+            Command::Pause(args) => stop::run(&cli.global, args, atom_sync::job::JobState::Paused).await,
+            Command::Cancel(args) => stop::run(&cli.global, args, atom_sync::job::JobState::Cancelled).await,
             Command::Completions(args) => completions::run(args),
         }
     });
+    // a source blocked in a read (a hung mount, a pipe) must not keep the process alive
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

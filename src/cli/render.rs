@@ -15,10 +15,11 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// Start drawing; returns the emitter to hand to the library.
-    pub fn start(quiet: bool) -> (Emitter, Renderer) {
+    /// Start drawing; returns the emitter to hand to the library. `bar` allows a
+    /// progress bar (one job at a time) when stderr is a terminal.
+    pub fn start(quiet: bool, bar: bool) -> (Emitter, Renderer) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let fancy = std::io::stderr().is_terminal() && !quiet;
+        let fancy = bar && std::io::stderr().is_terminal() && !quiet;
         let handle = tokio::spawn(draw(rx, fancy, quiet));
         (Emitter::new(tx), Renderer { handle })
     }

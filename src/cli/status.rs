@@ -27,12 +27,43 @@ pub struct StatusArgs {
     pub state: Option<JobState>,
 
     /// At most this many jobs, newest first
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..))]
     pub limit: i64,
 
     /// One JSON document on stdout instead of a table
     #[arg(long)]
     pub json: bool,
+
+    /// Mark running jobs whose heartbeat is older than this as stale
+    #[arg(long, default_value = "2m", value_parser = humantime::parse_duration)]
+    pub stale_after: Duration,
+
+    /// Mark running jobs that committed no chunk for this long as wedged
+    #[arg(long, default_value = "30m", value_parser = humantime::parse_duration)]
+    pub wedged_after: Duration,
+}
+
+/// How `status` judges running jobs.
+#[derive(Debug, Clone, Copy)]
+pub struct Health {
+    pub stale_after: Duration,
+    pub wedged_after: Duration,
+}
+
+impl Health {
+    /// `stale` (no heartbeat: the owner is gone) or `wedged` (alive, no progress).
+    fn verdict(&self, j: &Job) -> Option<&'static str> {
+        if j.state != JobState::Running {
+            return None;
+        }
+        if j.heartbeat_at.map(age).is_none_or(|a| a > self.stale_after) {
+            return Some("stale");
+        }
+        if j.progress_at.map(age).is_some_and(|a| a > self.wedged_after) {
+            return Some("wedged");
+        }
+        None
+    }
 }
 
 fn parse_state(s: &str) -> Result<JobState, String> {
@@ -54,11 +85,16 @@ pub struct JobView {
     pub vectors: i64,
     pub chunks: i64,
     pub attempts: i64,
+    pub rescues: i64,
+    pub requested_state: Option<JobState>,
     pub has_more: bool,
     pub estimated_total: Option<i64>,
     pub lease_owner: Option<String>,
     pub heartbeat_at: Option<String>,
     pub heartbeat_age_seconds: Option<u64>,
+    pub progress_age_seconds: Option<u64>,
+    /// `stale` or `wedged` for a running job in trouble.
+    pub health: Option<&'static str>,
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
@@ -66,8 +102,8 @@ pub struct JobView {
     pub last_error: Option<String>,
 }
 
-impl From<&Job> for JobView {
-    fn from(j: &Job) -> Self {
+impl JobView {
+    fn new(j: &Job, health: &Health) -> Self {
         JobView {
             id: j.id.clone(),
             tenant: j.tenant.clone(),
@@ -81,11 +117,15 @@ impl From<&Job> for JobView {
             vectors: j.vectors,
             chunks: j.chunks,
             attempts: j.attempts,
+            rescues: j.rescues,
+            requested_state: j.requested_state,
             has_more: j.has_more,
             estimated_total: j.estimated_total,
             lease_owner: j.lease_owner.clone(),
             heartbeat_at: j.heartbeat_at.map(rfc3339),
             heartbeat_age_seconds: live_heartbeat(j).map(|a| a.as_secs()),
+            progress_age_seconds: (j.state == JobState::Running).then_some(j.progress_at).flatten().map(|p| age(p).as_secs()),
+            health: health.verdict(j),
             created_at: rfc3339(j.created_at),
             started_at: j.started_at.map(rfc3339),
             finished_at: j.finished_at.map(rfc3339),
@@ -157,8 +197,8 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-impl From<&Job> for Row {
-    fn from(j: &Job) -> Self {
+impl Row {
+    fn new(j: &Job, health: &Health) -> Self {
         let processed = match (j.estimated_total, j.has_more) {
             (Some(t), true) => format!("{}/{}", j.processed, t.max(j.processed + j.skipped)),
             _ => j.processed.to_string(),
@@ -167,7 +207,11 @@ impl From<&Job> for Row {
             id: j.short_id().to_string(),
             tenant: j.tenant.clone(),
             source: short_source(&j.source),
-            state: j.state.to_string(),
+            state: match (health.verdict(j), j.requested_state) {
+                (Some(v), _) => format!("{} ({v})", j.state),
+                (None, Some(r)) => format!("{} ({r} requested)", j.state),
+                (None, None) => j.state.to_string(),
+            },
             processed,
             skipped: j.skipped,
             entities: j.entities,
@@ -186,38 +230,39 @@ pub async fn run(g: &Global, args: StatusArgs) -> anyhow::Result<u8> {
         validate_tenant(t)?;
     }
     let store = g.store().await?;
+    let health = Health { stale_after: args.stale_after, wedged_after: args.wedged_after };
     if let Some(id) = &args.job {
-        return one(store.as_ref(), id, args.json).await;
+        return one(store.as_ref(), id, args.json, &health).await;
     }
     let jobs = store
         .jobs(&JobFilter { tenant: args.tenant.clone(), state: args.state, limit: Some(args.limit) })
         .await?;
     if args.json {
-        let views: Vec<JobView> = jobs.iter().map(JobView::from).collect();
+        let views: Vec<JobView> = jobs.iter().map(|j| JobView::new(j, &health)).collect();
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "jobs": views }))?);
     } else if jobs.is_empty() {
         eprintln!("no jobs{}", args.tenant.map(|t| format!(" for tenant {t}")).unwrap_or_default());
     } else {
-        let rows: Vec<Row> = jobs.iter().map(Row::from).collect();
+        let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &health)).collect();
         println!("{}", Table::new(rows).with(Style::sharp()));
     }
     Ok(exit::OK)
 }
 
-async fn one(store: &dyn atom_sync::store::Store, id: &str, json: bool) -> anyhow::Result<u8> {
+async fn one(store: &dyn atom_sync::store::Store, id: &str, json: bool, health: &Health) -> anyhow::Result<u8> {
     let job = store.job(id).await?;
     let events = store.events(&job).await?;
     let skipped = store.skipped(&job).await?;
     if json {
         let doc = serde_json::json!({
-            "jobs": [JobView::from(&job)],
+            "jobs": [JobView::new(&job, health)],
             "events": events.iter().map(|e| serde_json::json!({"at": rfc3339(e.at), "kind": e.kind, "message": e.message})).collect::<Vec<_>>(),
             "skipped_messages": skipped,
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(exit::OK);
     }
-    let v = JobView::from(&job);
+    let v = JobView::new(&job, health);
     println!("job        {}", v.id);
     println!("tenant     {}", v.tenant);
     println!("source     {}", v.source);
@@ -227,7 +272,13 @@ async fn one(store: &dyn atom_sync::store::Store, id: &str, json: bool) -> anyho
         "counters   {} processed, {} skipped, {} vectors, {} entities, {} relationships, {} chunks",
         v.processed, v.skipped, v.vectors, v.entities, v.relationships, v.chunks
     );
-    println!("attempts   {}", v.attempts);
+    println!("attempts   {} ({} rescued by the reaper)", v.attempts, v.rescues);
+    if let Some(h) = v.health {
+        println!("health     {h}");
+    }
+    if let Some(r) = v.requested_state {
+        println!("requested  {r} (at the owner's next heartbeat)");
+    }
     if let Some(owner) = &v.lease_owner {
         let hb = live_heartbeat(&job).map(|a| format!(", heartbeat {} ago", human(a))).unwrap_or_default();
         println!("owner      {owner}{hb}");

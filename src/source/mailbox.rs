@@ -215,7 +215,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, spec: &SourceSpec, keep: &dyn Fn(&Pa
         let ty = entry.file_type().map_err(|e| io_error(spec, &path, e))?;
         if ty.is_dir() {
             walk(&path, out, spec, keep)?;
-        } else if ty.is_file() && keep(&path) {
+        // not only regular files: symlinks and pipes are read like files
+        } else if keep(&path) {
             out.push(path);
         }
     }

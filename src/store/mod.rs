@@ -106,8 +106,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// one guarded statement, so a claimed job is never without a heartbeat.
     async fn claim(&self, job_id: &str, owner: &str) -> Result<Lease>;
 
+    /// The oldest pending job (of one tenant, or any), claimed like [`Store::claim`].
+    /// Postgres skips rows other workers are claiming (`FOR UPDATE SKIP LOCKED`);
+    /// SQLite serialises claims in an immediate transaction.
+    async fn claim_next(&self, tenant: Option<&str>, owner: &str) -> Result<Option<Lease>>;
+
     /// Renew the heartbeat; `Err(LeaseLost)` when the token is no longer ours.
-    async fn heartbeat(&self, lease: &Lease) -> Result<()>;
+    /// Returns a pause or cancel an operator has asked for, if any.
+    async fn heartbeat(&self, lease: &Lease) -> Result<Option<JobState>>;
 
     /// Write a chunk's ledger rows and graph, and advance the checkpoint and counters,
     /// in one transaction that commits only while the lease is ours.
@@ -117,8 +123,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn finish(&self, lease: &Lease, to: JobState, error: Option<&str>) -> Result<()>;
 
     /// Back to `pending` (resume): guarded by the state and lease token we observed,
-    /// so two processes cannot both re-queue and claim it.
-    async fn requeue(&self, observed: &Job, reason: &str) -> Result<Job>;
+    /// so two processes cannot both re-queue and claim it. `from_start` rewinds the
+    /// checkpoint and counters (an incident re-run of a completed range).
+    async fn requeue(&self, observed: &Job, reason: &str, from_start: bool) -> Result<Job>;
+
+    /// The reaper's move for a `running` job whose owner went silent: back to
+    /// `pending` with `rescues + 1`, or `failed` for good when `give_up`. Guarded by
+    /// the lease token observed, so a job that beat in the meantime is left alone.
+    async fn rescue(&self, observed: &Job, reason: &str, give_up: bool) -> Result<Job>;
+
+    /// Pause or cancel: at once for a pending job, and for a running one a request
+    /// its owner honours at the next heartbeat.
+    async fn request_stop(&self, observed: &Job, to: JobState) -> Result<Job>;
 
     /// Append a line to a job's story.
     async fn record_event(&self, job: &Job, kind: &str, message: &str) -> Result<()>;
@@ -188,6 +204,8 @@ struct JobRow {
     vectors: i64,
     chunks: i64,
     attempts: i64,
+    rescues: i64,
+    requested_state: Option<String>,
     lease_owner: Option<String>,
     lease_token: i64,
     heartbeat_at: Option<i64>,
@@ -204,6 +222,8 @@ impl TryFrom<JobRow> for Job {
     fn try_from(r: JobRow) -> Result<Job> {
         Ok(Job {
             state: r.state.parse()?,
+            requested_state: r.requested_state.as_deref().map(str::parse).transpose()?,
+            rescues: r.rescues,
             id: r.id,
             tenant: r.tenant_id,
             source: r.source,

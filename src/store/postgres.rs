@@ -50,4 +50,4 @@ impl PgStore {
     }
 }
 
-super::sql::impl_store!(PgStore, sqlx::Postgres, "postgres");
+super::sql::impl_store!(PgStore, sqlx::Postgres, "postgres", " FOR UPDATE SKIP LOCKED");

@@ -2,8 +2,17 @@
 //! Postgres (`$n` binds, `ON CONFLICT` upserts, `RETURNING`); only connecting and
 //! opening a write transaction differ, so one macro implements [`Store`] for both.
 
+/// The claim's SET list: state, owner, a new token and the first heartbeat together.
+macro_rules! claim_set {
+    () => {
+        "state = 'running', lease_owner = $1, lease_token = lease_token + 1,
+         heartbeat_at = $2, progress_at = $2, attempts = attempts + 1, requested_state = NULL,
+         started_at = COALESCE(started_at, $2), finished_at = NULL, updated_at = $2, last_error = NULL"
+    };
+}
+
 macro_rules! impl_store {
-    ($store:ty, $db:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $backend:literal, $skip_locked:literal) => {
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             fn backend(&self) -> &'static str {
@@ -77,13 +86,9 @@ macro_rules! impl_store {
                 use $crate::Error;
                 let now = $crate::time::now_ms();
                 let mut tx = self.begin_write().await?;
-                let row: Option<(String, i64)> = sqlx::query_as(
-                    "UPDATE jobs SET state = 'running', lease_owner = $1, lease_token = lease_token + 1,
-                         heartbeat_at = $2, progress_at = $2, attempts = attempts + 1,
-                         started_at = COALESCE(started_at, $2), finished_at = NULL, updated_at = $2, last_error = NULL
-                     WHERE id = $3 AND state = 'pending'
-                     RETURNING tenant_id, lease_token",
-                )
+                let row: Option<(String, i64)> = sqlx::query_as(concat!(
+                    "UPDATE jobs SET ", super::sql::claim_set!(), " WHERE id = $3 AND state = 'pending' RETURNING tenant_id, lease_token"
+                ))
                 .bind(owner)
                 .bind(now)
                 .bind(job_id)
@@ -100,22 +105,46 @@ macro_rules! impl_store {
                 Ok($crate::job::Lease { job_id: job_id.to_string(), tenant, owner: owner.to_string(), token })
             }
 
-            async fn heartbeat(&self, lease: &$crate::job::Lease) -> $crate::Result<()> {
+            async fn claim_next(&self, tenant: Option<&str>, owner: &str) -> $crate::Result<Option<$crate::job::Lease>> {
                 use $crate::Error;
-                let done = sqlx::query(
-                    "UPDATE jobs SET heartbeat_at = $1 WHERE id = $2 AND tenant_id = $3 AND lease_token = $4 AND state = 'running'",
+                let now = $crate::time::now_ms();
+                let mut tx = self.begin_write().await?;
+                let row: Option<(String, String, i64)> = sqlx::query_as(concat!(
+                    "UPDATE jobs SET ", super::sql::claim_set!(),
+                    " WHERE id = (SELECT id FROM jobs WHERE state = 'pending' AND ($3 IS NULL OR tenant_id = $3)
+                                  ORDER BY created_at, id LIMIT 1", $skip_locked, ")
+                      AND state = 'pending'
+                     RETURNING id, tenant_id, lease_token"
+                ))
+                .bind(owner)
+                .bind(now)
+                .bind(tenant)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(Error::store("claiming the next pending job"))?;
+                let Some((job_id, tenant, token)) = row else { return Ok(None) };
+                insert_event(&mut tx, &tenant, &job_id, now, "claimed", &format!("by {owner} (lease {token})")).await?;
+                tx.commit().await.map_err(Error::store(format!("claiming job {job_id}")))?;
+                Ok(Some($crate::job::Lease { job_id, tenant, owner: owner.to_string(), token }))
+            }
+
+            async fn heartbeat(&self, lease: &$crate::job::Lease) -> $crate::Result<Option<$crate::job::JobState>> {
+                use $crate::Error;
+                let row: Option<(Option<String>,)> = sqlx::query_as(
+                    "UPDATE jobs SET heartbeat_at = $1 WHERE id = $2 AND tenant_id = $3 AND lease_token = $4 AND state = 'running'
+                     RETURNING requested_state",
                 )
                 .bind($crate::time::now_ms())
                 .bind(&lease.job_id)
                 .bind(&lease.tenant)
                 .bind(lease.token)
-                .execute(&self.pool)
+                .fetch_optional(&self.pool)
                 .await
                 .map_err(Error::store(format!("heartbeat of job {}", lease.job_id)))?;
-                if done.rows_affected() == 0 {
-                    return Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
+                match row {
+                    None => Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token }),
+                    Some((req,)) => req.as_deref().map(str::parse).transpose(),
                 }
-                Ok(())
             }
 
             async fn commit_chunk(
@@ -296,7 +325,8 @@ macro_rules! impl_store {
                 let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE jobs SET state = $1, last_error = $2, finished_at = $3, updated_at = $4,
-                         lease_owner = NULL, heartbeat_at = CASE WHEN $1 = 'pending' THEN NULL ELSE heartbeat_at END
+                         lease_owner = NULL, requested_state = NULL,
+                         heartbeat_at = CASE WHEN $1 = 'pending' THEN NULL ELSE heartbeat_at END
                      WHERE id = $5 AND tenant_id = $6 AND lease_token = $7 AND state = 'running'",
                 )
                 .bind(to.as_str())
@@ -321,7 +351,7 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn requeue(&self, observed: &$crate::job::Job, reason: &str) -> $crate::Result<$crate::job::Job> {
+            async fn requeue(&self, observed: &$crate::job::Job, reason: &str, from_start: bool) -> $crate::Result<$crate::job::Job> {
                 use $crate::Error;
                 use $crate::job::JobState;
                 if !observed.state.can_become(JobState::Pending) {
@@ -333,7 +363,14 @@ macro_rules! impl_store {
                 let now = $crate::time::now_ms();
                 let mut tx = self.begin_write().await?;
                 let done = sqlx::query(
-                    "UPDATE jobs SET state = 'pending', lease_owner = NULL, heartbeat_at = NULL, finished_at = NULL, updated_at = $1
+                    "UPDATE jobs SET state = 'pending', lease_owner = NULL, heartbeat_at = NULL, finished_at = NULL,
+                         requested_state = NULL, updated_at = $1,
+                         cursor = CASE WHEN $6 THEN NULL ELSE cursor END,
+                         has_more = CASE WHEN $6 THEN TRUE ELSE has_more END,
+                         processed = CASE WHEN $6 THEN 0 ELSE processed END,
+                         skipped = CASE WHEN $6 THEN 0 ELSE skipped END,
+                         vectors = CASE WHEN $6 THEN 0 ELSE vectors END,
+                         chunks = CASE WHEN $6 THEN 0 ELSE chunks END
                      WHERE id = $2 AND tenant_id = $3 AND state = $4 AND lease_token = $5",
                 )
                 .bind(now)
@@ -341,6 +378,7 @@ macro_rules! impl_store {
                 .bind(&observed.tenant)
                 .bind(observed.state.as_str())
                 .bind(observed.lease_token)
+                .bind(from_start)
                 .execute(&mut *tx)
                 .await
                 .map_err(Error::store(format!("re-queueing job {}", observed.id)))?;
@@ -352,6 +390,78 @@ macro_rules! impl_store {
                 }
                 insert_event(&mut tx, &observed.tenant, &observed.id, now, "requeued", reason).await?;
                 tx.commit().await.map_err(Error::store(format!("re-queueing job {}", observed.id)))?;
+                self.job(&observed.id).await
+            }
+
+            async fn rescue(&self, observed: &$crate::job::Job, reason: &str, give_up: bool) -> $crate::Result<$crate::job::Job> {
+                use $crate::Error;
+                let now = $crate::time::now_ms();
+                let (to, kind) = if give_up { ("failed", "failed") } else { ("pending", "reaped") };
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE jobs SET state = $1, lease_owner = NULL, heartbeat_at = NULL, requested_state = NULL,
+                         rescues = rescues + 1, updated_at = $2,
+                         finished_at = CASE WHEN $1 = 'failed' THEN $2 ELSE NULL END,
+                         last_error = CASE WHEN $1 = 'failed' THEN $3 ELSE last_error END
+                     WHERE id = $4 AND tenant_id = $5 AND state = 'running' AND lease_token = $6",
+                )
+                .bind(to)
+                .bind(now)
+                .bind(reason)
+                .bind(&observed.id)
+                .bind(&observed.tenant)
+                .bind(observed.lease_token)
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::store(format!("reaping job {}", observed.id)))?;
+                if done.rows_affected() == 0 {
+                    return Err(Error::JobState { job: observed.id.clone(), why: "moved on before it could be reaped (it beat, finished or was re-queued)".into() });
+                }
+                insert_event(&mut tx, &observed.tenant, &observed.id, now, kind, reason).await?;
+                tx.commit().await.map_err(Error::store(format!("reaping job {}", observed.id)))?;
+                self.job(&observed.id).await
+            }
+
+            async fn request_stop(&self, observed: &$crate::job::Job, to: $crate::job::JobState) -> $crate::Result<$crate::job::Job> {
+                use $crate::Error;
+                use $crate::job::JobState;
+                let now = $crate::time::now_ms();
+                let mut tx = self.begin_write().await?;
+                let (sql, kind) = match observed.state {
+                    JobState::Pending if JobState::Pending.can_become(to) => (
+                        "UPDATE jobs SET state = $1, updated_at = $2, finished_at = CASE WHEN $1 = 'cancelled' THEN $2 ELSE NULL END
+                         WHERE id = $3 AND tenant_id = $4 AND state = 'pending' AND lease_token = $5",
+                        to.as_str(),
+                    ),
+                    JobState::Running if JobState::Running.can_become(to) => (
+                        "UPDATE jobs SET requested_state = $1, updated_at = $2
+                         WHERE id = $3 AND tenant_id = $4 AND state = 'running' AND lease_token = $5",
+                        "requested",
+                    ),
+                    JobState::Paused if to == JobState::Cancelled => (
+                        "UPDATE jobs SET state = $1, updated_at = $2, finished_at = $2
+                         WHERE id = $3 AND tenant_id = $4 AND state = 'paused' AND lease_token = $5",
+                        to.as_str(),
+                    ),
+                    other => {
+                        return Err(Error::JobState { job: observed.id.clone(), why: format!("is {other}; it cannot be {to}") });
+                    }
+                };
+                let done = sqlx::query(sql)
+                    .bind(to.as_str())
+                    .bind(now)
+                    .bind(&observed.id)
+                    .bind(&observed.tenant)
+                    .bind(observed.lease_token)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(Error::store(format!("job {}: asking it to become {to}", observed.id)))?;
+                if done.rows_affected() == 0 {
+                    return Err(Error::JobState { job: observed.id.clone(), why: "changed while we looked at it; look again with `status`".into() });
+                }
+                let msg = if kind == "requested" { format!("{to} requested; the owner stops at its next heartbeat") } else { format!("{to} before it ran") };
+                insert_event(&mut tx, &observed.tenant, &observed.id, now, kind, &msg).await?;
+                tx.commit().await.map_err(Error::store(format!("job {}: asking it to become {to}", observed.id)))?;
                 self.job(&observed.id).await
             }
 
@@ -456,4 +566,4 @@ macro_rules! impl_store {
     };
 }
 
-pub(crate) use impl_store;
+pub(crate) use {claim_set, impl_store};

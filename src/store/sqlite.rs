@@ -55,4 +55,4 @@ impl SqliteStore {
     }
 }
 
-super::sql::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
+super::sql::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite", "");

@@ -80,14 +80,27 @@ async fn killed_then_resumed_equals_uninterrupted() {
         let want_ids = reference.sink().await.message_id_set("acme").await.unwrap();
         assert_eq!(want_ids.len() as i64, total);
 
-        for (k, extra_ms) in [(2usize, 0u64), (40, 7)] {
+        // fixed points and one random point (printed, to replay a failure)
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as usize;
+        let random = (5 + nanos % 90, (nanos / 90 % 30) as u64);
+        eprintln!("{backend:?}: random kill point: after chunk {} + {} ms", random.0, random.1);
+        for (k, extra_ms, reap) in [(2usize, 0u64, false), (40, 7, true), (random.0, random.1, true)] {
             let env = Env::new(backend).await;
             let id = backfill_killed_after(&env, &source, total, k, extra_ms);
 
-            // a live owner is not taken over; a dead one on this host is noticed at once
-            let o = env.run(&["resume", &id[..8]]);
-            ok(&o);
-            assert!(stdout(&o).contains(&format!("completed: {total} processed")), "{}", stdout(&o));
+            if reap {
+                // cron's way: the reaper re-queues once the heartbeat is stale, a worker finishes
+                std::thread::sleep(Duration::from_millis(1200));
+                let o = env.run(&["reap", "--stale-after", "1s"]);
+                assert!(stdout(ok(&o)).contains("re-queued"), "{}", stdout(&o));
+                assert_eq!(status_json(&env, &[&id])["jobs"][0]["state"], "pending");
+                ok(&env.run(&["worker", "--once"]));
+            } else {
+                // the operator's way: resume notices the owner is gone at once
+                let o = env.run(&["resume", &id[..8]]);
+                ok(&o);
+                assert!(stdout(&o).contains(&format!("completed: {total} processed")), "{}", stdout(&o));
+            }
 
             let doc = status_json(&env, &[&id]);
             let job = &doc["jobs"][0];
@@ -95,7 +108,8 @@ async fn killed_then_resumed_equals_uninterrupted() {
             assert_eq!(job["processed"], total, "counters committed with the checkpoint: no chunk counted twice");
             assert_eq!(job["attempts"], 2);
             let kinds: Vec<&str> = doc["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-            assert_eq!(kinds, ["created", "claimed", "requeued", "claimed", "completed"], "{backend:?} k={k}");
+            let again = if reap { "reaped" } else { "requeued" };
+            assert_eq!(kinds, ["created", "claimed", again, "claimed", "completed"], "{backend:?} k={k}");
 
             assert_eq!(env.digest("acme").await, want, "{backend:?}: killed after chunk {k}");
             let sink = env.sink().await;

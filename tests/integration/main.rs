@@ -7,6 +7,7 @@ mod common;
 mod backfill;
 mod cli;
 mod embed;
+mod jobs;
 mod kill;
 mod store;
 mod vectors;

@@ -96,7 +96,7 @@ async fn story(store: &dyn Store) {
     assert_eq!(store.digest("globex").await.unwrap().content_sha256, d1.content_sha256, "same rows, other tenant");
 
     // a stale token writes nothing at all
-    let stolen = store.requeue(&store.job(&job.id).await.unwrap(), "test: owner presumed dead").await.unwrap();
+    let stolen = store.requeue(&store.job(&job.id).await.unwrap(), "test: owner presumed dead", false).await.unwrap();
     assert_eq!(stolen.state, JobState::Pending);
     let new_lease = store.claim(&job.id, "host:3:d").await.unwrap();
     assert!(new_lease.token > lease.token, "tokens only grow");
@@ -113,8 +113,8 @@ async fn story(store: &dyn Store) {
     store.finish(&new_lease, JobState::Failed, Some("boom")).await.unwrap();
     let failed = store.job(&job.id).await.unwrap();
     assert_eq!((failed.state, failed.last_error.as_deref()), (JobState::Failed, Some("boom")));
-    assert!(store.requeue(&seen, "stale view").await.is_err(), "a stale view cannot re-queue");
-    store.requeue(&failed, "resumed from failed").await.unwrap();
+    assert!(store.requeue(&seen, "stale view", false).await.is_err(), "a stale view cannot re-queue");
+    store.requeue(&failed, "resumed from failed", false).await.unwrap();
     let l3 = store.claim(&job.id, "host:4:e").await.unwrap();
     store.commit_chunk(&l3, &chunk(r#"{"offset":30}"#, false)).await.unwrap();
     store.finish(&l3, JobState::Completed, None).await.unwrap();
@@ -134,6 +134,52 @@ async fn story(store: &dyn Store) {
     assert_eq!(completed.len(), 1);
 }
 
+/// Claiming the next job, the reaper's moves, and cooperative pause / cancel.
+async fn queue_story(store: &dyn Store) {
+    assert!(store.claim_next(None, "w:1:a").await.unwrap().is_none(), "nothing pending");
+    let a = store.create_job(&new_job("acme")).await.unwrap();
+    let b = store.create_job(&new_job("globex")).await.unwrap();
+    assert!(store.claim_next(Some("initech"), "w:1:a").await.unwrap().is_none(), "scoped by tenant");
+    let la = store.claim_next(None, "w:1:a").await.unwrap().unwrap();
+    assert_eq!(la.job_id, a.id, "oldest first");
+    let lb = store.claim_next(Some("globex"), "w:1:b").await.unwrap().unwrap();
+    assert_eq!(lb.job_id, b.id);
+    assert!(store.claim_next(None, "w:1:c").await.unwrap().is_none(), "each job claimed once");
+
+    // pause is asked of a running job and delivered by its heartbeat
+    assert_eq!(store.heartbeat(&la).await.unwrap(), None);
+    let asked = store.request_stop(&store.job(&a.id).await.unwrap(), JobState::Paused).await.unwrap();
+    assert_eq!((asked.state, asked.requested_state), (JobState::Running, Some(JobState::Paused)));
+    assert_eq!(store.heartbeat(&la).await.unwrap(), Some(JobState::Paused));
+    store.finish(&la, JobState::Paused, Some("paused on request")).await.unwrap();
+    let paused = store.job(&a.id).await.unwrap();
+    assert_eq!((paused.state, paused.requested_state), (JobState::Paused, None));
+    assert!(store.request_stop(&paused, JobState::Paused).await.is_err(), "already paused");
+
+    // the reaper re-queues a silent owner's job, guarded by the token it saw
+    let seen = store.job(&b.id).await.unwrap();
+    let reaped = store.rescue(&seen, "no heartbeat for 3m", false).await.unwrap();
+    assert_eq!((reaped.state, reaped.rescues, reaped.lease_owner.clone()), (JobState::Pending, 1, None));
+    assert!(store.rescue(&seen, "again", false).await.is_err(), "a job that moved on is left alone");
+    assert!(matches!(store.heartbeat(&lb).await, Err(Error::LeaseLost { .. })), "the old owner learns it lost the job");
+    let lb2 = store.claim(&b.id, "w:2:a").await.unwrap();
+    let failed = store.rescue(&store.job(&b.id).await.unwrap(), "gave up after 2 attempts", true).await.unwrap();
+    assert_eq!((failed.state, failed.rescues), (JobState::Failed, 2));
+    assert_eq!(failed.last_error.as_deref(), Some("gave up after 2 attempts"));
+    assert!(store.heartbeat(&lb2).await.is_err());
+
+    // a pending job is cancelled at once; a re-run rewinds the checkpoint
+    let c = store.create_job(&new_job("acme")).await.unwrap();
+    let cancelled = store.request_stop(&c, JobState::Cancelled).await.unwrap();
+    assert_eq!(cancelled.state, JobState::Cancelled);
+    let again = store.requeue(&cancelled, "resumed from cancelled", false).await.unwrap();
+    let lc = store.claim(&again.id, "w:3:a").await.unwrap();
+    store.commit_chunk(&lc, &chunk(r#"{"offset":5}"#, false)).await.unwrap();
+    store.finish(&lc, JobState::Completed, None).await.unwrap();
+    let rerun = store.requeue(&store.job(&c.id).await.unwrap(), "re-run", true).await.unwrap();
+    assert_eq!((rerun.state, rerun.cursor.clone(), rerun.has_more, rerun.processed, rerun.chunks), (JobState::Pending, None, true, 0, 0));
+}
+
 #[tokio::test]
 async fn conformance_on_every_backend() {
     for backend in backends() {
@@ -141,6 +187,8 @@ async fn conformance_on_every_backend() {
         let store = env.store().await;
         assert_eq!(store.backend(), if backend == Backend::Sqlite { "sqlite" } else { "postgres" });
         story(store.as_ref()).await;
+        let env = Env::new(backend).await;
+        queue_story(env.store().await.as_ref()).await;
         // migrations are idempotent: opening again is fine
         env.store().await;
     }

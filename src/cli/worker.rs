@@ -1,0 +1,64 @@
+//! `atom-sync worker`: claim and run pending jobs until told to stop. N of these on N
+//! machines share one Postgres; this is the whole deploy story.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use atom_sync::job::owner_name;
+use atom_sync::pipeline::Pipeline;
+use atom_sync::settings::validate_tenant;
+use atom_sync::worker::{self, Options};
+use clap::Args;
+
+use super::backfill::{open_memories, stop_on_signal, RunOpts};
+use super::render::Renderer;
+use super::{exit, Global};
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Only this tenant's jobs [default: every tenant]
+    #[arg(long)]
+    pub tenant: Option<String>,
+
+    /// Jobs run at once by this process
+    #[arg(long, default_value_t = 2, env = "ATOM_SYNC_WORKER_CONCURRENCY")]
+    pub concurrency: usize,
+
+    /// How often an idle worker looks for pending jobs
+    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration, env = "ATOM_SYNC_WORKER_POLL")]
+    pub poll: Duration,
+
+    /// Drain the pending jobs, then exit (instead of polling forever)
+    #[arg(long)]
+    pub once: bool,
+
+    #[command(flatten)]
+    pub run: RunOpts,
+}
+
+pub async fn run(g: &Global, args: WorkerArgs) -> anyhow::Result<u8> {
+    if let Some(t) = &args.tenant {
+        validate_tenant(t)?;
+    }
+    let store = g.store().await?;
+    let (embedder, sink) = open_memories(g).await?;
+    let (events, renderer) = Renderer::start(g.quiet, false);
+    let (stop, signals) = stop_on_signal();
+    let owner = owner_name();
+    tracing::info!(owner, concurrency = args.concurrency, "worker started");
+    let pipeline = Arc::new(Pipeline {
+        store,
+        sink,
+        embedder,
+        events,
+        heartbeat_every: args.run.heartbeat,
+        stop: stop.clone(),
+    });
+    let opts = Options { tenant: args.tenant, concurrency: args.concurrency, poll: args.poll, once: args.once, owner };
+    let report = worker::run(pipeline, opts, stop).await;
+    signals.abort();
+    renderer.finish().await;
+    let report = report?;
+    tracing::info!(?report, "worker stopped");
+    Ok(exit::OK)
+}

@@ -1,0 +1,283 @@
+//! Durable jobs with real processes: reaping, workers, signals, takeovers, pause and
+//! cancel. Slow chunks come from a named pipe in the export, whose read blocks until
+//! the test writes the message: a source that hangs, as a remote one can.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// A running atom-sync process whose stderr is collected line by line.
+struct Proc {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Proc {
+    fn spawn(env: &Env, args: &[&str]) -> Proc {
+        let mut child = env.cmd().args(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for l in BufReader::new(err).lines() {
+                sink.lock().unwrap().push(l.unwrap_or_default());
+            }
+        });
+        Proc { child, lines }
+    }
+
+    fn log(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+
+    fn wait_line(&self, needle: &str, timeout: Duration) {
+        let start = Instant::now();
+        while !self.lines.lock().unwrap().iter().any(|l| l.contains(needle)) {
+            assert!(start.elapsed() < timeout, "{needle:?} never appeared in:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn signal(&self, sig: &str) {
+        let pid = self.child.id().to_string();
+        assert!(std::process::Command::new("kill").args([sig, &pid]).status().unwrap().success());
+    }
+
+    fn wait(mut self, timeout: Duration) -> (i32, String) {
+        let start = Instant::now();
+        loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(50)); // let the reader drain
+                return (st.code().unwrap_or(-1), self.log());
+            }
+            if start.elapsed() > timeout {
+                let _ = self.child.kill();
+                panic!("process did not exit within {timeout:?}:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn message(name: &str) -> String {
+    format!("Message-ID: <{name}@jobs.test>\nFrom: Ann <ann@acme.com>\nTo: bob@beta.org\nSubject: note {name}\nDate: Mon, 14 May 2001 16:39:00 -0700\n\nabout {name}\n")
+}
+
+/// An eml export of `names`; the one called `slow` is a named pipe.
+fn export(dir: &Path, names: &[&str], slow: Option<&str>) -> (String, PathBuf) {
+    let root = dir.join("export");
+    std::fs::create_dir_all(&root).unwrap();
+    for n in names {
+        std::fs::write(root.join(format!("{n}.eml")), message(n)).unwrap();
+    }
+    let fifo = root.join(format!("{}.eml", slow.unwrap_or("none")));
+    if let Some(_) = slow {
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    }
+    (format!("eml:{}", root.display()), fifo)
+}
+
+/// Write the slow message once a reader opens the pipe (in the background).
+fn feed(fifo: &Path, name: &str) -> std::thread::JoinHandle<()> {
+    let fifo = fifo.to_path_buf();
+    let body = message(name);
+    std::thread::spawn(move || std::fs::write(fifo, body).unwrap())
+}
+
+fn job_of(env: &Env) -> serde_json::Value {
+    status_json(env, &[])["jobs"][0].clone()
+}
+
+fn story(env: &Env, id: &str) -> Vec<String> {
+    status_json(env, &[id])["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn reap_from_cron_is_silent_when_nothing_is_stale() {
+    let env = Env::new(Backend::Sqlite).await;
+    let o = env.run(&["reap", "--stale-after", "2m"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!((stdout(&o).as_str(), stderr(&o).as_str()), ("", ""), "cron mails any output");
+    ok(&env.run(&["backfill", "--tenant", "acme", "--source", &format!("mbox:{}", sample_mbox().display())]));
+    let o = env.run(&["reap", "--stale-after", "1s"]);
+    assert_eq!((o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()), (Some(0), "", ""), "a completed job is not stale");
+    let json: serde_json::Value = serde_json::from_str(&stdout(ok(&env.run(&["reap", "--stale-after", "1s", "--json"])))).unwrap();
+    assert_eq!(json["actions"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_chunk_is_never_reaped_while_its_heartbeat_runs() {
+    for backend in backends() {
+        let env = Env::new(backend).await;
+        let (source, fifo) = export(env.data_dir(), &["a", "b"], Some("zz-slow"));
+        let p = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
+        wait_until("the job to run", Duration::from_secs(60), || env.run(&["status", "--json"]).status.success() && job_of(&env)["state"] == "running");
+        // the chunk takes far longer than the stale threshold
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(4) {
+            let o = env.run(&["reap", "--stale-after", "1s", "--json"]);
+            let doc: serde_json::Value = serde_json::from_str(&stdout(ok(&o))).unwrap();
+            assert_eq!(doc["actions"].as_array().unwrap().len(), 0, "a live job was reaped: {doc}");
+            std::thread::sleep(Duration::from_millis(400));
+        }
+        let job = job_of(&env);
+        assert_eq!(job["state"], "running");
+        assert!(job["heartbeat_age_seconds"].as_u64().unwrap() <= 1, "{job}");
+        feed(&fifo, "zz-slow").join().unwrap();
+        let (code, log) = p.wait(Duration::from_secs(60));
+        assert_eq!(code, 0, "{log}");
+        let job = job_of(&env);
+        assert_eq!((job["state"].as_str(), job["processed"].as_i64(), job["attempts"].as_i64()), (Some("completed"), Some(3), Some(1)));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_mid_chunk_releases_the_lease_and_another_worker_finishes() {
+    for backend in backends() {
+        let env = Env::new(backend).await;
+        let (source, fifo) = export(env.data_dir(), &["a-0", "a-1", "c-0", "c-1", "c-2"], Some("b-slow"));
+        ok(&env.run(&["backfill", "--tenant", "acme", "--source", &source, "--chunk-size", "2", "--detach"]));
+        let w = Proc::spawn(&env, &["worker", "--heartbeat", "300ms", "--poll", "200ms"]);
+        w.wait_line(": chunk 1 committed", Duration::from_secs(60));
+        // the second chunk is blocked on the pipe: SIGTERM now, then let it finish
+        w.signal("-TERM");
+        std::thread::sleep(Duration::from_millis(300));
+        feed(&fifo, "b-slow").join().unwrap();
+        let (code, log) = w.wait(Duration::from_secs(60));
+        assert_eq!(code, 0, "{log}");
+        let job = job_of(&env);
+        assert_eq!(job["state"], "pending", "lease released: {job}");
+        assert_eq!(job["chunks"], 2, "the chunk in flight finished before the release");
+        assert!(job["lease_owner"].is_null());
+
+        let (code, log) = Proc::spawn(&env, &["worker", "--once"]).wait(Duration::from_secs(60));
+        assert_eq!(code, 0, "{log}");
+        let job = job_of(&env);
+        assert_eq!((job["state"].as_str(), job["processed"].as_i64(), job["chunks"].as_i64()), (Some("completed"), Some(6), Some(3)));
+        let id = job["id"].as_str().unwrap();
+        assert_eq!(story(&env, id), ["created", "claimed", "pending", "claimed", "completed"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_whose_lease_was_taken_over_stops_without_writing() {
+    for backend in backends() {
+        let env = Env::new(backend).await;
+        let (source, fifo) = export(env.data_dir(), &["a", "b"], Some("c-slow"));
+        let a = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
+        wait_until("the job to run", Duration::from_secs(60), || env.run(&["status", "--json"]).status.success() && job_of(&env)["state"] == "running");
+        // a takeover behind the owner's back (an over-eager reaper)
+        std::thread::sleep(Duration::from_millis(100));
+        let o = env.run(&["reap", "--stale-after", "0s", "--yes"]);
+        ok(&o);
+        assert!(stdout(&o).contains("re-queued"), "{}", stdout(&o));
+        let (code, log) = a.wait(Duration::from_secs(30));
+        assert_eq!(code, 5, "{log}");
+        assert!(log.contains("is no longer ours"), "{log}");
+        let job = job_of(&env);
+        assert_eq!((job["state"].as_str(), job["chunks"].as_i64(), job["processed"].as_i64()), (Some("pending"), Some(0), Some(0)), "nothing written by the old owner");
+
+        let b = Proc::spawn(&env, &["worker", "--once"]);
+        let feeder = feed(&fifo, "c-slow");
+        let (code, log) = b.wait(Duration::from_secs(60));
+        assert_eq!(code, 0, "{log}");
+        feeder.join().unwrap();
+        let job = job_of(&env);
+        assert_eq!((job["state"].as_str(), job["processed"].as_i64(), job["chunks"].as_i64(), job["rescues"].as_i64()), (Some("completed"), Some(3), Some(1), Some(1)));
+        assert_eq!(story(&env, job["id"].as_str().unwrap()), ["created", "claimed", "reaped", "claimed", "completed"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn workers_race_and_drain_jobs_without_running_any_twice() {
+    let sample = format!("mbox:{}", sample_mbox().display());
+    for backend in backends() {
+        for (workers, jobs) in [(2usize, 6usize), (4, 20)] {
+            let env = Env::new(backend).await;
+            for j in 0..jobs {
+                ok(&env.run(&["backfill", "--tenant", &format!("t{j}"), "--source", &sample, "--chunk-size", "60", "--detach"]));
+            }
+            let procs: Vec<Proc> = (0..workers).map(|_| Proc::spawn(&env, &["worker", "--once", "--concurrency", "2"])).collect();
+            for p in procs {
+                let (code, log) = p.wait(Duration::from_secs(300));
+                assert_eq!(code, 0, "{log}");
+            }
+            let doc = status_json(&env, &["--limit", "100"]);
+            let all = doc["jobs"].as_array().unwrap();
+            assert_eq!(all.len(), jobs);
+            for job in all {
+                assert_eq!(job["state"], "completed", "{job}");
+                assert_eq!(job["attempts"], 1, "run once: {job}");
+                assert_eq!(job["chunks"], 5, "every chunk committed exactly once: {job}");
+                assert_eq!(job["processed"], SAMPLE_MESSAGES);
+                assert_eq!(job["vectors"], SAMPLE_MESSAGES);
+                let kinds = story(&env, job["id"].as_str().unwrap());
+                assert_eq!(kinds, ["created", "claimed", "completed"], "{backend:?}");
+            }
+            let sink = env.sink().await;
+            for j in 0..jobs {
+                assert_eq!(sink.count(&format!("t{j}")).await.unwrap() as i64, SAMPLE_MESSAGES);
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idle_worker_keeps_running_and_picks_up_a_later_job() {
+    let env = Env::new(Backend::Sqlite).await;
+    let w = Proc::spawn(&env, &["worker", "--poll", "200ms"]);
+    std::thread::sleep(Duration::from_secs(4)); // twenty idle polls
+    let mut w = w;
+    assert!(w.child.try_wait().unwrap().is_none(), "an idle worker stopped itself:\n{}", w.log());
+    ok(&env.run(&["backfill", "--tenant", "acme", "--source", &format!("mbox:{}", sample_mbox().display()), "--detach"]));
+    wait_until("the worker to complete the job", Duration::from_secs(120), || job_of(&env)["state"] == "completed");
+    w.signal("-TERM");
+    let (code, log) = w.wait(Duration::from_secs(30));
+    assert_eq!(code, 0, "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pause_and_cancel_take_effect_within_a_heartbeat() {
+    let env = Env::new(Backend::Sqlite).await;
+    let (source, fifo) = export(env.data_dir(), &["a", "b"], Some("c-slow"));
+    let p = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
+    wait_until("the job to run", Duration::from_secs(60), || env.run(&["status", "--json"]).status.success() && job_of(&env)["state"] == "running");
+    let id = job_of(&env)["id"].as_str().unwrap().to_string();
+    let asked = Instant::now();
+    ok(&env.run(&["pause", &id]));
+    // the chunk is still blocked: the pause does not wait for it
+    let (code, log) = p.wait(Duration::from_secs(30));
+    assert!(asked.elapsed() < Duration::from_secs(5), "took {:?}", asked.elapsed());
+    assert_eq!(code, 0, "{log}");
+    let job = job_of(&env);
+    assert_eq!((job["state"].as_str(), job["chunks"].as_i64()), (Some("paused"), Some(0)), "the chunk in flight was abandoned");
+
+    let r = Proc::spawn(&env, &["resume", &id]);
+    let feeder = feed(&fifo, "c-slow");
+    let (code, log) = r.wait(Duration::from_secs(60));
+    assert_eq!(code, 0, "{log}");
+    feeder.join().unwrap();
+    assert_eq!(job_of(&env)["state"], "completed");
+    assert_eq!(job_of(&env)["processed"], 3);
+
+    // a pending job is cancelled at once, and can be resumed later
+    let queued = stdout(ok(&env.run(&["backfill", "--tenant", "acme", "--source", &format!("mbox:{}", sample_mbox().display()), "--detach"])));
+    let queued = queued.trim();
+    ok(&env.run(&["cancel", queued]));
+    assert_eq!(status_json(&env, &[queued])["jobs"][0]["state"], "cancelled");
+    let o = env.run(&["resume", queued]);
+    ok(&o);
+    assert_eq!(status_json(&env, &[queued])["jobs"][0]["state"], "completed");
+}
