@@ -107,8 +107,12 @@ pub fn parse_rfc822(raw: &[u8], source_ref: &str, max_body_bytes: usize) -> Resu
     }
     let (body, body_truncated) = cap_utf8(&full_body, max_body_bytes);
 
-    let message_id = match msg.message_id().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(id) => id.trim_matches(|c| c == '<' || c == '>').to_string(),
+    let message_id = match msg
+        .message_id()
+        .map(|id| strip_controls(id).trim().trim_matches(|c| c == '<' || c == '>').trim().to_string())
+        .filter(|id| !id.is_empty())
+    {
+        Some(id) => id,
         // stable across runs: the same bytes always get the same id
         None => format!("sha256:{}", short_hash(&[raw])),
     };
@@ -179,7 +183,7 @@ fn mailboxes(addr: &Address<'_>) -> Vec<Mailbox> {
 pub fn normalise_address(raw: &str) -> Option<String> {
     let a = raw.trim().trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\'').trim();
     let (local, domain) = a.rsplit_once('@')?;
-    if local.is_empty() || domain.is_empty() || domain.contains(char::is_whitespace) {
+    if local.is_empty() || domain.is_empty() || a.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
     Some(a.to_lowercase())
@@ -222,8 +226,14 @@ pub fn base_subject(subject: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
+/// One line of header text: whitespace folded, control characters (NUL among them,
+/// which Postgres TEXT refuses) dropped.
 fn clean_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    strip_controls(s).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn strip_controls(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// Cut `s` to at most `max` bytes on a character boundary.
@@ -305,6 +315,18 @@ mod tests {
         let b = parse_rfc822(raw, "y", 100).unwrap();
         assert!(a.message_id.starts_with("sha256:"));
         assert_eq!(a.message_id, b.message_id);
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_store() {
+        let raw = b"Message-ID: <a\x00b@x>\nFrom: \"Ann\x00\" <ann@x.com>\nTo: bad\x00addr@x.com\nSubject: =?utf-8?q?hi=00there?=\n\nbody\n";
+        let e = parse_rfc822(raw, "x", 100).unwrap();
+        for s in [e.message_id.as_str(), e.subject.as_str(), e.from.as_ref().unwrap().name.as_deref().unwrap(), e.thread_key.as_str()] {
+            assert!(!s.contains('\0'), "{s:?}");
+        }
+        assert!(e.to.is_empty(), "an address with a NUL is not an address");
+        let empty = parse_rfc822(b"Message-ID: <>\nFrom: a@x.com\nSubject: s\n\nb\n", "x", 100).unwrap();
+        assert!(empty.message_id.starts_with("sha256:"), "{}", empty.message_id);
     }
 
     #[test]

@@ -65,14 +65,7 @@ impl Error {
             Error::Invalid(_) | Error::JobNotFound(_) | Error::AmbiguousJob(_) => Fault::User,
             Error::JobState { .. } => Fault::User,
             Error::LeaseLost { .. } => Fault::Transient,
-            Error::Store { source, .. } => match source {
-                sqlx::Error::Io(_)
-                | sqlx::Error::PoolTimedOut
-                | sqlx::Error::PoolClosed
-                | sqlx::Error::Tls(_) => Fault::Transient,
-                sqlx::Error::Configuration(_) => Fault::User,
-                _ => Fault::Transient,
-            },
+            Error::Store { source, .. } => store_fault(source),
             Error::Migrate(_) => Fault::Internal,
             Error::Vectors { .. } => Fault::Transient,
             Error::VectorMismatch { .. } => Fault::User,
@@ -84,5 +77,23 @@ impl Error {
     pub(crate) fn store(context: impl fmt::Display) -> impl FnOnce(sqlx::Error) -> Error {
         let context = context.to_string();
         move |source| Error::Store { context, source }
+    }
+}
+
+/// Connection trouble, lock contention and serialisation failures are worth a retry;
+/// a statement the database rejects for any other reason is our bug.
+fn store_fault(e: &sqlx::Error) -> Fault {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => Fault::Transient,
+        sqlx::Error::Configuration(_) => Fault::User,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // SQLite: 5 busy, 6 locked; Postgres: 08 connection, 40 rollback (deadlock,
+            // serialisation), 53 resources, 57 operator intervention (shutdown)
+            let transient = matches!(code.as_ref(), "5" | "6" | "517" | "262")
+                || ["08", "40", "53", "57"].iter().any(|class| code.starts_with(class));
+            if transient { Fault::Transient } else { Fault::Internal }
+        }
+        _ => Fault::Internal,
     }
 }

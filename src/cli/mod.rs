@@ -28,7 +28,8 @@ pub mod exit {
     pub const INTERRUPTED: u8 = 130;
 }
 
-#[derive(Debug, Parser)]
+// no Debug: it would print the database URL with its password
+#[derive(Parser)]
 #[command(name = "atom-sync", version, about = "Backfill a tenant's mail into ATOM's knowledge graph and vector memory, durably.")]
 pub struct Cli {
     #[command(flatten)]
@@ -39,7 +40,7 @@ pub struct Cli {
 }
 
 /// Where state lives, and how to log: the same on every subcommand.
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct Global {
     /// Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]
     #[arg(long, env = "ATOM_SYNC_DATA_DIR", global = true, value_name = "DIR")]

@@ -170,17 +170,43 @@ pub async fn connect(database_url: Option<&str>, data_dir: &Path) -> Result<Arc<
     }
 }
 
-/// A database URL with its password replaced, for errors and logs.
+/// A database URL with its password replaced, for errors and logs: the one in the
+/// user-info part and any `password=` / `sslpassword=` query parameter.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let mut out = match (base.find("://"), base.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match base[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &base[..s + 3], &base[at..]),
+            None => base.to_string(),
+        },
+        _ => base.to_string(),
+    };
+    if let Some(q) = query {
+        let params: Vec<String> = q
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") || k.eq_ignore_ascii_case("sslpassword") => {
+                    format!("{k}=***")
+                }
+                _ => kv.to_string(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted_wherever_they_sit() {
+        assert_eq!(super::redact_url("postgres://op:pw@h:5432/db"), "postgres://op:***@h:5432/db");
+        assert_eq!(super::redact_url("postgres://h/db?user=op&password=p@ss"), "postgres://h/db?user=op&password=***");
+        assert_eq!(super::redact_url("postgres://op@h/db"), "postgres://op@h/db");
     }
 }
 

@@ -371,7 +371,8 @@ macro_rules! impl_store {
                          skipped = CASE WHEN $6 THEN 0 ELSE skipped END,
                          vectors = CASE WHEN $6 THEN 0 ELSE vectors END,
                          chunks = CASE WHEN $6 THEN 0 ELSE chunks END
-                     WHERE id = $2 AND tenant_id = $3 AND state = $4 AND lease_token = $5",
+                     WHERE id = $2 AND tenant_id = $3 AND state = $4 AND lease_token = $5
+                       AND COALESCE(heartbeat_at, -1) = $7",
                 )
                 .bind(now)
                 .bind(&observed.id)
@@ -379,6 +380,8 @@ macro_rules! impl_store {
                 .bind(observed.state.as_str())
                 .bind(observed.lease_token)
                 .bind(from_start)
+                // an owner that beat since we looked is alive: leave it alone
+                .bind(observed.heartbeat_at.unwrap_or(-1))
                 .execute(&mut *tx)
                 .await
                 .map_err(Error::store(format!("re-queueing job {}", observed.id)))?;
@@ -403,7 +406,8 @@ macro_rules! impl_store {
                          rescues = rescues + 1, updated_at = $2,
                          finished_at = CASE WHEN $1 = 'failed' THEN $2 ELSE NULL END,
                          last_error = CASE WHEN $1 = 'failed' THEN $3 ELSE last_error END
-                     WHERE id = $4 AND tenant_id = $5 AND state = 'running' AND lease_token = $6",
+                     WHERE id = $4 AND tenant_id = $5 AND state = 'running' AND lease_token = $6
+                       AND COALESCE(heartbeat_at, -1) = $7",
                 )
                 .bind(to)
                 .bind(now)
@@ -411,6 +415,8 @@ macro_rules! impl_store {
                 .bind(&observed.id)
                 .bind(&observed.tenant)
                 .bind(observed.lease_token)
+                // an owner that beat since the plan is alive: leave it alone
+                .bind(observed.heartbeat_at.unwrap_or(-1))
                 .execute(&mut *tx)
                 .await
                 .map_err(Error::store(format!("reaping job {}", observed.id)))?;
@@ -489,10 +495,10 @@ macro_rules! impl_store {
                 use $crate::Error;
                 sqlx::query_as(
                     "SELECT mailbox, message_id, source_ref, reason FROM message_ledger
-                     WHERE tenant_id = $1 AND mailbox = $2 AND status = 'skipped' ORDER BY source_ref, message_id",
+                     WHERE tenant_id = $1 AND job_id = $2 AND status = 'skipped' ORDER BY source_ref, message_id",
                 )
                 .bind(&job.tenant)
-                .bind(&job.mailbox)
+                .bind(&job.id)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(Error::store(format!("job {}: listing skipped messages", job.id)))

@@ -39,7 +39,22 @@ impl SqliteStore {
             .connect_with(opts)
             .await
             .map_err(Error::store(format!("opening SQLite database {}", path.display())))?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        // SQLite has no advisory lock for sqlx to take, so processes that open a new
+        // data dir at once (a backfill and a `status`) serialise on a lock file
+        let lock_path = path.with_extension("db.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::Invalid(format!("data dir: cannot create {}: {e}", lock_path.display())))?;
+        let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
+            .await
+            .map_err(|e| Error::Invalid(format!("locking {}: {e}", lock_path.display())))?
+            .map_err(|e| Error::Invalid(format!("locking {}: {e}", lock_path.display())))?;
+        let migrated = sqlx::migrate!("migrations/sqlite").run(&pool).await;
+        drop(lock);
+        migrated?;
         Ok(SqliteStore { pool, path: path.to_path_buf() })
     }
 

@@ -51,3 +51,18 @@ fn committed_completions_are_fresh() {
         );
     }
 }
+
+#[tokio::test]
+async fn processes_opening_a_new_data_dir_at_once_all_succeed() {
+    // they race to apply the SQLite migrations; the lock file makes them take turns
+    for _ in 0..3 {
+        let env = Env::new(Backend::Sqlite).await;
+        let children: Vec<_> = (0..6)
+            .map(|_| env.cmd().args(["status", "--json"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().unwrap())
+            .collect();
+        for c in children {
+            let o = c.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+    }
+}

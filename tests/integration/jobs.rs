@@ -96,6 +96,22 @@ fn feed(fifo: &Path, name: &str) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || std::fs::write(fifo, body).unwrap())
 }
 
+/// Wait until the job of `p` is running; fail with its log if it ended instead.
+fn wait_running(env: &Env, p: &mut Proc) {
+    let start = Instant::now();
+    loop {
+        if env.run(&["status", "--json"]).status.success() && job_of(env)["state"] == "running" {
+            return;
+        }
+        if let Some(st) = p.child.try_wait().unwrap() {
+            std::thread::sleep(Duration::from_millis(50));
+            panic!("the process ended ({st}) before its job ran:\n{}", p.log());
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "the job never ran:\n{}\n{}", p.log(), stdout(&env.run(&["status"])));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn job_of(env: &Env) -> serde_json::Value {
     status_json(env, &[])["jobs"][0].clone()
 }
@@ -122,8 +138,8 @@ async fn a_slow_chunk_is_never_reaped_while_its_heartbeat_runs() {
     for backend in backends() {
         let env = Env::new(backend).await;
         let (source, fifo) = export(env.data_dir(), &["a", "b"], Some("zz-slow"));
-        let p = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
-        wait_until("the job to run", Duration::from_secs(60), || env.run(&["status", "--json"]).status.success() && job_of(&env)["state"] == "running");
+        let mut p = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
+        wait_running(&env, &mut p);
         // the chunk takes far longer than the stale threshold
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(4) {
@@ -176,13 +192,20 @@ async fn a_worker_whose_lease_was_taken_over_stops_without_writing() {
     for backend in backends() {
         let env = Env::new(backend).await;
         let (source, fifo) = export(env.data_dir(), &["a", "b"], Some("c-slow"));
-        let a = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
-        wait_until("the job to run", Duration::from_secs(60), || env.run(&["status", "--json"]).status.success() && job_of(&env)["state"] == "running");
+        let mut a = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
+        wait_running(&env, &mut a);
         // a takeover behind the owner's back (an over-eager reaper)
-        std::thread::sleep(Duration::from_millis(100));
-        let o = env.run(&["reap", "--stale-after", "0s", "--yes"]);
-        ok(&o);
-        assert!(stdout(&o).contains("re-queued"), "{}", stdout(&o));
+        // (a beat between the reaper's look and its move makes it leave the job alone)
+        let mut taken = false;
+        for _ in 0..20 {
+            std::thread::sleep(Duration::from_millis(50));
+            let o = env.run(&["reap", "--stale-after", "0s", "--yes"]);
+            if stdout(ok(&o)).contains("re-queued") {
+                taken = true;
+                break;
+            }
+        }
+        assert!(taken, "the reaper never took the job over");
         let (code, log) = a.wait(Duration::from_secs(30));
         assert_eq!(code, 5, "{log}");
         assert!(log.contains("is no longer ours"), "{log}");
@@ -252,8 +275,8 @@ async fn an_idle_worker_keeps_running_and_picks_up_a_later_job() {
 async fn pause_and_cancel_take_effect_within_a_heartbeat() {
     let env = Env::new(Backend::Sqlite).await;
     let (source, fifo) = export(env.data_dir(), &["a", "b"], Some("c-slow"));
-    let p = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
-    wait_until("the job to run", Duration::from_secs(60), || env.run(&["status", "--json"]).status.success() && job_of(&env)["state"] == "running");
+    let mut p = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
+    wait_running(&env, &mut p);
     let id = job_of(&env)["id"].as_str().unwrap().to_string();
     let asked = Instant::now();
     ok(&env.run(&["pause", &id]));
