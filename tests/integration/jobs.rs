@@ -151,6 +151,17 @@ async fn a_slow_chunk_is_never_reaped_while_its_heartbeat_runs() {
         let job = job_of(&env);
         assert_eq!(job["state"], "running");
         assert!(job["heartbeat_age_seconds"].as_u64().unwrap() <= 1, "{job}");
+        // alive but committing nothing: wedged, visible in status, reaped only on purpose
+        let doc = status_json(&env, &["--wedged-after", "1s"]);
+        assert_eq!(doc["jobs"][0]["health"], "wedged", "{doc}");
+        let table = stdout(ok(&env.run(&["status", "--wedged-after", "1s"])));
+        assert!(table.contains("running (wedged)"), "{table}");
+        let plan = env.run(&["reap", "--stale-after", "1m", "--no-progress-for", "1s", "--max-attempts", "1", "--dry-run", "--json"]);
+        let plan: serde_json::Value = serde_json::from_str(&stdout(ok(&plan))).unwrap();
+        let action = &plan["actions"][0];
+        assert_eq!((action["action"].as_str(), plan["dry_run"].as_bool()), (Some("fail"), Some(true)), "{plan}");
+        assert!(action["reason"].as_str().unwrap().contains("wedged"), "{plan}");
+        assert_eq!(job_of(&env)["state"], "running", "a dry run changes nothing");
         feed(&fifo, "zz-slow").join().unwrap();
         let (code, log) = p.wait(Duration::from_secs(60));
         assert_eq!(code, 0, "{log}");
