@@ -18,6 +18,7 @@ pub mod sink;
 pub mod source;
 pub mod store;
 pub mod time;
+pub mod verify;
 pub mod worker;
 
 pub use error::{Error, Result};

@@ -6,8 +6,10 @@ mod completions;
 mod reap;
 mod render;
 mod resume;
+mod search;
 mod status;
 mod stop;
+mod verify;
 mod worker;
 
 use std::path::PathBuf;
@@ -24,6 +26,7 @@ pub mod exit {
     pub const INTERNAL: u8 = 1;
     pub const USER: u8 = 2;
     pub const JOB_FAILED: u8 = 3;
+    pub const VERIFY_FAILED: u8 = 4;
     pub const TRANSIENT: u8 = 5;
     pub const INTERRUPTED: u8 = 130;
 }
@@ -89,6 +92,10 @@ pub enum Command {
     Pause(stop::StopArgs),
     /// Cancel a job: at once if pending, within one heartbeat if running
     Cancel(stop::StopArgs),
+    /// Check that a tenant's memories are complete and consistent; --repair fixes them
+    Verify(verify::VerifyArgs),
+    /// Find the messages nearest to a query in a tenant's vector memory
+    Search(search::SearchArgs),
     /// Print shell completions (the committed ones live in completions/)
     Completions(completions::CompletionsArgs),
 }
@@ -126,6 +133,8 @@ pub fn main() -> ExitCode {
             Command::Reap(args) => reap::run(&cli.global, args).await,
             Command::Pause(args) => stop::run(&cli.global, args, atom_sync::job::JobState::Paused).await,
             Command::Cancel(args) => stop::run(&cli.global, args, atom_sync::job::JobState::Cancelled).await,
+            Command::Verify(args) => verify::run(&cli.global, args).await,
+            Command::Search(args) => search::run(&cli.global, args).await,
             Command::Completions(args) => completions::run(args),
         }
     });

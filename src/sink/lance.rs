@@ -188,34 +188,137 @@ impl LanceSink {
             .map_err(|e| self.err(format!("count for tenant {tenant}: {e}")))
     }
 
-    /// Every message id with a vector for the tenant (with repeats, if any).
-    pub async fn message_ids(&self, tenant: &str) -> Result<Vec<String>> {
+    /// Every vector row of the tenant (repeats included): message id, mailbox and the
+    /// embedder recorded on the row.
+    pub async fn rows(&self, tenant: &str) -> Result<Vec<StoredVector>> {
         let batches: Vec<RecordBatch> = self
             .table
             .query()
             .only_if(format!("tenant_id = {}", sql_literal(tenant)))
-            .select(Select::columns(&["message_id"]))
+            .select(Select::columns(&["message_id", "mailbox", "embedder"]))
             .execute()
             .await
             .map_err(|e| self.err(format!("listing vectors of tenant {tenant}: {e}")))?
             .try_collect()
             .await
             .map_err(|e| self.err(format!("listing vectors of tenant {tenant}: {e}")))?;
-        let mut ids = Vec::new();
+        let mut out = Vec::new();
         for b in batches {
-            let col = b
-                .column_by_name("message_id")
-                .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-                .ok_or_else(|| self.err("message_id column missing".into()))?;
-            ids.extend((0..col.len()).map(|i| col.value(i).to_string()));
+            let col = |name: &str| {
+                b.column_by_name(name)
+                    .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+                    .ok_or_else(|| self.err(format!("{name} column missing")))
+            };
+            let (ids, mailboxes, embedders) = (col("message_id")?, col("mailbox")?, col("embedder")?);
+            for i in 0..b.num_rows() {
+                out.push(StoredVector {
+                    message_id: ids.value(i).to_string(),
+                    mailbox: mailboxes.value(i).to_string(),
+                    embedder: embedders.value(i).to_string(),
+                });
+            }
         }
-        Ok(ids)
+        Ok(out)
+    }
+
+    pub async fn message_ids(&self, tenant: &str) -> Result<Vec<String>> {
+        Ok(self.rows(tenant).await?.into_iter().map(|r| r.message_id).collect())
     }
 
     /// Distinct message ids, for comparisons.
     pub async fn message_id_set(&self, tenant: &str) -> Result<BTreeSet<String>> {
         Ok(self.message_ids(tenant).await?.into_iter().collect())
     }
+
+    /// The embedder this table holds vectors of.
+    pub fn embedder(&self) -> &str {
+        &self.embedder
+    }
+
+    /// Delete every vector row of these messages.
+    pub async fn delete(&self, tenant: &str, message_ids: &[String]) -> Result<()> {
+        for group in message_ids.chunks(500) {
+            let list = group.iter().map(|id| sql_literal(id)).collect::<Vec<_>>().join(", ");
+            self.table
+                .delete(format!("tenant_id = {} AND message_id IN ({list})", sql_literal(tenant)).as_str())
+                .await
+                .map_err(|e| self.err(format!("deleting {} vectors of tenant {tenant}: {e}", group.len())))?;
+        }
+        Ok(())
+    }
+
+    /// Append rows without the merge: for repair drills and tests that need to
+    /// create a duplicate on purpose. The pipeline never calls this.
+    #[doc(hidden)]
+    pub async fn append_unchecked(&self, records: &[VectorRecord]) -> Result<()> {
+        let rows: Vec<&VectorRecord> = records.iter().collect();
+        let batch = self.batch(&rows)?;
+        self.table.add(batch).execute().await.map_err(|e| self.err(format!("append: {e}")))?;
+        Ok(())
+    }
+
+    /// The `limit` nearest messages of a tenant to `vector`, with an optional extra
+    /// filter (already escaped SQL over the table's columns).
+    pub async fn nearest(&self, tenant: &str, vector: &[f32], limit: usize, filter: Option<String>) -> Result<Vec<Hit>> {
+        let mut predicate = format!("tenant_id = {}", sql_literal(tenant));
+        if let Some(f) = filter {
+            predicate = format!("{predicate} AND ({f})");
+        }
+        let batches: Vec<RecordBatch> = self
+            .table
+            .query()
+            .nearest_to(vector)
+            .map_err(|e| self.err(format!("search: {e}")))?
+            .distance_type(lancedb::DistanceType::Cosine)
+            .only_if(predicate)
+            .limit(limit)
+            .select(Select::columns(&["message_id", "mailbox", "subject", "sender", "sent_at", "_distance"]))
+            .execute()
+            .await
+            .map_err(|e| self.err(format!("search in tenant {tenant}: {e}")))?
+            .try_collect()
+            .await
+            .map_err(|e| self.err(format!("search in tenant {tenant}: {e}")))?;
+        let mut hits = Vec::new();
+        for b in batches {
+            let s = |name: &str| b.column_by_name(name).and_then(|c| c.as_any().downcast_ref::<StringArray>().cloned());
+            let (Some(ids), Some(mb), Some(subj), Some(from)) = (s("message_id"), s("mailbox"), s("subject"), s("sender")) else {
+                return Err(self.err("search result lacks columns".into()));
+            };
+            let sent = b.column_by_name("sent_at").and_then(|c| c.as_any().downcast_ref::<Int64Array>().cloned());
+            let dist = b.column_by_name("_distance").and_then(|c| c.as_any().downcast_ref::<arrow_array::Float32Array>().cloned());
+            for i in 0..b.num_rows() {
+                hits.push(Hit {
+                    message_id: ids.value(i).to_string(),
+                    mailbox: mb.value(i).to_string(),
+                    subject: subj.value(i).to_string(),
+                    sender: from.value(i).to_string(),
+                    sent_at: sent.as_ref().filter(|c| !c.is_null(i)).map(|c| c.value(i)),
+                    score: dist.as_ref().map(|d| 1.0 - d.value(i)).unwrap_or(0.0),
+                });
+            }
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        Ok(hits)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVector {
+    pub message_id: String,
+    pub mailbox: String,
+    pub embedder: String,
+}
+
+/// One search result; `score` is the cosine similarity (1 = same direction).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    pub message_id: String,
+    pub mailbox: String,
+    pub subject: String,
+    pub sender: String,
+    pub sent_at: Option<i64>,
+    pub score: f32,
 }
 
 fn recorded_embedder(schema: &Schema) -> (Option<String>, Option<usize>) {

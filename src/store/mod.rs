@@ -145,6 +145,37 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn skipped(&self, job: &Job) -> Result<Vec<SkippedMessage>>;
 
     async fn digest(&self, tenant: &str) -> Result<TenantDigest>;
+
+    /// Every ledger row of a tenant (of one mailbox, when given), for `verify`.
+    async fn ledger_entries(&self, tenant: &str, mailbox: Option<&str>) -> Result<Vec<LedgerEntry>>;
+
+    /// The graph's consistency problems, each as readable keys.
+    async fn graph_problems(&self, tenant: &str) -> Result<GraphProblems>;
+
+    /// Remove what no message supports: nodes and edges without support, and edges
+    /// that point at missing nodes. Returns what was removed.
+    async fn prune_graph(&self, tenant: &str) -> Result<GraphProblems>;
+
+    /// Set a job's message counters to what the ledger holds for it.
+    async fn recount(&self, job: &Job) -> Result<Job>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LedgerEntry {
+    pub mailbox: String,
+    pub message_id: String,
+    pub job_id: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GraphProblems {
+    /// `src -rel-> dst` of edges whose source or target node is missing.
+    pub orphan_edges: Vec<String>,
+    pub unsupported_nodes: Vec<String>,
+    pub unsupported_edges: Vec<String>,
+    /// Node keys that differ only by case (one resolution key, several nodes).
+    pub duplicate_nodes: Vec<String>,
 }
 
 /// Where the store lives: a Postgres URL, or a SQLite file in the data dir.

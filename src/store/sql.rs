@@ -548,6 +548,97 @@ macro_rules! impl_store {
                 d.content_sha256 = $crate::email::hex(&hasher.finalize());
                 Ok(d)
             }
+            async fn ledger_entries(&self, tenant: &str, mailbox: Option<&str>) -> $crate::Result<Vec<$crate::store::LedgerEntry>> {
+                sqlx::query_as(
+                    "SELECT mailbox, message_id, job_id, status FROM message_ledger
+                     WHERE tenant_id = $1 AND ($2 IS NULL OR mailbox = $2) ORDER BY mailbox, message_id",
+                )
+                .bind(tenant)
+                .bind(mailbox)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::Error::store(format!("tenant {tenant}: reading the ledger")))
+            }
+
+            async fn graph_problems(&self, tenant: &str) -> $crate::Result<$crate::store::GraphProblems> {
+                let q = |sql: &'static str| async move {
+                    let rows: Vec<(String,)> = sqlx::query_as(sql)
+                        .bind(tenant)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err($crate::Error::store(format!("tenant {tenant}: checking the graph")))?;
+                    Ok::<Vec<String>, $crate::Error>(rows.into_iter().map(|(r,)| r).collect())
+                };
+                Ok($crate::store::GraphProblems {
+                    orphan_edges: q("SELECT src_key || ' -' || rel || '-> ' || dst_key FROM graph_edges WHERE tenant_id = $1
+                        AND (NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edges.tenant_id AND n.node_key = graph_edges.src_key)
+                          OR NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edges.tenant_id AND n.node_key = graph_edges.dst_key))
+                        ORDER BY 1").await?,
+                    unsupported_nodes: q("SELECT node_key FROM graph_nodes WHERE tenant_id = $1
+                        AND NOT EXISTS (SELECT 1 FROM graph_node_support s WHERE s.tenant_id = graph_nodes.tenant_id AND s.node_key = graph_nodes.node_key)
+                        ORDER BY 1").await?,
+                    unsupported_edges: q("SELECT src_key || ' -' || rel || '-> ' || dst_key FROM graph_edges WHERE tenant_id = $1
+                        AND NOT EXISTS (SELECT 1 FROM graph_edge_support s WHERE s.tenant_id = graph_edges.tenant_id
+                            AND s.src_key = graph_edges.src_key AND s.rel = graph_edges.rel AND s.dst_key = graph_edges.dst_key)
+                        ORDER BY 1").await?,
+                    duplicate_nodes: q("SELECT lower(node_key) FROM graph_nodes WHERE tenant_id = $1
+                        GROUP BY lower(node_key) HAVING count(*) > 1 ORDER BY 1").await?,
+                })
+            }
+
+            async fn prune_graph(&self, tenant: &str) -> $crate::Result<$crate::store::GraphProblems> {
+                use $crate::Error;
+                let before = self.graph_problems(tenant).await?;
+                let mut tx = self.begin_write().await?;
+                // unsupported nodes first: their edges then become orphans and go too
+                let steps: [&str; 7] = [
+                    "DELETE FROM graph_node_aliases WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_node_support s
+                        WHERE s.tenant_id = graph_node_aliases.tenant_id AND s.node_key = graph_node_aliases.node_key)",
+                    "DELETE FROM graph_nodes WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_node_support s
+                        WHERE s.tenant_id = graph_nodes.tenant_id AND s.node_key = graph_nodes.node_key)",
+                    "DELETE FROM graph_edge_support WHERE tenant_id = $1
+                        AND (NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edge_support.tenant_id AND n.node_key = graph_edge_support.src_key)
+                          OR NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edge_support.tenant_id AND n.node_key = graph_edge_support.dst_key))",
+                    "DELETE FROM graph_edges WHERE tenant_id = $1
+                        AND (NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edges.tenant_id AND n.node_key = graph_edges.src_key)
+                          OR NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edges.tenant_id AND n.node_key = graph_edges.dst_key))",
+                    "DELETE FROM graph_edges WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_edge_support s
+                        WHERE s.tenant_id = graph_edges.tenant_id AND s.src_key = graph_edges.src_key AND s.rel = graph_edges.rel AND s.dst_key = graph_edges.dst_key)",
+                    "DELETE FROM discovered_entities WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_nodes n
+                        WHERE n.tenant_id = discovered_entities.tenant_id AND n.node_key = discovered_entities.entity_key)",
+                    "UPDATE jobs SET entities = (SELECT count(*) FROM discovered_entities WHERE tenant_id = $1),
+                        relationships = (SELECT count(*) FROM graph_edges WHERE tenant_id = $1)
+                     WHERE tenant_id = $1 AND state = 'completed'",
+                ];
+                for sql in steps {
+                    sqlx::query(sql)
+                        .bind(tenant)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(Error::store(format!("tenant {tenant}: pruning the graph")))?;
+                }
+                tx.commit().await.map_err(Error::store(format!("tenant {tenant}: pruning the graph")))?;
+                Ok($crate::store::GraphProblems { duplicate_nodes: Vec::new(), ..before })
+            }
+
+            async fn recount(&self, job: &$crate::job::Job) -> $crate::Result<$crate::job::Job> {
+                use $crate::Error;
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "UPDATE jobs SET
+                        processed = (SELECT count(*) FROM message_ledger WHERE tenant_id = $1 AND job_id = $2 AND status = 'processed'),
+                        skipped = (SELECT count(*) FROM message_ledger WHERE tenant_id = $1 AND job_id = $2 AND status = 'skipped')
+                     WHERE tenant_id = $1 AND id = $2",
+                )
+                .bind(&job.tenant)
+                .bind(&job.id)
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::store(format!("job {}: recounting", job.id)))?;
+                insert_event(&mut tx, &job.tenant, &job.id, $crate::time::now_ms(), "recounted", "counters set from the ledger by verify --repair").await?;
+                tx.commit().await.map_err(Error::store(format!("job {}: recounting", job.id)))?;
+                self.job(&job.id).await
+            }
         }
 
         async fn insert_event(

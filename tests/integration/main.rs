@@ -11,3 +11,4 @@ mod jobs;
 mod kill;
 mod store;
 mod vectors;
+mod verify;

@@ -1,0 +1,101 @@
+//! `atom-sync search`: the nearest messages to a query in a tenant's semantic memory,
+//! embedded with the same local model as the messages. How an operator spot-checks.
+
+use atom_sync::settings::validate_tenant;
+use atom_sync::sink::lance::sql_literal;
+use atom_sync::time::rfc3339;
+use clap::Args;
+use tabled::settings::Style;
+use tabled::{Table, Tabled};
+
+use super::backfill::open_memories;
+use super::{exit, Global};
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The tenant whose memory is searched
+    #[arg(long)]
+    pub tenant: String,
+
+    /// What to look for, in plain words
+    pub query: String,
+
+    /// Only this mailbox
+    #[arg(long)]
+    pub mailbox: Option<String>,
+
+    /// Only messages sent on or after this date (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<i64>,
+
+    /// Only messages sent before this date (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_parser = parse_date)]
+    pub to: Option<i64>,
+
+    /// How many results
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+
+    /// One JSON document on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_date(s: &str) -> Result<i64, String> {
+    let full = if s.len() == 10 { format!("{s}T00:00:00Z") } else { s.to_string() };
+    humantime::parse_rfc3339_weak(&full)
+        .map(|t| t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0))
+        .map_err(|e| format!("{s:?} is not a date (YYYY-MM-DD or RFC 3339): {e}"))
+}
+
+#[derive(Tabled)]
+struct Row {
+    #[tabled(rename = "SCORE")]
+    score: String,
+    #[tabled(rename = "DATE")]
+    date: String,
+    #[tabled(rename = "FROM")]
+    from: String,
+    #[tabled(rename = "SUBJECT")]
+    subject: String,
+    #[tabled(rename = "MESSAGE ID")]
+    id: String,
+}
+
+pub async fn run(g: &Global, args: SearchArgs) -> anyhow::Result<u8> {
+    validate_tenant(&args.tenant)?;
+    let (embedder, sink) = open_memories(g).await?;
+    let vector = embedder.embed(vec![args.query.clone()]).await?.pop().unwrap_or_default();
+    let mut filters = Vec::new();
+    if let Some(m) = &args.mailbox {
+        filters.push(format!("mailbox = {}", sql_literal(m)));
+    }
+    if let Some(f) = args.from {
+        filters.push(format!("sent_at >= {f}"));
+    }
+    if let Some(t) = args.to {
+        filters.push(format!("sent_at < {t}"));
+    }
+    let filter = (!filters.is_empty()).then(|| filters.join(" AND "));
+    let hits = sink.nearest(&args.tenant, &vector, args.limit.max(1), filter).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "tenant": args.tenant, "query": args.query, "hits": hits }))?);
+        return Ok(exit::OK);
+    }
+    if hits.is_empty() {
+        eprintln!("no messages found for tenant {}", args.tenant);
+        return Ok(exit::OK);
+    }
+    let rows: Vec<Row> = hits
+        .iter()
+        .map(|h| Row {
+            score: format!("{:.3}", h.score),
+            date: h.sent_at.map(|t| rfc3339(t)[..10].to_string()).unwrap_or_default(),
+            from: h.sender.clone(),
+            subject: h.subject.chars().take(70).collect(),
+            id: h.message_id.clone(),
+        })
+        .collect();
+    println!("{}", Table::new(rows).with(Style::sharp()));
+    Ok(exit::OK)
+}

@@ -1,0 +1,96 @@
+//! `atom-sync verify`: are a tenant's memories complete and consistent? Exit 0 when
+//! clean, 4 when not; `--repair` fixes what can be fixed and verifies again.
+
+use atom_sync::settings::validate_tenant;
+use atom_sync::verify::{self, Report, Scope};
+use clap::Args;
+use tabled::settings::Style;
+use tabled::{Table, Tabled};
+
+use super::backfill::open_memories;
+use super::{exit, Global};
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The tenant to verify
+    #[arg(long)]
+    pub tenant: String,
+
+    /// Only this mailbox
+    #[arg(long)]
+    pub mailbox: Option<String>,
+
+    /// Only this job (id or prefix): its mailbox, counters and source
+    #[arg(long)]
+    pub job: Option<String>,
+
+    /// Also compare the ledger with the message ids the source holds now
+    #[arg(long)]
+    pub against_source: bool,
+
+    /// Fix what can be fixed in place (re-embed, drop orphans, recount), then verify again
+    #[arg(long)]
+    pub repair: bool,
+
+    /// One JSON document on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Tabled)]
+struct Row {
+    #[tabled(rename = "CHECK")]
+    check: String,
+    #[tabled(rename = "COUNT")]
+    count: usize,
+    #[tabled(rename = "REPAIRABLE")]
+    repairable: String,
+    #[tabled(rename = "FIRST EXAMPLES")]
+    examples: String,
+}
+
+pub async fn run(g: &Global, args: VerifyArgs) -> anyhow::Result<u8> {
+    validate_tenant(&args.tenant)?;
+    let store = g.store().await?;
+    let (embedder, sink) = open_memories(g).await?;
+    let scope = Scope { tenant: args.tenant.clone(), mailbox: args.mailbox.clone(), job: args.job.clone() };
+    let mut report = verify::verify(store.as_ref(), &sink, &scope, args.against_source).await?;
+    let mut repairs = Vec::new();
+    if args.repair && !report.clean {
+        repairs = verify::repair(store.as_ref(), &sink, embedder.as_ref(), &scope, &report).await?;
+        report = verify::verify(store.as_ref(), &sink, &scope, args.against_source).await?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "report": report, "repairs": repairs }))?);
+    } else {
+        print_report(&report, &repairs);
+    }
+    Ok(if report.clean { exit::OK } else { exit::VERIFY_FAILED })
+}
+
+fn print_report(report: &Report, repairs: &[String]) {
+    for r in repairs {
+        eprintln!("repaired: {r}");
+    }
+    let c = &report.checked;
+    let source = c.source_messages.map(|n| format!(", {n} in the source")).unwrap_or_default();
+    println!(
+        "tenant {}: {} ledger rows, {} vectors, {} jobs{source} checked",
+        report.tenant, c.ledger, c.vectors, c.jobs
+    );
+    if report.clean {
+        println!("clean: every check passed");
+        return;
+    }
+    let rows: Vec<Row> = report
+        .findings
+        .iter()
+        .map(|f| Row {
+            check: f.check.to_string(),
+            count: f.count,
+            repairable: if f.repairable { "yes".into() } else { "no".into() },
+            examples: f.examples.join(", "),
+        })
+        .collect();
+    println!("{}", Table::new(rows).with(Style::sharp()));
+}

@@ -1,0 +1,269 @@
+//! `verify`: reconcile the ledger, the vector table, the graph and the jobs of a
+//! tenant, and repair in place what can be repaired. Checks are named (stable names
+//! for scripts), counted, and shown with their first examples.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::email::Email;
+use crate::embed::Embedder;
+use crate::job::{Job, JobState};
+use crate::sink::{LanceSink, VectorRecord};
+use crate::source::{Item, SourceSpec};
+use crate::store::{JobFilter, Store, PROCESSED};
+use crate::Result;
+
+/// Examples kept per finding.
+pub const EXAMPLES: usize = 5;
+
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub tenant: String,
+    pub mailbox: Option<String>,
+    /// Only this job's counters and source.
+    pub job: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub check: &'static str,
+    pub count: usize,
+    pub examples: Vec<String>,
+    /// Whether `--repair` can fix it in place.
+    pub repairable: bool,
+    #[serde(skip)]
+    all: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Checked {
+    pub ledger: usize,
+    pub vectors: usize,
+    pub jobs: usize,
+    pub source_messages: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub tenant: String,
+    pub clean: bool,
+    pub checked: Checked,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    fn add(&mut self, check: &'static str, items: Vec<String>, repairable: bool) {
+        if items.is_empty() {
+            return;
+        }
+        self.findings.push(Finding {
+            check,
+            count: items.len(),
+            examples: items.iter().take(EXAMPLES).cloned().collect(),
+            repairable,
+            all: items,
+        });
+    }
+
+    pub fn finding(&self, check: &str) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.check == check)
+    }
+}
+
+/// The jobs whose rows the ledger holds now (each mailbox's latest writer), in scope.
+async fn jobs_in_scope(store: &dyn Store, scope: &Scope) -> Result<Vec<Job>> {
+    let mut jobs = store.jobs(&JobFilter { tenant: Some(scope.tenant.clone()), ..Default::default() }).await?;
+    if let Some(id) = &scope.job {
+        let job = store.job(id).await?;
+        jobs.retain(|j| j.id == job.id);
+    }
+    if let Some(m) = &scope.mailbox {
+        jobs.retain(|j| &j.mailbox == m);
+    }
+    Ok(jobs)
+}
+
+pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_source: bool) -> Result<Report> {
+    let t = scope.tenant.as_str();
+    let jobs = jobs_in_scope(store, scope).await?;
+    let mailbox = scope.mailbox.clone().or_else(|| scope.job.as_ref().and_then(|_| jobs.first().map(|j| j.mailbox.clone())));
+    let ledger = store.ledger_entries(t, mailbox.as_deref()).await?;
+    let vectors: Vec<_> = sink.rows(t).await?.into_iter().filter(|v| mailbox.as_ref().is_none_or(|m| &v.mailbox == m)).collect();
+    let mut report = Report {
+        tenant: t.to_string(),
+        clean: true,
+        checked: Checked { ledger: ledger.len(), vectors: vectors.len(), jobs: jobs.len(), source_messages: None },
+        findings: Vec::new(),
+    };
+
+    // ledger against vectors
+    let processed: BTreeSet<&str> = ledger.iter().filter(|l| l.status == PROCESSED).map(|l| l.message_id.as_str()).collect();
+    let all_ledger: BTreeSet<&str> = ledger.iter().map(|l| l.message_id.as_str()).collect();
+    let mut per_id: BTreeMap<&str, usize> = BTreeMap::new();
+    for v in &vectors {
+        *per_id.entry(v.message_id.as_str()).or_default() += 1;
+    }
+    report.add("missing_vectors", processed.iter().filter(|id| !per_id.contains_key(**id)).map(|s| s.to_string()).collect(), true);
+    report.add("orphan_vectors", per_id.keys().filter(|id| !all_ledger.contains(**id)).map(|s| s.to_string()).collect(), true);
+    report.add("duplicate_vectors", per_id.iter().filter(|(_, n)| **n > 1).map(|(id, n)| format!("{id} ({n} rows)")).collect(), true);
+    report.add(
+        "foreign_embedder_vectors",
+        vectors.iter().filter(|v| v.embedder != sink.embedder()).map(|v| format!("{} ({})", v.message_id, v.embedder)).collect(),
+        true,
+    );
+
+    // the graph
+    let g = store.graph_problems(t).await?;
+    report.add("orphan_edges", g.orphan_edges, true);
+    report.add("unsupported_nodes", g.unsupported_nodes, true);
+    report.add("unsupported_edges", g.unsupported_edges, true);
+    report.add("duplicate_nodes", g.duplicate_nodes, false);
+
+    // jobs
+    report.add(
+        "completed_with_more",
+        jobs.iter().filter(|j| j.state == JobState::Completed && j.has_more).map(|j| j.id.clone()).collect(),
+        false,
+    );
+    let mut counts: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for l in &ledger {
+        let c = counts.entry(l.job_id.as_str()).or_default();
+        if l.status == PROCESSED { c.0 += 1 } else { c.1 += 1 }
+    }
+    report.add(
+        "counter_mismatch",
+        jobs.iter()
+            .filter(|j| j.state == JobState::Completed)
+            .filter_map(|j| {
+                let (p, s) = *counts.get(j.id.as_str())?;
+                (p != j.processed || s != j.skipped).then(|| {
+                    format!("{}: processed {} skipped {}, ledger {p} and {s}", j.short_id(), j.processed, j.skipped)
+                })
+            })
+            .collect(),
+        true,
+    );
+
+    if against_source {
+        let mut in_source = 0;
+        let mut missing = Vec::new();
+        let mut extra = Vec::new();
+        for job in latest_per_mailbox(&jobs) {
+            let ids: BTreeSet<String> = read_source(job, |_| true).await?.into_iter().map(|i| item_id(&i)).collect();
+            in_source += ids.len();
+            let held: BTreeSet<String> = ledger.iter().filter(|l| l.mailbox == job.mailbox).map(|l| l.message_id.clone()).collect();
+            missing.extend(ids.difference(&held).map(|id| format!("{}: {id}", job.mailbox)));
+            extra.extend(held.difference(&ids).map(|id| format!("{}: {id}", job.mailbox)));
+        }
+        report.checked.source_messages = Some(in_source);
+        report.add("missing_from_ledger", missing, false);
+        report.add("not_in_source", extra, false);
+    }
+    report.clean = report.findings.is_empty();
+    Ok(report)
+}
+
+fn latest_per_mailbox(jobs: &[Job]) -> Vec<&Job> {
+    let mut latest: BTreeMap<&str, &Job> = BTreeMap::new();
+    for j in jobs {
+        let e = latest.entry(j.mailbox.as_str()).or_insert(j);
+        if j.created_at > e.created_at {
+            *e = j;
+        }
+    }
+    latest.into_values().collect()
+}
+
+fn item_id(i: &Item) -> String {
+    match i {
+        Item::Message(e) => e.message_id.clone(),
+        Item::Skipped(r) => r.message_id.clone(),
+    }
+}
+
+/// Read a job's whole source from the start, keeping the items `keep` wants.
+async fn read_source(job: &Job, keep: impl Fn(&Item) -> bool) -> Result<Vec<Item>> {
+    let spec = SourceSpec::parse(&job.source)?;
+    let mut source = spec.open(None, job.max_body_bytes as usize)?;
+    let mut out = Vec::new();
+    loop {
+        let page = source.next_page(job.chunk_size.max(1) as usize).await?;
+        out.extend(page.items.into_iter().filter(|i| keep(i)));
+        if !page.has_more {
+            return Ok(out);
+        }
+    }
+}
+
+/// Fix in place what `report` found and can be fixed; returns what was done. Run
+/// `verify` again afterwards: repair is idempotent, and says what it could not fix.
+pub async fn repair(store: &dyn Store, sink: &LanceSink, embedder: &dyn Embedder, scope: &Scope, report: &Report) -> Result<Vec<String>> {
+    let t = scope.tenant.as_str();
+    let mut done = Vec::new();
+    let all = |check: &str| report.finding(check).map(|f| f.all.clone()).unwrap_or_default();
+    let id_of = |s: &String| s.split(" (").next().unwrap_or(s).to_string();
+
+    // vectors: drop orphans, duplicates and foreign rows; then re-embed what is missing
+    let orphans = all("orphan_vectors");
+    if !orphans.is_empty() {
+        sink.delete(t, &orphans).await?;
+        done.push(format!("deleted {} orphan vectors", orphans.len()));
+    }
+    let mut reembed: BTreeSet<String> = all("missing_vectors").into_iter().collect();
+    let redo: Vec<String> = all("duplicate_vectors").iter().chain(all("foreign_embedder_vectors").iter()).map(id_of).collect();
+    if !redo.is_empty() {
+        sink.delete(t, &redo).await?;
+        reembed.extend(redo);
+    }
+    if !reembed.is_empty() {
+        let jobs = jobs_in_scope(store, scope).await?;
+        let mut written = 0;
+        for job in latest_per_mailbox(&jobs) {
+            let items = read_source(job, |i| matches!(i, Item::Message(e) if reembed.contains(&e.message_id))).await?;
+            let emails: Vec<Email> = items.into_iter().filter_map(|i| if let Item::Message(e) = i { Some(e) } else { None }).collect();
+            for chunk in emails.chunks(job.chunk_size.max(1) as usize) {
+                let vectors = embedder.embed(chunk.iter().map(Email::embedding_text).collect()).await?;
+                let records: Vec<VectorRecord> = chunk
+                    .iter()
+                    .zip(vectors)
+                    .map(|(e, vector)| VectorRecord {
+                        tenant: t.to_string(),
+                        message_id: e.message_id.clone(),
+                        mailbox: job.mailbox.clone(),
+                        subject: e.subject.clone(),
+                        sender: e.from.as_ref().map(|m| m.address.clone()).unwrap_or_default(),
+                        sent_at: e.date_ms,
+                        content_hash: e.content_hash.clone(),
+                        vector,
+                    })
+                    .collect();
+                written += sink.upsert(&records).await?;
+            }
+        }
+        done.push(format!("re-embedded {written} of {} messages from their source", reembed.len()));
+    }
+
+    // graph: drop what nothing supports
+    if ["orphan_edges", "unsupported_nodes", "unsupported_edges"].iter().any(|c| report.finding(c).is_some()) {
+        let removed = store.prune_graph(t).await?;
+        done.push(format!(
+            "removed {} orphan edges, {} unsupported nodes, {} unsupported edges",
+            removed.orphan_edges.len(),
+            removed.unsupported_nodes.len(),
+            removed.unsupported_edges.len()
+        ));
+    }
+
+    // counters: set from the ledger
+    let mismatched = all("counter_mismatch");
+    if !mismatched.is_empty() {
+        // only the jobs found wrong: an older job whose rows a re-run took over keeps
+        // the counters of its own run
+        for job in jobs_in_scope(store, scope).await?.iter().filter(|j| mismatched.iter().any(|m| m.starts_with(&format!("{}:", j.short_id())))) {
+            store.recount(job).await?;
+        }
+        done.push(format!("recounted {} job(s) from the ledger", mismatched.len()));
+    }
+    Ok(done)
+}

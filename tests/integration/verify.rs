@@ -1,0 +1,140 @@
+//! `verify` finds what is wrong, `--repair` fixes it; `search` finds messages.
+
+use atom_sync::sink::VectorRecord;
+
+use crate::common::*;
+
+/// Run one statement on the env's database, whichever engine it is.
+async fn exec(env: &Env, sql: &'static str) {
+    match &env.database_url {
+        Some(url) => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        None => {
+            let url = format!("sqlite:{}", env.data_dir().join("atom-sync.db").display());
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+    }
+}
+
+fn verify_json(env: &Env, args: &[&str]) -> (i32, serde_json::Value) {
+    let mut a = vec!["verify", "--tenant", "demo", "--json"];
+    a.extend_from_slice(args);
+    let o = env.run(&a);
+    let doc = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&o), stderr(&o)));
+    (o.status.code().unwrap(), doc)
+}
+
+fn count(doc: &serde_json::Value, check: &str) -> u64 {
+    doc["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == check)
+        .map(|f| f["count"].as_u64().unwrap())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_names_each_problem_and_repair_fixes_them() {
+    for backend in backends() {
+        let env = Env::new(backend).await;
+        ok(&env.run(&["backfill", "--tenant", "demo", "--source", &format!("mbox:{}", sample_mbox().display())]));
+        let (code, doc) = verify_json(&env, &["--against-source"]);
+        assert_eq!(code, 0, "{doc}");
+        assert_eq!(doc["report"]["clean"], true);
+        let before = env.sink().await.message_id_set("demo").await.unwrap();
+        let digest = env.digest("demo").await;
+
+        // break it in five ways
+        let sink = env.sink().await;
+        let ids: Vec<String> = before.iter().take(5).cloned().collect();
+        sink.delete("demo", &ids[..3]).await.unwrap();
+        let fake = |id: &str| VectorRecord {
+            tenant: "demo".into(),
+            message_id: id.into(),
+            mailbox: "sample.mbox".into(),
+            subject: "dup".into(),
+            sender: String::new(),
+            sent_at: None,
+            content_hash: String::new(),
+            vector: vec![0.1; 256],
+        };
+        sink.append_unchecked(&[fake(&ids[3]), fake(&ids[4]), fake("ghost@nowhere")]).await.unwrap();
+        exec(&env, "INSERT INTO graph_edges (tenant_id, src_key, rel, dst_key, origin, updated_at) VALUES ('demo', 'person:ghost@nowhere', 'sent', 'person:nobody@nowhere', 'rules', 0)").await;
+        exec(&env, "INSERT INTO graph_edge_support (tenant_id, src_key, rel, dst_key, message_id) VALUES ('demo', 'person:ghost@nowhere', 'sent', 'person:nobody@nowhere', 'ghost@nowhere')").await;
+        exec(&env, "UPDATE jobs SET processed = processed + 7 WHERE tenant_id = 'demo'").await;
+
+        let (code, doc) = verify_json(&env, &[]);
+        assert_eq!(code, 4, "{doc}");
+        assert_eq!(count(&doc, "missing_vectors"), 3, "{doc}");
+        assert_eq!(count(&doc, "duplicate_vectors"), 2, "{doc}");
+        assert_eq!(count(&doc, "orphan_vectors"), 1, "{doc}");
+        assert_eq!(count(&doc, "orphan_edges"), 1, "{doc}");
+        assert_eq!(count(&doc, "counter_mismatch"), 1, "{doc}");
+        let table = stdout(&env.run(&["verify", "--tenant", "demo"]));
+        for check in ["missing_vectors", "duplicate_vectors", "orphan_vectors", "orphan_edges", "counter_mismatch"] {
+            assert!(table.contains(check), "{check} not named in\n{table}");
+        }
+
+        let (code, doc) = verify_json(&env, &["--repair"]);
+        assert_eq!(code, 0, "{doc}");
+        assert!(!doc["repairs"].as_array().unwrap().is_empty());
+        let (code, doc) = verify_json(&env, &[]);
+        assert_eq!(code, 0, "a second verify is clean: {doc}");
+        let sink = env.sink().await;
+        assert_eq!(sink.message_id_set("demo").await.unwrap(), before);
+        assert_eq!(sink.count("demo").await.unwrap(), before.len(), "no duplicates left");
+        assert_eq!(env.digest("demo").await, digest, "the graph is as the backfill left it");
+        assert_eq!(status_json(&env, &[])["jobs"][0]["processed"], SAMPLE_MESSAGES);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_against_source_reports_mail_added_after_the_backfill() {
+    let env = Env::new(Backend::Sqlite).await;
+    let dir = env.data_dir().join("export");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..3 {
+        std::fs::write(dir.join(format!("{i}.eml")), format!("Message-ID: <m{i}@x>\nFrom: a@x.com\nSubject: s{i}\n\nbody {i}\n")).unwrap();
+    }
+    ok(&env.run(&["backfill", "--tenant", "demo", "--source", &format!("eml:{}", dir.display())]));
+    assert_eq!(verify_json(&env, &["--against-source"]).0, 0);
+    std::fs::write(dir.join("9.eml"), "Message-ID: <late@x>\nFrom: a@x.com\nSubject: late\n\nlate body\n").unwrap();
+    let (code, doc) = verify_json(&env, &["--against-source"]);
+    assert_eq!(code, 4, "{doc}");
+    assert_eq!(count(&doc, "missing_from_ledger"), 1, "{doc}");
+    let f = doc["report"]["findings"].as_array().unwrap().iter().find(|f| f["check"] == "missing_from_ledger").unwrap().clone();
+    assert!(f["examples"][0].as_str().unwrap().ends_with("late@x"), "{f}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_finds_a_message_by_a_phrase_of_its_body() {
+    let env = Env::new(Backend::Sqlite).await;
+    ok(&env.run(&["backfill", "--tenant", "demo", "--source", &format!("mbox:{}", sample_mbox().display())]));
+    let o = env.run(&["search", "--tenant", "demo", "--json", "-n", "5", "Ethical Wall Procedures regarding confidential information"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(ok(&o))).unwrap();
+    let hits = doc["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 5);
+    assert!(
+        hits.iter().any(|h| h["subject"] == "PG&E BANKRUPTCY CASE-- IMPORTANT"),
+        "not in the top 5: {hits:#?}"
+    );
+    for h in hits {
+        assert!(h["score"].as_f64().unwrap() <= 1.0001 && h["message_id"].is_string() && h["sender"].is_string());
+    }
+    // filters narrow the search; another tenant sees nothing
+    let none = env.run(&["search", "--tenant", "demo", "--json", "--mailbox", "other.mbox", "gas"]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout(ok(&none))).unwrap()["hits"].as_array().unwrap().len(), 0);
+    let dated = env.run(&["search", "--tenant", "demo", "--json", "--from", "2001-05-01", "--to", "2001-06-01", "-n", "50", "meeting"]);
+    for h in serde_json::from_str::<serde_json::Value>(&stdout(ok(&dated))).unwrap()["hits"].as_array().unwrap() {
+        let t = h["sent_at"].as_i64().unwrap();
+        assert!((988675200000..991353600000).contains(&t), "{h}");
+    }
+    let other = env.run(&["search", "--tenant", "globex", "--json", "gas"]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout(ok(&other))).unwrap()["hits"].as_array().unwrap().len(), 0);
+    let table = stdout(ok(&env.run(&["search", "--tenant", "demo", "Ethical Wall Procedures"])));
+    assert!(table.contains("SCORE") && table.contains("PG&E BANKRUPTCY"), "{table}");
+}
