@@ -431,7 +431,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__reap)
-            opts="-y -v -q -h --stale-after --no-progress-for --max-attempts --tenant --dry-run --json --yes --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+            opts="-y -v -q -h --stale-after --no-progress-for --max-attempts --tenant --dry-run --json --metrics-file --yes --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,6 +450,10 @@ _atom__sync() {
                     return 0
                     ;;
                 --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -573,7 +577,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__status)
-            opts="-v -q -h --tenant --state --limit --json --stale-after --wedged-after --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+            opts="-v -q -h --tenant --state --limit --json --metrics --watch --stale-after --wedged-after --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -588,6 +592,10 @@ _atom__sync() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --watch)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -62,6 +62,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s h -l he
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l tenant -d 'Only this tenant\'s jobs' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l state -d 'Only jobs in this state' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l limit -d 'At most this many jobs, newest first' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l watch -d 'Redraw the table every interval until interrupted' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l stale-after -d 'Mark running jobs whose heartbeat is older than this as stale' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l wedged-after -d 'Mark running jobs that committed no chunk for this long as wedged' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
@@ -70,6 +71,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l lance-uri
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l json -d 'One JSON document on stdout instead of a table'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l metrics -d 'Prometheus text-format metrics (jobs by state, stale and wedged jobs, messages per tenant) instead of a table'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s h -l help -d 'Print help'
@@ -103,6 +105,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l stale-after
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l no-progress-for -d 'Also reap jobs that beat but committed no chunk for this long (wedged)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l max-attempts -d 'Fail a job for good instead of re-queueing it once it was claimed this often' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l tenant -d 'Only this tenant\'s jobs' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l metrics-file -d 'After reaping, write Prometheus metrics to this file (atomically), e.g. for node_exporter\'s textfile collector' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r

@@ -100,7 +100,7 @@ pub(super) async fn execute(
     opts: &RunOpts,
     announce: bool,
 ) -> anyhow::Result<u8> {
-    let (events, renderer) = Renderer::start(g.quiet, true);
+    let (events, renderer) = Renderer::start(g.quiet, true, g.json_logs());
     if announce {
         events.emit(atom_sync::event::Event::JobCreated { job: job.clone() });
     }

@@ -109,6 +109,10 @@ impl Global {
         Ok(atom_sync::store::connect(self.database_url.as_deref(), &self.data_dir()).await?)
     }
 
+    pub fn json_logs(&self) -> bool {
+        matches!(self.log_format, LogFormat::Json)
+    }
+
     pub fn lance_uri(&self) -> String {
         atom_sync::settings::lance_uri(self.lance_uri.as_deref(), &self.data_dir())
     }

@@ -38,6 +38,11 @@ pub struct ReapArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// After reaping, write Prometheus metrics to this file (atomically), e.g. for
+    /// node_exporter's textfile collector
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<std::path::PathBuf>,
+
     /// Do not ask for confirmation on a terminal
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -81,15 +86,36 @@ pub async fn run(g: &Global, args: ReapArgs) -> anyhow::Result<u8> {
             return Ok(exit::OK);
         }
     }
-    let rows: Vec<(String, String, Action, String, bool)> = if args.dry_run {
+    let rows = act(store.as_ref(), plan, &args).await?;
+    if let Some(path) = &args.metrics_file {
+        let requeued = rows.iter().filter(|r| r.4 && r.2 == Action::Requeue).count() as u64;
+        let failed = rows.iter().filter(|r| r.4 && r.2 == Action::Fail).count() as u64;
+        write_metrics(store.as_ref(), &args, path, requeued, failed).await?;
+    }
+    if rows.is_empty() && !args.json {
+        return Ok(exit::OK);
+    }
+    if args.json {
+        let actions: Vec<_> = rows
+            .iter()
+            .map(|(id, t, a, r, applied)| serde_json::json!({"job_id": id, "tenant": t, "action": a, "reason": r, "applied": applied}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "dry_run": args.dry_run, "actions": actions }))?);
+        return Ok(exit::OK);
+    }
+    print_table(rows, args.dry_run);
+    Ok(exit::OK)
+}
+
+type Outcome = (String, String, Action, String, bool);
+
+/// Apply the plan (or not, on a dry run): (job, tenant, action, reason, applied).
+async fn act(store: &dyn atom_sync::store::Store, plan: Vec<reap::Planned>, args: &ReapArgs) -> anyhow::Result<Vec<Outcome>> {
+    Ok(if args.dry_run {
         plan.iter().map(|p| (p.job_id.clone(), p.tenant.clone(), p.action, p.reason.clone(), false)).collect()
     } else {
-        let applied = reap::apply(store.as_ref(), plan).await?;
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "dry_run": false, "actions": applied }))?);
-            return Ok(exit::OK);
-        }
-        applied
+        reap::apply(store, plan)
+            .await?
             .into_iter()
             .map(|a| {
                 let reason = match &a.note {
@@ -99,24 +125,36 @@ pub async fn run(g: &Global, args: ReapArgs) -> anyhow::Result<u8> {
                 (a.planned.job_id, a.planned.tenant, a.planned.action, reason, a.applied)
             })
             .collect()
-    };
-    if args.json {
-        let actions: Vec<_> = rows
-            .iter()
-            .map(|(id, t, a, r, _)| serde_json::json!({"job_id": id, "tenant": t, "action": a, "reason": r}))
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "dry_run": true, "actions": actions }))?);
-        return Ok(exit::OK);
-    }
-    if rows.is_empty() {
-        return Ok(exit::OK);
-    }
+    })
+}
+
+async fn write_metrics(store: &dyn atom_sync::store::Store, args: &ReapArgs, path: &std::path::Path, requeued: u64, failed: u64) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let jobs = store.jobs(&atom_sync::store::JobFilter { tenant: args.tenant.clone(), ..Default::default() }).await?;
+    let text = atom_sync::metrics::render(
+        &jobs,
+        args.stale_after,
+        args.no_progress_for.unwrap_or(Duration::from_secs(30 * 60)),
+        &[
+            ("atom_sync_reap_requeued", "Jobs the last reap re-queued.", requeued),
+            ("atom_sync_reap_failed", "Jobs the last reap failed for good.", failed),
+            ("atom_sync_reap_last_run_seconds", "When the last reap ran (unix seconds).", (atom_sync::time::now_ms() / 1000) as u64),
+        ],
+    );
+    // write then rename, so a collector never reads half a file
+    let tmp = path.with_extension("prom.tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("writing metrics file {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing metrics file {}", path.display()))?;
+    Ok(())
+}
+
+fn print_table(rows: Vec<Outcome>, dry_run: bool) {
     let table: Vec<Row> = rows
         .into_iter()
         .map(|(id, tenant, action, reason, applied)| Row {
             job: id[..8.min(id.len())].to_string(),
             tenant,
-            action: match (action, args.dry_run, applied) {
+            action: match (action, dry_run, applied) {
                 (Action::Requeue, true, _) => "would re-queue".into(),
                 (Action::Fail, true, _) => "would fail".into(),
                 (_, false, false) => "left alone".into(),
@@ -127,5 +165,4 @@ pub async fn run(g: &Global, args: ReapArgs) -> anyhow::Result<u8> {
         })
         .collect();
     println!("{}", Table::new(table).with(Style::sharp()));
-    Ok(exit::OK)
 }

@@ -17,16 +17,31 @@ pub struct Renderer {
 impl Renderer {
     /// Start drawing; returns the emitter to hand to the library. `bar` allows a
     /// progress bar (one job at a time) when stderr is a terminal.
-    pub fn start(quiet: bool, bar: bool) -> (Emitter, Renderer) {
+    /// `json` writes each event as one JSON line instead (`--log-format json`).
+    pub fn start(quiet: bool, bar: bool, json: bool) -> (Emitter, Renderer) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let fancy = bar && std::io::stderr().is_terminal() && !quiet;
-        let handle = tokio::spawn(draw(rx, fancy, quiet));
+        let fancy = bar && !json && std::io::stderr().is_terminal() && !quiet;
+        let handle = if json { tokio::spawn(draw_json(rx, quiet)) } else { tokio::spawn(draw(rx, fancy, quiet)) };
         (Emitter::new(tx), Renderer { handle })
     }
 
     /// Wait until every event sent before the emitters were dropped is drawn.
     pub async fn finish(self) {
         let _ = self.handle.await;
+    }
+}
+
+async fn draw_json(mut rx: mpsc::UnboundedReceiver<Event>, quiet: bool) {
+    while let Some(ev) = rx.recv().await {
+        let warning = matches!(ev, Event::Warning { .. });
+        if quiet && !warning {
+            continue;
+        }
+        let mut v = serde_json::to_value(&ev).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.insert("timestamp".into(), atom_sync::time::rfc3339(atom_sync::time::now_ms()).into());
+        }
+        eprintln!("{v}");
     }
 }
 

@@ -34,6 +34,15 @@ pub struct StatusArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Prometheus text-format metrics (jobs by state, stale and wedged jobs, messages
+    /// per tenant) instead of a table
+    #[arg(long, conflicts_with_all = ["json", "job"])]
+    pub metrics: bool,
+
+    /// Redraw the table every interval until interrupted
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "INTERVAL", conflicts_with_all = ["json", "metrics"])]
+    pub watch: Option<Duration>,
+
     /// Mark running jobs whose heartbeat is older than this as stale
     #[arg(long, default_value = "2m", value_parser = humantime::parse_duration)]
     pub stale_after: Duration,
@@ -233,6 +242,24 @@ pub async fn run(g: &Global, args: StatusArgs) -> anyhow::Result<u8> {
     let health = Health { stale_after: args.stale_after, wedged_after: args.wedged_after };
     if let Some(id) = &args.job {
         return one(store.as_ref(), id, args.json, &health).await;
+    }
+    if args.metrics {
+        let jobs = store.jobs(&JobFilter { tenant: args.tenant.clone(), state: args.state, limit: None }).await?;
+        print!("{}", atom_sync::metrics::render(&jobs, args.stale_after, args.wedged_after, &[]));
+        return Ok(exit::OK);
+    }
+    if let Some(every) = args.watch {
+        let filter = JobFilter { tenant: args.tenant.clone(), state: args.state, limit: Some(args.limit) };
+        loop {
+            let jobs = store.jobs(&filter).await?;
+            let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &health)).collect();
+            // clear the screen and home the cursor, then redraw
+            print!("\x1b[2J\x1b[H{}\n{}\n", atom_sync::time::rfc3339(atom_sync::time::now_ms()), Table::new(rows).with(Style::sharp()));
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = tokio::signal::ctrl_c() => return Ok(exit::OK),
+            }
+        }
     }
     let jobs = store
         .jobs(&JobFilter { tenant: args.tenant.clone(), state: args.state, limit: Some(args.limit) })

@@ -42,7 +42,7 @@ pub async fn run(g: &Global, args: WorkerArgs) -> anyhow::Result<u8> {
     }
     let store = g.store().await?;
     let (embedder, sink) = open_memories(g).await?;
-    let (events, renderer) = Renderer::start(g.quiet, false);
+    let (events, renderer) = Renderer::start(g.quiet, false, g.json_logs());
     let (stop, signals) = stop_on_signal();
     let owner = owner_name();
     tracing::info!(owner, concurrency = args.concurrency, "worker started");

@@ -33,14 +33,9 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(opts)
-            .await
-            .map_err(Error::store(format!("opening SQLite database {}", path.display())))?;
         // SQLite has no advisory lock for sqlx to take, so processes that open a new
-        // data dir at once (a backfill and a `status`) serialise on a lock file
+        // data dir at once (a backfill and a `status`) serialise on a lock file while
+        // they switch it to WAL and migrate it
         let lock_path = path.with_extension("db.lock");
         let lock = std::fs::OpenOptions::new()
             .create(true)
@@ -52,6 +47,12 @@ impl SqliteStore {
             .await
             .map_err(|e| Error::Invalid(format!("locking {}: {e}", lock_path.display())))?
             .map_err(|e| Error::Invalid(format!("locking {}: {e}", lock_path.display())))?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts)
+            .await
+            .map_err(Error::store(format!("opening SQLite database {}", path.display())))?;
         let migrated = sqlx::migrate!("migrations/sqlite").run(&pool).await;
         drop(lock);
         migrated?;

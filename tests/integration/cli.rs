@@ -66,3 +66,60 @@ async fn processes_opening_a_new_data_dir_at_once_all_succeed() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_job_whose_source_vanished_fails_with_exit_3() {
+    let env = Env::new(Backend::Sqlite).await;
+    let dir = env.data_dir().join("export");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("1.eml"), "Message-ID: <1@x>\nFrom: a@x.com\nSubject: s\n\nb\n").unwrap();
+    let id = stdout(ok(&env.run(&["backfill", "--tenant", "acme", "--source", &format!("eml:{}", dir.display()), "--detach"]))).trim().to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let o = env.run(&["resume", &id]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("job {id} failed")) && stderr(&o).contains("export"), "{}", stderr(&o));
+    let job = &status_json(&env, &[&id])["jobs"][0];
+    assert_eq!(job["state"], "failed");
+    assert!(job["last_error"].as_str().unwrap().contains("export"), "{job}");
+}
+
+#[tokio::test]
+async fn a_damaged_store_is_an_internal_error_with_exit_1() {
+    let env = Env::new(Backend::Sqlite).await;
+    ok(&env.run(&["status"]));
+    let url = format!("sqlite:{}", env.data_dir().join("atom-sync.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    // someone edited an applied migration: refusing to go on is right, and it is not the user's input
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1").execute(&pool).await.unwrap();
+    pool.close().await;
+    let o = env.run(&["status"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("migration"), "{}", stderr(&o));
+}
+
+#[tokio::test]
+async fn json_logs_and_prometheus_metrics() {
+    let env = Env::new(Backend::Sqlite).await;
+    let o = env.run(&["--log-format", "json", "backfill", "--tenant", "acme", "--source", &format!("mbox:{}", sample_mbox().display())]);
+    ok(&o);
+    let events: Vec<serde_json::Value> = stderr(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(events.iter().any(|e| e["event"] == "chunk_committed" && e["processed"].is_number()), "{events:?}");
+    assert!(events.iter().any(|e| e["event"] == "job_finished" && e["state"] == "completed"));
+
+    let text = stdout(ok(&env.run(&["status", "--metrics"])));
+    for line in ["atom_sync_jobs{state=\"completed\"} 1", "atom_sync_jobs{state=\"running\"} 0", "atom_sync_jobs_stale 0", "atom_sync_messages_processed{tenant=\"acme\"} 300"] {
+        assert!(text.lines().any(|l| l == line), "{line} missing from\n{text}");
+    }
+    for l in text.lines().filter(|l| !l.starts_with('#')) {
+        let (_, value) = l.rsplit_once(' ').unwrap();
+        value.parse::<f64>().unwrap_or_else(|_| panic!("bad sample line {l}"));
+    }
+    let file = env.data_dir().join("reap.prom");
+    let o = env.run(&["reap", "--stale-after", "2m", "--metrics-file", file.to_str().unwrap()]);
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), ""));
+    let prom = std::fs::read_to_string(&file).unwrap();
+    assert!(prom.contains("atom_sync_reap_requeued 0") && prom.contains("atom_sync_jobs{state=\"completed\"} 1"), "{prom}");
+}

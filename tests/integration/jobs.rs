@@ -315,3 +315,20 @@ async fn pause_and_cancel_take_effect_within_a_heartbeat() {
     ok(&o);
     assert_eq!(status_json(&env, &[queued])["jobs"][0]["state"], "completed");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_stops_a_backfill_after_its_chunk_with_exit_130() {
+    let env = Env::new(Backend::Sqlite).await;
+    let (source, fifo) = export(env.data_dir(), &["a-0", "a-1", "c-0", "c-1"], Some("b-slow"));
+    let p = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--chunk-size", "2"]);
+    p.wait_line(": chunk 1 committed", Duration::from_secs(60));
+    p.signal("-TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    feed(&fifo, "b-slow").join().unwrap();
+    let (code, log) = p.wait(Duration::from_secs(60));
+    assert_eq!(code, 130, "{log}");
+    let job = job_of(&env);
+    assert_eq!((job["state"].as_str(), job["chunks"].as_i64()), (Some("pending"), Some(2)), "{job}");
+    ok(&env.run(&["resume", job["id"].as_str().unwrap()]));
+    assert_eq!(job_of(&env)["processed"], 5);
+}
