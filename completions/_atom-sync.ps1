@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a job: at once if pending, within one heartbeat if running')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that a tenant''s memories are complete and consistent; --repair fixes them')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find the messages nearest to a query in a tenant''s vector memory')
+            [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show an entity of a tenant''s graph: aliases, edges and the messages behind them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (the committed ones live in completions/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -210,6 +211,23 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'atom-sync;graph' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'The tenant whose graph is read')
+            [CompletionResult]::new('--entity', '--entity', [CompletionResultType]::ParameterName, 'A name, an alias, an email address or a node key (e.g. org:enron.com)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Edges shown per entity, heaviest first')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)')
+            [CompletionResult]::new('--lance-uri', '--lance-uri', [CompletionResultType]::ParameterName, 'LanceDB location [default: lance/ inside the data dir]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON document on stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'atom-sync;completions' {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)')
@@ -233,6 +251,7 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a job: at once if pending, within one heartbeat if running')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that a tenant''s memories are complete and consistent; --repair fixes them')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find the messages nearest to a query in a tenant''s vector memory')
+            [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show an entity of a tenant''s graph: aliases, edges and the messages behind them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (the committed ones live in completions/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -262,6 +281,9 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             break
         }
         'atom-sync;help;search' {
+            break
+        }
+        'atom-sync;help;graph' {
             break
         }
         'atom-sync;help;completions' {

@@ -25,6 +25,9 @@ _atom__sync() {
             atom__sync,completions)
                 cmd="atom__sync__subcmd__completions"
                 ;;
+            atom__sync,graph)
+                cmd="atom__sync__subcmd__graph"
+                ;;
             atom__sync,help)
                 cmd="atom__sync__subcmd__help"
                 ;;
@@ -58,6 +61,9 @@ _atom__sync() {
             atom__sync__subcmd__help,completions)
                 cmd="atom__sync__subcmd__help__subcmd__completions"
                 ;;
+            atom__sync__subcmd__help,graph)
+                cmd="atom__sync__subcmd__help__subcmd__graph"
+                ;;
             atom__sync__subcmd__help,help)
                 cmd="atom__sync__subcmd__help__subcmd__help"
                 ;;
@@ -89,7 +95,7 @@ _atom__sync() {
 
     case "${cmd}" in
         atom__sync)
-            opts="-v -q -h -V --data-dir --database-url --lance-uri --verbose --quiet --log-format --help --version backfill status resume worker reap pause cancel verify search completions help"
+            opts="-v -q -h -V --data-dir --database-url --lance-uri --verbose --quiet --log-format --help --version backfill status resume worker reap pause cancel verify search graph completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -232,8 +238,50 @@ _atom__sync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        atom__subcmd__sync__subcmd__graph)
+            opts="-v -q -h --tenant --entity --limit --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --entity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         atom__subcmd__sync__subcmd__help)
-            opts="backfill status resume worker reap pause cancel verify search completions help"
+            opts="backfill status resume worker reap pause cancel verify search graph completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,6 +323,20 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__help__subcmd__graph)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -9,6 +9,20 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// `now_ms`, but strictly increasing within this process: jobs created in the same
+/// millisecond still come out oldest first.
+pub fn unique_now_ms() -> i64 {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = now_ms();
+    let prev = LAST.fetch_max(now, Ordering::SeqCst);
+    if prev >= now {
+        LAST.fetch_add(1, Ordering::SeqCst) + 1
+    } else {
+        now
+    }
+}
+
 /// Age of a timestamp, never negative (clocks of two machines may disagree slightly).
 pub fn age(ms: i64) -> Duration {
     Duration::from_millis(now_ms().saturating_sub(ms).max(0) as u64)

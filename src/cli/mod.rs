@@ -3,6 +3,7 @@
 
 mod backfill;
 mod completions;
+mod graph;
 mod reap;
 mod render;
 mod resume;
@@ -96,6 +97,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Find the messages nearest to a query in a tenant's vector memory
     Search(search::SearchArgs),
+    /// Show an entity of a tenant's graph: aliases, edges and the messages behind them
+    Graph(graph::GraphArgs),
     /// Print shell completions (the committed ones live in completions/)
     Completions(completions::CompletionsArgs),
 }
@@ -139,6 +142,7 @@ pub fn main() -> ExitCode {
             Command::Cancel(args) => stop::run(&cli.global, args, atom_sync::job::JobState::Cancelled).await,
             Command::Verify(args) => verify::run(&cli.global, args).await,
             Command::Search(args) => search::run(&cli.global, args).await,
+            Command::Graph(args) => graph::run(&cli.global, args).await,
             Command::Completions(args) => completions::run(args),
         }
     });

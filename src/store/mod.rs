@@ -158,6 +158,34 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Set a job's message counters to what the ledger holds for it.
     async fn recount(&self, job: &Job) -> Result<Job>;
+
+    /// Nodes whose name, alias or key matches `name` (case-insensitive), with their
+    /// aliases and up to `limit` heaviest edges and the messages that support them.
+    async fn entity(&self, tenant: &str, name: &str, limit: i64) -> Result<Vec<EntityView>>;
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityView {
+    pub key: String,
+    pub kind: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    /// Messages that mention it.
+    pub mentions: i64,
+    pub edges: Vec<EdgeView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EdgeView {
+    pub src: String,
+    pub rel: String,
+    pub dst: String,
+    /// Number of supporting messages.
+    pub weight: i64,
+    pub first_seen_at: Option<i64>,
+    pub last_seen_at: Option<i64>,
+    /// The first supporting messages: (message id, subject).
+    pub messages: Vec<(String, Option<String>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]

@@ -22,7 +22,7 @@ macro_rules! impl_store {
             async fn create_job(&self, new: &$crate::job::NewJob) -> $crate::Result<$crate::job::Job> {
                 use $crate::Error;
                 let id = uuid::Uuid::new_v4().to_string();
-                let now = $crate::time::now_ms();
+                let now = $crate::time::unique_now_ms();
                 let mut tx = self.begin_write().await?;
                 sqlx::query(
                     "INSERT INTO jobs (id, tenant_id, source, mailbox, state, has_more, chunk_size, max_body_bytes, estimated_total, created_at, updated_at)
@@ -638,6 +638,82 @@ macro_rules! impl_store {
                 insert_event(&mut tx, &job.tenant, &job.id, $crate::time::now_ms(), "recounted", "counters set from the ledger by verify --repair").await?;
                 tx.commit().await.map_err(Error::store(format!("job {}: recounting", job.id)))?;
                 self.job(&job.id).await
+            }
+            async fn entity(&self, tenant: &str, name: &str, limit: i64) -> $crate::Result<Vec<$crate::store::EntityView>> {
+                use $crate::Error;
+                let err = || Error::store(format!("tenant {tenant}: looking up entity {name:?}"));
+                let nodes: Vec<(String, String, String)> = sqlx::query_as(
+                    "SELECT node_key, kind, name FROM graph_nodes WHERE tenant_id = $1
+                       AND (lower(name) = lower($2) OR node_key = $2 OR node_key = $3
+                            OR EXISTS (SELECT 1 FROM graph_node_aliases a WHERE a.tenant_id = graph_nodes.tenant_id
+                                       AND a.node_key = graph_nodes.node_key AND lower(a.alias) = lower($2)))
+                     ORDER BY node_key LIMIT 10",
+                )
+                .bind(tenant)
+                .bind(name)
+                .bind(format!("person:{}", name.to_lowercase()))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(err())?;
+                let mut out = Vec::new();
+                for (key, kind, node_name) in nodes {
+                    let aliases: Vec<(String,)> = sqlx::query_as(
+                        "SELECT alias FROM graph_node_aliases WHERE tenant_id = $1 AND node_key = $2 ORDER BY alias",
+                    )
+                    .bind(tenant)
+                    .bind(&key)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(err())?;
+                    let (mentions,): (i64,) = sqlx::query_as(
+                        "SELECT count(*) FROM graph_node_support WHERE tenant_id = $1 AND node_key = $2",
+                    )
+                    .bind(tenant)
+                    .bind(&key)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(err())?;
+                    let edges: Vec<(String, String, String, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
+                        "SELECT src_key, rel, dst_key, first_seen_at, last_seen_at,
+                                (SELECT count(*) FROM graph_edge_support s WHERE s.tenant_id = graph_edges.tenant_id
+                                   AND s.src_key = graph_edges.src_key AND s.rel = graph_edges.rel AND s.dst_key = graph_edges.dst_key) AS weight
+                         FROM graph_edges WHERE tenant_id = $1 AND (src_key = $2 OR dst_key = $2)
+                         ORDER BY weight DESC, src_key, rel, dst_key LIMIT $3",
+                    )
+                    .bind(tenant)
+                    .bind(&key)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(err())?;
+                    let mut views = Vec::new();
+                    for (src, rel, dst, first_seen_at, last_seen_at, weight) in edges {
+                        let messages: Vec<(String, Option<String>)> = sqlx::query_as(
+                            "SELECT s.message_id, (SELECT min(l.subject) FROM message_ledger l
+                                                   WHERE l.tenant_id = s.tenant_id AND l.message_id = s.message_id)
+                             FROM graph_edge_support s
+                             WHERE s.tenant_id = $1 AND s.src_key = $2 AND s.rel = $3 AND s.dst_key = $4
+                             ORDER BY s.stated_at, s.message_id LIMIT 3",
+                        )
+                        .bind(tenant)
+                        .bind(&src)
+                        .bind(&rel)
+                        .bind(&dst)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(err())?;
+                        views.push($crate::store::EdgeView { src, rel, dst, weight, first_seen_at, last_seen_at, messages });
+                    }
+                    out.push($crate::store::EntityView {
+                        key,
+                        kind,
+                        name: node_name,
+                        aliases: aliases.into_iter().map(|(a,)| a).collect(),
+                        mentions,
+                        edges: views,
+                    });
+                }
+                Ok(out)
             }
         }
 

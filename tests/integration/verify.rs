@@ -137,4 +137,18 @@ async fn search_finds_a_message_by_a_phrase_of_its_body() {
     assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout(ok(&other))).unwrap()["hits"].as_array().unwrap().len(), 0);
     let table = stdout(ok(&env.run(&["search", "--tenant", "demo", "Ethical Wall Procedures"])));
     assert!(table.contains("SCORE") && table.contains("PG&E BANKRUPTCY"), "{table}");
+
+    // the graph side of a spot check: an entity, its edges and the messages behind them
+    let o = env.run(&["graph", "--tenant", "demo", "--entity", "Susan.Bailey@enron.com", "--json", "--limit", "3"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(ok(&o))).unwrap();
+    let e = &doc["entities"][0];
+    assert_eq!(e["key"], "person:susan.bailey@enron.com", "{doc}");
+    assert!(e["mentions"].as_i64().unwrap() > 100, "{e}");
+    let edges = e["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 3);
+    assert!(edges.windows(2).all(|w| w[0]["weight"].as_i64() >= w[1]["weight"].as_i64()), "heaviest first: {edges:?}");
+    assert!(!edges[0]["messages"].as_array().unwrap().is_empty());
+    let org = env.run(&["graph", "--tenant", "demo", "--entity", "org:enron.com"]);
+    assert!(stdout(ok(&org)).contains("member_of"), "{}", stdout(&org));
+    assert_eq!(env.run(&["graph", "--tenant", "demo", "--entity", "nobody@nowhere"]).status.code(), Some(2));
 }
