@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that a tenant''s memories are complete and consistent; --repair fixes them')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find the messages nearest to a query in a tenant''s vector memory')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show an entity of a tenant''s graph: aliases, edges and the messages behind them')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Tenants'' own provider keys (BYOK), encrypted at rest')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (the committed ones live in completions/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -228,6 +229,87 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'atom-sync;keys' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)')
+            [CompletionResult]::new('--lance-uri', '--lance-uri', [CompletionResultType]::ParameterName, 'LanceDB location [default: lance/ inside the data dir]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a tenant''s key (read from a hidden prompt, or from stdin when piped)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show tenants, providers and masked keys')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a tenant''s key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'atom-sync;keys;set' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'tenant')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'e.g. openai (case does not matter)')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)')
+            [CompletionResult]::new('--lance-uri', '--lance-uri', [CompletionResultType]::ParameterName, 'LanceDB location [default: lance/ inside the data dir]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'atom-sync;keys;list' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'tenant')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)')
+            [CompletionResult]::new('--lance-uri', '--lance-uri', [CompletionResultType]::ParameterName, 'LanceDB location [default: lance/ inside the data dir]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format on stderr')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'json')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'atom-sync;keys;remove' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'tenant')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'provider')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)')
+            [CompletionResult]::new('--lance-uri', '--lance-uri', [CompletionResultType]::ParameterName, 'LanceDB location [default: lance/ inside the data dir]')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'atom-sync;keys;help' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a tenant''s key (read from a hidden prompt, or from stdin when piped)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show tenants, providers and masked keys')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a tenant''s key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'atom-sync;keys;help;set' {
+            break
+        }
+        'atom-sync;keys;help;list' {
+            break
+        }
+        'atom-sync;keys;help;remove' {
+            break
+        }
+        'atom-sync;keys;help;help' {
+            break
+        }
         'atom-sync;completions' {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)')
@@ -252,6 +334,7 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that a tenant''s memories are complete and consistent; --repair fixes them')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find the messages nearest to a query in a tenant''s vector memory')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show an entity of a tenant''s graph: aliases, edges and the messages behind them')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Tenants'' own provider keys (BYOK), encrypted at rest')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (the committed ones live in completions/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -284,6 +367,21 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             break
         }
         'atom-sync;help;graph' {
+            break
+        }
+        'atom-sync;help;keys' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a tenant''s key (read from a hidden prompt, or from stdin when piped)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show tenants, providers and masked keys')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a tenant''s key')
+            break
+        }
+        'atom-sync;help;keys;set' {
+            break
+        }
+        'atom-sync;help;keys;list' {
+            break
+        }
+        'atom-sync;help;keys;remove' {
             break
         }
         'atom-sync;help;completions' {

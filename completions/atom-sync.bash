@@ -31,6 +31,9 @@ _atom__sync() {
             atom__sync,help)
                 cmd="atom__sync__subcmd__help"
                 ;;
+            atom__sync,keys)
+                cmd="atom__sync__subcmd__keys"
+                ;;
             atom__sync,pause)
                 cmd="atom__sync__subcmd__pause"
                 ;;
@@ -67,6 +70,9 @@ _atom__sync() {
             atom__sync__subcmd__help,help)
                 cmd="atom__sync__subcmd__help__subcmd__help"
                 ;;
+            atom__sync__subcmd__help,keys)
+                cmd="atom__sync__subcmd__help__subcmd__keys"
+                ;;
             atom__sync__subcmd__help,pause)
                 cmd="atom__sync__subcmd__help__subcmd__pause"
                 ;;
@@ -88,6 +94,39 @@ _atom__sync() {
             atom__sync__subcmd__help,worker)
                 cmd="atom__sync__subcmd__help__subcmd__worker"
                 ;;
+            atom__sync__subcmd__help__subcmd__keys,list)
+                cmd="atom__sync__subcmd__help__subcmd__keys__subcmd__list"
+                ;;
+            atom__sync__subcmd__help__subcmd__keys,remove)
+                cmd="atom__sync__subcmd__help__subcmd__keys__subcmd__remove"
+                ;;
+            atom__sync__subcmd__help__subcmd__keys,set)
+                cmd="atom__sync__subcmd__help__subcmd__keys__subcmd__set"
+                ;;
+            atom__sync__subcmd__keys,help)
+                cmd="atom__sync__subcmd__keys__subcmd__help"
+                ;;
+            atom__sync__subcmd__keys,list)
+                cmd="atom__sync__subcmd__keys__subcmd__list"
+                ;;
+            atom__sync__subcmd__keys,remove)
+                cmd="atom__sync__subcmd__keys__subcmd__remove"
+                ;;
+            atom__sync__subcmd__keys,set)
+                cmd="atom__sync__subcmd__keys__subcmd__set"
+                ;;
+            atom__sync__subcmd__keys__subcmd__help,help)
+                cmd="atom__sync__subcmd__keys__subcmd__help__subcmd__help"
+                ;;
+            atom__sync__subcmd__keys__subcmd__help,list)
+                cmd="atom__sync__subcmd__keys__subcmd__help__subcmd__list"
+                ;;
+            atom__sync__subcmd__keys__subcmd__help,remove)
+                cmd="atom__sync__subcmd__keys__subcmd__help__subcmd__remove"
+                ;;
+            atom__sync__subcmd__keys__subcmd__help,set)
+                cmd="atom__sync__subcmd__keys__subcmd__help__subcmd__set"
+                ;;
             *)
                 ;;
         esac
@@ -95,7 +134,7 @@ _atom__sync() {
 
     case "${cmd}" in
         atom__sync)
-            opts="-v -q -h -V --data-dir --database-url --lance-uri --verbose --quiet --log-format --help --version backfill status resume worker reap pause cancel verify search graph completions help"
+            opts="-v -q -h -V --data-dir --database-url --lance-uri --verbose --quiet --log-format --help --version backfill status resume worker reap pause cancel verify search graph keys completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -281,7 +320,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__help)
-            opts="backfill status resume worker reap pause cancel verify search graph completions help"
+            opts="backfill status resume worker reap pause cancel verify search graph keys completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,6 +392,62 @@ _atom__sync() {
         atom__subcmd__sync__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__help__subcmd__keys)
+            opts="set list remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__help__subcmd__keys__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__help__subcmd__keys__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__help__subcmd__keys__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -455,6 +550,216 @@ _atom__sync() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__keys)
+            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --help set list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__keys__subcmd__help)
+            opts="set list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__keys__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__keys__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__keys__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__keys__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__keys__subcmd__list)
+            opts="-v -q -h --tenant --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__keys__subcmd__remove)
+            opts="-v -q -h --tenant --provider --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__keys__subcmd__set)
+            opts="-v -q -h --tenant --provider --data-dir --database-url --lance-uri --verbose --quiet --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

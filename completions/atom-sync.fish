@@ -43,6 +43,7 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "cancel" -d 'Can
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "verify" -d 'Check that a tenant\'s memories are complete and consistent; --repair fixes them'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "search" -d 'Find the messages nearest to a query in a tenant\'s vector memory'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "graph" -d 'Show an entity of a tenant\'s graph: aliases, edges and the messages behind them'
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "keys" -d 'Tenants\' own provider keys (BYOK), encrypted at rest'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l tenant -d 'The tenant whose memories receive the mail' -r
@@ -174,6 +175,52 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l json -d 'O
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -f -a "set" -d 'Store a tenant\'s key (read from a hidden prompt, or from stdin when piped)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -f -a "list" -d 'Show tenants, providers and masked keys'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -f -a "remove" -d 'Delete a tenant\'s key'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l tenant -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l provider -d 'e.g. openai (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l tenant -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l json
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l tenant -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l provider -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a tenant\'s key (read from a hidden prompt, or from stdin when piped)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show tenants, providers and masked keys'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a tenant\'s key'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
@@ -182,15 +229,19 @@ json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph completions help" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph completions help" -f -a "status" -d 'Show jobs as a table, or one job\'s story'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph completions help" -f -a "resume" -d 'Continue a failed, paused or interrupted job from its checkpoint'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph completions help" -f -a "worker" -d 'Claim and run pending jobs until stopped (SIGTERM / Ctrl-C) or, with --once, drained'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph completions help" -f -a "reap" -d 'Re-queue jobs whose owner went silent (for cron); fail them after --max-attempts'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph completions help" -f -a "pause" -d 'Pause a job: at once if pending, within one heartbeat if running'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph completions help" -f -a "cancel" -d 'Cancel a job: at once if pending, within one heartbeat if running'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph completions help" -f -a "verify" -d 'Check that a tenant\'s memories are complete and consistent; --repair fixes them'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph completions help" -f -a "search" -d 'Find the messages nearest to a query in a tenant\'s vector memory'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph completions help" -f -a "graph" -d 'Show an entity of a tenant\'s graph: aliases, edges and the messages behind them'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph completions help" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "status" -d 'Show jobs as a table, or one job\'s story'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "resume" -d 'Continue a failed, paused or interrupted job from its checkpoint'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "worker" -d 'Claim and run pending jobs until stopped (SIGTERM / Ctrl-C) or, with --once, drained'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "reap" -d 'Re-queue jobs whose owner went silent (for cron); fail them after --max-attempts'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "pause" -d 'Pause a job: at once if pending, within one heartbeat if running'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "cancel" -d 'Cancel a job: at once if pending, within one heartbeat if running'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "verify" -d 'Check that a tenant\'s memories are complete and consistent; --repair fixes them'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "search" -d 'Find the messages nearest to a query in a tenant\'s vector memory'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "graph" -d 'Show an entity of a tenant\'s graph: aliases, edges and the messages behind them'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "keys" -d 'Tenants\' own provider keys (BYOK), encrypted at rest'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph keys completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "set" -d 'Store a tenant\'s key (read from a hidden prompt, or from stdin when piped)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'Show tenants, providers and masked keys'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "remove" -d 'Delete a tenant\'s key'

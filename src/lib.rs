@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 pub mod extract;
 pub mod job;
+pub mod keys;
 pub mod metrics;
 pub mod pipeline;
 pub mod reap;

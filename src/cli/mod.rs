@@ -4,6 +4,7 @@
 mod backfill;
 mod completions;
 mod graph;
+mod keys;
 mod reap;
 mod render;
 mod resume;
@@ -99,6 +100,8 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Show an entity of a tenant's graph: aliases, edges and the messages behind them
     Graph(graph::GraphArgs),
+    /// Tenants' own provider keys (BYOK), encrypted at rest
+    Keys(keys::KeysArgs),
     /// Print shell completions (the committed ones live in completions/)
     Completions(completions::CompletionsArgs),
 }
@@ -143,6 +146,7 @@ pub fn main() -> ExitCode {
             Command::Verify(args) => verify::run(&cli.global, args).await,
             Command::Search(args) => search::run(&cli.global, args).await,
             Command::Graph(args) => graph::run(&cli.global, args).await,
+            Command::Keys(args) => keys::run(&cli.global, args).await,
             Command::Completions(args) => completions::run(args),
         }
     });

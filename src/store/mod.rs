@@ -162,6 +162,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Nodes whose name, alias or key matches `name` (case-insensitive), with their
     /// aliases and up to `limit` heaviest edges and the messages that support them.
     async fn entity(&self, tenant: &str, name: &str, limit: i64) -> Result<Vec<EntityView>>;
+
+    /// Store (or replace) a tenant's sealed provider key; `provider` is normalised.
+    async fn put_key(&self, tenant: &str, provider: &str, nonce: &[u8], ciphertext: &[u8], hint: &str) -> Result<()>;
+
+    async fn get_key(&self, tenant: &str, provider: &str) -> Result<Option<crate::keys::SealedKey>>;
+
+    /// Keys of one tenant or all, without their secrets.
+    async fn list_keys(&self, tenant: Option<&str>) -> Result<Vec<crate::keys::KeyInfo>>;
+
+    /// Returns whether there was a key to remove.
+    async fn remove_key(&self, tenant: &str, provider: &str) -> Result<bool>;
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -715,6 +715,55 @@ macro_rules! impl_store {
                 }
                 Ok(out)
             }
+            async fn put_key(&self, tenant: &str, provider: &str, nonce: &[u8], ciphertext: &[u8], hint: &str) -> $crate::Result<()> {
+                let now = $crate::time::now_ms();
+                sqlx::query(
+                    "INSERT INTO tenant_keys (tenant_id, provider, nonce, ciphertext, hint, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $6)
+                     ON CONFLICT (tenant_id, provider) DO UPDATE SET nonce = excluded.nonce, ciphertext = excluded.ciphertext,
+                         hint = excluded.hint, updated_at = excluded.updated_at",
+                )
+                .bind(tenant)
+                .bind(provider)
+                .bind(nonce)
+                .bind(ciphertext)
+                .bind(hint)
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err($crate::Error::store(format!("tenant {tenant}: storing the {provider} key")))?;
+                Ok(())
+            }
+
+            async fn get_key(&self, tenant: &str, provider: &str) -> $crate::Result<Option<$crate::keys::SealedKey>> {
+                sqlx::query_as("SELECT nonce, ciphertext FROM tenant_keys WHERE tenant_id = $1 AND provider = lower($2)")
+                    .bind(tenant)
+                    .bind(provider)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::Error::store(format!("tenant {tenant}: reading the {provider} key")))
+            }
+
+            async fn list_keys(&self, tenant: Option<&str>) -> $crate::Result<Vec<$crate::keys::KeyInfo>> {
+                sqlx::query_as(
+                    "SELECT tenant_id, provider, hint, created_at, updated_at FROM tenant_keys
+                     WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY tenant_id, provider",
+                )
+                .bind(tenant)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::Error::store("listing keys"))
+            }
+
+            async fn remove_key(&self, tenant: &str, provider: &str) -> $crate::Result<bool> {
+                let done = sqlx::query("DELETE FROM tenant_keys WHERE tenant_id = $1 AND provider = lower($2)")
+                    .bind(tenant)
+                    .bind(provider)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::Error::store(format!("tenant {tenant}: removing the {provider} key")))?;
+                Ok(done.rows_affected() > 0)
+            }
         }
 
         async fn insert_event(

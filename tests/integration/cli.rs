@@ -123,3 +123,68 @@ async fn json_logs_and_prometheus_metrics() {
     let prom = std::fs::read_to_string(&file).unwrap();
     assert!(prom.contains("atom_sync_reap_requeued 0") && prom.contains("atom_sync_jobs{state=\"completed\"} 1"), "{prom}");
 }
+
+#[tokio::test]
+async fn tenant_keys_are_encrypted_masked_and_looked_up_case_insensitively() {
+    use std::io::Write;
+    for backend in backends() {
+        let env = Env::new(backend).await;
+        let secret = "sk-live-0123456789abcdefWXYZ";
+        let mut child = env
+            .cmd()
+            .args(["keys", "set", "--tenant", "acme", "--provider", "OpenAI"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{secret}\n").as_bytes()).unwrap();
+        let o = child.wait_with_output().unwrap();
+        ok(&o);
+        assert!(!stdout(&o).contains(secret) && !stderr(&o).contains(secret));
+
+        let list = env.run(&["keys", "list"]);
+        let table = stdout(ok(&list));
+        assert!(table.contains("acme") && table.contains("openai") && table.contains("sk-…WXYZ"), "{table}");
+        assert!(!table.contains(secret));
+        let json: serde_json::Value = serde_json::from_str(&stdout(ok(&env.run(&["keys", "list", "--json"])))).unwrap();
+        assert_eq!(json["keys"][0]["provider"], "openai");
+        assert!(!json.to_string().contains(secret));
+
+        // one lookup, case-insensitive on the provider, under the data dir's master key
+        let store = env.store().await;
+        let master = atom_sync::keys::MasterKey::load(None, env.data_dir(), false).unwrap();
+        for name in ["openai", "OPENAI", "OpenAI"] {
+            let got = atom_sync::keys::lookup(store.as_ref(), &master, "acme", name).await.unwrap();
+            assert_eq!(got.expose(), secret);
+        }
+        // no fallback: another tenant has no key, and says so by name
+        let err = atom_sync::keys::lookup(store.as_ref(), &master, "globex", "openai").await.unwrap_err().to_string();
+        assert!(err.contains("tenant globex has no openai key"), "{err}");
+        // at rest it is not the secret
+        let sealed = store.get_key("acme", "openai").await.unwrap().unwrap();
+        assert!(!sealed.ciphertext.windows(8).any(|w| w == &secret.as_bytes()[..8]));
+        // a wrong master key cannot open it, and the error names the tenant
+        let wrong = atom_sync::keys::MasterKey::load(Some(&"11".repeat(32)), env.data_dir(), false).unwrap();
+        let err = atom_sync::keys::lookup(store.as_ref(), &wrong, "acme", "openai").await.unwrap_err().to_string();
+        assert!(err.contains("tenant acme") && !err.contains(secret), "{err}");
+
+        // a secret is never an argument
+        assert_eq!(env.run(&["keys", "set", "--tenant", "acme", "--provider", "openai", secret]).status.code(), Some(2));
+        ok(&env.run(&["keys", "remove", "--tenant", "acme", "--provider", "OPENAI"]));
+        assert!(stderr(&env.run(&["keys", "list"])).contains("no keys stored"));
+        assert_eq!(env.run(&["keys", "remove", "--tenant", "acme", "--provider", "openai"]).status.code(), Some(2));
+    }
+}
+
+#[tokio::test]
+async fn status_watch_redraws_until_interrupted() {
+    let env = Env::new(Backend::Sqlite).await;
+    ok(&env.run(&["status"]));
+    let child = env.cmd().args(["status", "--watch", "200ms"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(900));
+    assert!(std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).matches("\x1b[2J").count() >= 2, "redrawn: {:?}", stdout(&o));
+}

@@ -1,0 +1,13 @@
+-- BYOK: a tenant's provider keys, encrypted at rest (ChaCha20-Poly1305 under the
+-- master key; the associated data binds each ciphertext to its tenant and provider).
+-- provider is stored lowercased: lookups are case-insensitive by construction.
+CREATE TABLE tenant_keys (
+    tenant_id  TEXT NOT NULL,
+    provider   TEXT NOT NULL,
+    nonce      BYTEA NOT NULL,
+    ciphertext BYTEA NOT NULL,
+    hint       TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, provider)
+);

@@ -1,0 +1,119 @@
+//! `atom-sync keys set|list|remove`: tenants' own provider keys (BYOK), encrypted at
+//! rest. A secret is read from a hidden prompt or stdin, never from an argument, and
+//! never printed: lists show a hint such as `sk-…abcd`.
+
+use std::io::{IsTerminal, Read};
+
+use atom_sync::keys::{normalise_provider, MasterKey, Secret, MASTER_KEY_ENV};
+use atom_sync::settings::validate_tenant;
+use atom_sync::time::rfc3339;
+use clap::{Args, Subcommand};
+use tabled::settings::Style;
+use tabled::{Table, Tabled};
+
+use super::{exit, Global};
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub command: KeysCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Store a tenant's key (read from a hidden prompt, or from stdin when piped)
+    Set {
+        #[arg(long)]
+        tenant: String,
+        /// e.g. openai (case does not matter)
+        #[arg(long)]
+        provider: String,
+    },
+    /// Show tenants, providers and masked keys
+    List {
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a tenant's key
+    Remove {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        provider: String,
+    },
+}
+
+#[derive(Tabled)]
+struct Row {
+    #[tabled(rename = "TENANT")]
+    tenant: String,
+    #[tabled(rename = "PROVIDER")]
+    provider: String,
+    #[tabled(rename = "KEY")]
+    hint: String,
+    #[tabled(rename = "UPDATED")]
+    updated: String,
+}
+
+fn master(g: &Global, create: bool) -> anyhow::Result<MasterKey> {
+    let env = std::env::var(MASTER_KEY_ENV).ok();
+    Ok(MasterKey::load(env.as_deref(), &g.data_dir(), create)?)
+}
+
+fn read_secret(tenant: &str, provider: &str) -> anyhow::Result<Secret> {
+    let raw = if std::io::stdin().is_terminal() {
+        dialoguer::Password::new().with_prompt(format!("{provider} key for tenant {tenant}")).interact()?
+    } else {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s
+    };
+    let raw = raw.trim().to_string();
+    if raw.is_empty() {
+        return Err(atom_sync::Error::Invalid(format!("tenant {tenant}: the {provider} key is empty; nothing stored")).into());
+    }
+    Ok(Secret::new(raw))
+}
+
+pub async fn run(g: &Global, args: KeysArgs) -> anyhow::Result<u8> {
+    let store = g.store().await?;
+    match args.command {
+        KeysCommand::Set { tenant, provider } => {
+            validate_tenant(&tenant)?;
+            let provider = normalise_provider(&provider)?;
+            let secret = read_secret(&tenant, &provider)?;
+            let master = master(g, true)?;
+            let (nonce, ct) = master.seal(&tenant, &provider, &secret)?;
+            store.put_key(&tenant, &provider, &nonce, &ct, &secret.hint()).await?;
+            eprintln!("stored the {provider} key of tenant {tenant} ({})", secret.hint());
+        }
+        KeysCommand::List { tenant, json } => {
+            if let Some(t) = &tenant {
+                validate_tenant(t)?;
+            }
+            let keys = store.list_keys(tenant.as_deref()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "keys": keys }))?);
+            } else if keys.is_empty() {
+                eprintln!("no keys stored");
+            } else {
+                let rows: Vec<Row> = keys
+                    .into_iter()
+                    .map(|k| Row { tenant: k.tenant_id, provider: k.provider, hint: k.hint, updated: rfc3339(k.updated_at) })
+                    .collect();
+                println!("{}", Table::new(rows).with(Style::sharp()));
+            }
+        }
+        KeysCommand::Remove { tenant, provider } => {
+            validate_tenant(&tenant)?;
+            let provider = normalise_provider(&provider)?;
+            if !store.remove_key(&tenant, &provider).await? {
+                return Err(atom_sync::Error::Invalid(format!("tenant {tenant} has no {provider} key")).into());
+            }
+            eprintln!("removed the {provider} key of tenant {tenant}");
+        }
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,223 @@
+//! BYOK: tenants' provider keys, encrypted at rest.
+//!
+//! The master key comes from `ATOM_SYNC_MASTER_KEY` (64 hex characters; set the same
+//! value on every machine of a fleet) or, for the embedded default, from a key file
+//! in the data dir created on first use with owner-only permissions. Each secret is
+//! sealed with ChaCha20-Poly1305; the tenant and provider are its associated data, so
+//! a ciphertext moved to another row does not open. Lookups are case-insensitive on
+//! the provider, and there is no fallback: a missing key is an error naming the
+//! tenant.
+
+use std::path::Path;
+
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use serde::Serialize;
+
+use crate::{Error, Result};
+
+pub const MASTER_KEY_ENV: &str = "ATOM_SYNC_MASTER_KEY";
+pub const MASTER_KEY_FILE: &str = "master.key";
+
+/// A secret that never shows itself in `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    /// The secret itself, for the one place that sends it to the provider.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `sk-…abcd`: enough to tell keys apart in a list, useless to an attacker.
+    pub fn hint(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        if chars.len() < 12 {
+            return "…".into();
+        }
+        let head: String = chars[..3].iter().collect();
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("{head}…{tail}")
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+pub struct MasterKey(Key);
+
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MasterKey(***)")
+    }
+}
+
+fn parse_hex32(s: &str) -> Option<[u8; 32]> {
+    let s = s.trim();
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+impl MasterKey {
+    /// The environment's key if set, else the data dir's key file (created when
+    /// `create` and missing).
+    pub fn load(env_value: Option<&str>, data_dir: &Path, create: bool) -> Result<Self> {
+        if let Some(v) = env_value.filter(|v| !v.trim().is_empty()) {
+            return parse_hex32(v)
+                .map(|k| MasterKey(Key::from(k)))
+                .ok_or_else(|| Error::Invalid(format!("{MASTER_KEY_ENV}: expected 64 hex characters (e.g. from `openssl rand -hex 32`)")));
+        }
+        let path = data_dir.join(MASTER_KEY_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => parse_hex32(&text)
+                .map(|k| MasterKey(Key::from(k)))
+                .ok_or_else(|| Error::Invalid(format!("master key file {}: expected 64 hex characters", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => Self::create_file(&path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Invalid(format!(
+                "no master key: set {MASTER_KEY_ENV} or store a key first (`atom-sync keys set`), which creates {}",
+                path.display()
+            ))),
+            Err(e) => Err(Error::Invalid(format!("master key file {}: {e}", path.display()))),
+        }
+    }
+
+    fn create_file(path: &Path) -> Result<Self> {
+        use std::io::Write;
+        let key = ChaCha20Poly1305::generate_key(&mut OsRng);
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Invalid(format!("data dir {}: {e}", dir.display())))?;
+        }
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600); // owner only, from the first byte
+        }
+        match opts.open(path) {
+            Ok(mut f) => {
+                f.write_all(hex.as_bytes()).map_err(|e| Error::Invalid(format!("master key file {}: {e}", path.display())))?;
+                Ok(MasterKey(key))
+            }
+            // another process created it first: use theirs
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load(None, path.parent().unwrap_or(path), false),
+            Err(e) => Err(Error::Invalid(format!("master key file {}: cannot create it: {e}", path.display()))),
+        }
+    }
+
+    fn aad(tenant: &str, provider: &str) -> Vec<u8> {
+        format!("atom-sync:v1:{tenant}:{provider}").into_bytes()
+    }
+
+    /// (nonce, ciphertext) for a tenant's provider key.
+    pub fn seal(&self, tenant: &str, provider: &str, secret: &Secret) -> Result<(Vec<u8>, Vec<u8>)> {
+        let cipher = ChaCha20Poly1305::new(&self.0);
+        let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let aad = Self::aad(tenant, provider);
+        let ct = cipher
+            .encrypt(&nonce, Payload { msg: secret.expose().as_bytes(), aad: &aad })
+            .map_err(|_| Error::Invalid(format!("tenant {tenant}: cannot encrypt the {provider} key")))?;
+        Ok((nonce.to_vec(), ct))
+    }
+
+    pub fn open(&self, tenant: &str, provider: &str, nonce: &[u8], ciphertext: &[u8]) -> Result<Secret> {
+        let cipher = ChaCha20Poly1305::new(&self.0);
+        if nonce.len() != 12 {
+            return Err(Error::Invalid(format!("tenant {tenant}: the stored {provider} key is damaged (nonce)")));
+        }
+        let aad = Self::aad(tenant, provider);
+        let plain = cipher
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad })
+            .map_err(|_| {
+                Error::Invalid(format!(
+                    "tenant {tenant}: the stored {provider} key does not open with this master key ({MASTER_KEY_ENV} or the data dir's {MASTER_KEY_FILE} differs from the one it was stored with)"
+                ))
+            })?;
+        String::from_utf8(plain)
+            .map(Secret)
+            .map_err(|_| Error::Invalid(format!("tenant {tenant}: the stored {provider} key is damaged")))
+    }
+}
+
+/// Providers are names: compared without regard to case or surrounding space.
+pub fn normalise_provider(p: &str) -> Result<String> {
+    let p = p.trim().to_ascii_lowercase();
+    if p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        return Err(Error::Invalid(format!("provider {p:?}: use letters, digits, - _ . (e.g. openai)")));
+    }
+    Ok(p)
+}
+
+/// A stored key as `keys list` shows it: never the secret.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct KeyInfo {
+    pub tenant_id: String,
+    pub provider: String,
+    pub hint: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A stored key, still sealed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SealedKey {
+    pub nonce: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+/// The one lookup of a tenant's key: case-insensitive on the provider, no fallback.
+pub async fn lookup(store: &dyn crate::store::Store, master: &MasterKey, tenant: &str, provider: &str) -> Result<Secret> {
+    let provider = normalise_provider(provider)?;
+    match store.get_key(tenant, &provider).await? {
+        Some(sealed) => master.open(tenant, &provider, &sealed.nonce, &sealed.ciphertext),
+        None => Err(Error::Invalid(format!(
+            "tenant {tenant} has no {provider} key; store one with `atom-sync keys set --tenant {tenant} --provider {provider}`"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_keys_open_only_for_their_row_and_master() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = MasterKey::load(None, dir.path(), true).unwrap();
+        let secret = Secret::new("sk-test-1234567890abcdef");
+        let (n, ct) = m.seal("acme", "openai", &secret).unwrap();
+        assert!(!ct.windows(8).any(|w| w == b"sk-test-"), "ciphertext holds the plain key");
+        assert_eq!(m.open("acme", "openai", &n, &ct).unwrap(), secret);
+        assert!(m.open("globex", "openai", &n, &ct).is_err(), "moved to another tenant");
+        let other = MasterKey::load(Some(&"ab".repeat(32)), dir.path(), false).unwrap();
+        let e = other.open("acme", "openai", &n, &ct).unwrap_err().to_string();
+        assert!(e.contains("tenant acme") && e.contains("does not open"), "{e}");
+        assert_eq!(format!("{secret:?}"), "Secret(***)");
+        assert_eq!(secret.hint(), "sk-…cdef");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(MASTER_KEY_FILE)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // the same file next time
+        let again = MasterKey::load(None, dir.path(), false).unwrap();
+        assert_eq!(again.open("acme", "openai", &n, &ct).unwrap(), secret);
+        assert!(MasterKey::load(Some("nothex"), dir.path(), false).is_err());
+        assert_eq!(normalise_provider(" OpenAI ").unwrap(), "openai");
+    }
+}
