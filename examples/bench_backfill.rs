@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use atom_sync::embed::{Embedder, LocalEmbedder};
 use atom_sync::event::{Emitter, Event};
-use atom_sync::job::{owner_name, NewJob};
+use atom_sync::job::{NewJob, owner_name};
 use atom_sync::pipeline::{Outcome, Pipeline};
 use atom_sync::sink::LanceSink;
 use atom_sync::source::SourceSpec;
@@ -71,10 +71,7 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(5000);
     let chunk: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(100);
-    let corpus = args
-        .get(3)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/corpus"));
+    let corpus = args.get(3).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("../shared/corpus"));
 
     let dir = tempfile::tempdir()?;
     let mbox = dir.path().join("bench.mbox");
@@ -86,7 +83,13 @@ async fn main() -> anyhow::Result<()> {
     println!("model load   {:.2?}", t_load.elapsed());
 
     let store = atom_sync::store::connect(None, dir.path()).await?;
-    let sink = LanceSink::open(&dir.path().join("lance").display().to_string(), "messages", embedder.name(), embedder.dimension()).await?;
+    let sink = LanceSink::open(
+        &dir.path().join("lance").display().to_string(),
+        "messages",
+        embedder.name(),
+        embedder.dimension(),
+    )
+    .await?;
     let spec = SourceSpec::Mbox(mbox.clone());
     let job = store
         .create_job(&NewJob {
@@ -135,9 +138,21 @@ async fn main() -> anyhow::Result<()> {
 
     times.sort();
     let pct = |p: f64| times.get(((times.len() as f64 - 1.0) * p) as usize).copied().unwrap_or_default();
-    println!("backfill     {} processed, {} skipped, {} vectors in {:.2?}", done.processed, done.skipped, done.vectors, elapsed);
-    println!("throughput   {:.0} messages/s end to end", (done.processed + done.skipped) as f64 / elapsed.as_secs_f64());
-    println!("chunk time   p50 {:.0?}  p95 {:.0?}  max {:.0?}  ({} chunks)", pct(0.5), pct(0.95), pct(1.0), times.len());
+    println!(
+        "backfill     {} processed, {} skipped, {} vectors in {:.2?}",
+        done.processed, done.skipped, done.vectors, elapsed
+    );
+    println!(
+        "throughput   {:.0} messages/s end to end",
+        (done.processed + done.skipped) as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "chunk time   p50 {:.0?}  p95 {:.0?}  max {:.0?}  ({} chunks)",
+        pct(0.5),
+        pct(0.95),
+        pct(1.0),
+        times.len()
+    );
     println!("embed only   {embed_rate:.0} short texts/s");
     println!("peak RSS     {:.0} MiB", peak_rss_mib());
     Ok(())

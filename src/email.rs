@@ -43,11 +43,7 @@ pub struct Email {
 impl Email {
     /// The text the semantic memory embeds: subject and body.
     pub fn embedding_text(&self) -> String {
-        if self.subject.is_empty() {
-            self.body.clone()
-        } else {
-            format!("{}\n\n{}", self.subject, self.body)
-        }
+        if self.subject.is_empty() { self.body.clone() } else { format!("{}\n\n{}", self.subject, self.body) }
     }
 
     pub fn recipients(&self) -> impl Iterator<Item = &Mailbox> {
@@ -71,11 +67,7 @@ pub fn parse_rfc822(raw: &[u8], source_ref: &str, max_body_bytes: usize) -> Resu
         reason,
     };
     if raw.len() > MAX_RAW_BYTES {
-        return Err(reject(format!(
-            "message is {} bytes, over the {} byte limit",
-            raw.len(),
-            MAX_RAW_BYTES
-        )));
+        return Err(reject(format!("message is {} bytes, over the {} byte limit", raw.len(), MAX_RAW_BYTES)));
     }
     let raw = strip_mbox_envelope(raw);
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
@@ -90,9 +82,7 @@ pub fn parse_rfc822(raw: &[u8], source_ref: &str, max_body_bytes: usize) -> Resu
         || msg.subject().is_some()
         || msg.to().is_some();
     if !has_headers {
-        return Err(reject(
-            "no RFC 822 headers: Message-ID, From, To, Date and Subject are all missing".into(),
-        ));
+        return Err(reject("no RFC 822 headers: Message-ID, From, To, Date and Subject are all missing".into()));
     }
 
     let subject = msg.subject().map(clean_line).unwrap_or_default();
@@ -321,7 +311,12 @@ mod tests {
     fn control_characters_never_reach_the_store() {
         let raw = b"Message-ID: <a\x00b@x>\nFrom: \"Ann\x00\" <ann@x.com>\nTo: bad\x00addr@x.com\nSubject: =?utf-8?q?hi=00there?=\n\nbody\n";
         let e = parse_rfc822(raw, "x", 100).unwrap();
-        for s in [e.message_id.as_str(), e.subject.as_str(), e.from.as_ref().unwrap().name.as_deref().unwrap(), e.thread_key.as_str()] {
+        for s in [
+            e.message_id.as_str(),
+            e.subject.as_str(),
+            e.from.as_ref().unwrap().name.as_deref().unwrap(),
+            e.thread_key.as_str(),
+        ] {
             assert!(!s.contains('\0'), "{s:?}");
         }
         assert!(e.to.is_empty(), "an address with a NUL is not an address");

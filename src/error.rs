@@ -84,7 +84,9 @@ impl Error {
 /// a statement the database rejects for any other reason is our bug.
 fn store_fault(e: &sqlx::Error) -> Fault {
     match e {
-        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => Fault::Transient,
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => {
+            Fault::Transient
+        }
         sqlx::Error::Configuration(_) => Fault::User,
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default();

@@ -9,7 +9,9 @@ use crate::job::{Job, JobState};
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    JobCreated { job: Job },
+    JobCreated {
+        job: Job,
+    },
     JobStarted {
         job_id: String,
         tenant: String,
@@ -28,9 +30,21 @@ pub enum Event {
         has_more: bool,
         estimated_total: Option<i64>,
     },
-    MessageSkipped { job_id: String, message_id: String, source_ref: String, reason: String },
-    Warning { job_id: String, message: String },
-    JobFinished { job_id: String, state: JobState, error: Option<String> },
+    MessageSkipped {
+        job_id: String,
+        message_id: String,
+        source_ref: String,
+        reason: String,
+    },
+    Warning {
+        job_id: String,
+        message: String,
+    },
+    JobFinished {
+        job_id: String,
+        state: JobState,
+        error: Option<String>,
+    },
 }
 
 /// Where events go. Cheap to clone; emitting never blocks and never fails (a closed

@@ -84,14 +84,11 @@ impl fmt::Display for JobState {
 impl FromStr for JobState {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        JobState::ALL
-            .into_iter()
-            .find(|st| st.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                Error::Invalid(format!(
-                    "unknown job state {s:?}; expected one of pending, running, paused, completed, failed, cancelled"
-                ))
-            })
+        JobState::ALL.into_iter().find(|st| st.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| {
+            Error::Invalid(format!(
+                "unknown job state {s:?}; expected one of pending, running, paused, completed, failed, cancelled"
+            ))
+        })
     }
 }
 

@@ -76,15 +76,17 @@ impl MasterKey {
     /// `create` and missing).
     pub fn load(env_value: Option<&str>, data_dir: &Path, create: bool) -> Result<Self> {
         if let Some(v) = env_value.filter(|v| !v.trim().is_empty()) {
-            return parse_hex32(v)
-                .map(|k| MasterKey(Key::from(k)))
-                .ok_or_else(|| Error::Invalid(format!("{MASTER_KEY_ENV}: expected 64 hex characters (e.g. from `openssl rand -hex 32`)")));
+            return parse_hex32(v).map(|k| MasterKey(Key::from(k))).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{MASTER_KEY_ENV}: expected 64 hex characters (e.g. from `openssl rand -hex 32`)"
+                ))
+            });
         }
         let path = data_dir.join(MASTER_KEY_FILE);
         match std::fs::read_to_string(&path) {
-            Ok(text) => parse_hex32(&text)
-                .map(|k| MasterKey(Key::from(k)))
-                .ok_or_else(|| Error::Invalid(format!("master key file {}: expected 64 hex characters", path.display()))),
+            Ok(text) => parse_hex32(&text).map(|k| MasterKey(Key::from(k))).ok_or_else(|| {
+                Error::Invalid(format!("master key file {}: expected 64 hex characters", path.display()))
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => Self::create_file(&path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Invalid(format!(
                 "no master key: set {MASTER_KEY_ENV} or store a key first (`atom-sync keys set`), which creates {}",
@@ -110,11 +112,14 @@ impl MasterKey {
         }
         match opts.open(path) {
             Ok(mut f) => {
-                f.write_all(hex.as_bytes()).map_err(|e| Error::Invalid(format!("master key file {}: {e}", path.display())))?;
+                f.write_all(hex.as_bytes())
+                    .map_err(|e| Error::Invalid(format!("master key file {}: {e}", path.display())))?;
                 Ok(MasterKey(key))
             }
             // another process created it first: use theirs
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load(None, path.parent().unwrap_or(path), false),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Self::load(None, path.parent().unwrap_or(path), false)
+            }
             Err(e) => Err(Error::Invalid(format!("master key file {}: cannot create it: {e}", path.display()))),
         }
     }
@@ -180,7 +185,12 @@ pub struct SealedKey {
 }
 
 /// The one lookup of a tenant's key: case-insensitive on the provider, no fallback.
-pub async fn lookup(store: &dyn crate::store::Store, master: &MasterKey, tenant: &str, provider: &str) -> Result<Secret> {
+pub async fn lookup(
+    store: &dyn crate::store::Store,
+    master: &MasterKey,
+    tenant: &str,
+    provider: &str,
+) -> Result<Secret> {
     let provider = normalise_provider(provider)?;
     match store.get_key(tenant, &provider).await? {
         Some(sealed) => master.open(tenant, &provider, &sealed.nonce, &sealed.ciphertext),

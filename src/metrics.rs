@@ -39,8 +39,16 @@ pub fn render(jobs: &[Job], stale_after: Duration, wedged_after: Duration, extra
         "Jobs by state.",
         by_state.iter().map(|(s, n)| (format!("{{state=\"{s}\"}}"), n.to_string())).collect(),
     );
-    family("atom_sync_jobs_stale", "Running jobs whose heartbeat is older than the stale threshold (owner gone).", vec![(String::new(), stale.to_string())]);
-    family("atom_sync_jobs_wedged", "Running jobs that beat but committed no chunk within the wedged threshold.", vec![(String::new(), wedged.to_string())]);
+    family(
+        "atom_sync_jobs_stale",
+        "Running jobs whose heartbeat is older than the stale threshold (owner gone).",
+        vec![(String::new(), stale.to_string())],
+    );
+    family(
+        "atom_sync_jobs_wedged",
+        "Running jobs that beat but committed no chunk within the wedged threshold.",
+        vec![(String::new(), wedged.to_string())],
+    );
     for (i, (name, help)) in [
         ("atom_sync_messages_processed", "Messages written to both memories, summed over the tenant's jobs."),
         ("atom_sync_messages_skipped", "Messages recorded as unusable, summed over the tenant's jobs."),
@@ -49,7 +57,11 @@ pub fn render(jobs: &[Job], stale_after: Duration, wedged_after: Duration, extra
     .into_iter()
     .enumerate()
     {
-        family(name, help, per_tenant.iter().map(|(t, v)| (format!("{{tenant=\"{}\"}}", escape(t)), v[i].to_string())).collect());
+        family(
+            name,
+            help,
+            per_tenant.iter().map(|(t, v)| (format!("{{tenant=\"{}\"}}", escape(t)), v[i].to_string())).collect(),
+        );
     }
     for (name, help, v) in extra {
         family(name, help, vec![(String::new(), v.to_string())]);

@@ -11,11 +11,11 @@ use tokio::sync::{mpsc, watch};
 use crate::email::Email;
 use crate::embed::Embedder;
 use crate::event::{Emitter, Event};
-use crate::extract::{rules, GraphWrite};
+use crate::extract::{GraphWrite, rules};
 use crate::job::{Job, JobState, Lease};
 use crate::sink::{LanceSink, VectorRecord};
 use crate::source::{Item, Page, SourceSpec};
-use crate::store::{ChunkCommit, LedgerRow, Store, PROCESSED, SKIPPED};
+use crate::store::{ChunkCommit, LedgerRow, PROCESSED, SKIPPED, Store};
 use crate::{Error, Result};
 
 pub struct Pipeline {
@@ -69,7 +69,11 @@ impl Pipeline {
             Ok(outcome) => Ok(outcome),
             // not ours any more: write nothing, not even a failure
             Err(e @ Error::LeaseLost { .. }) => {
-                self.events.emit(Event::JobFinished { job_id: lease.job_id.clone(), state: JobState::Running, error: Some(e.to_string()) });
+                self.events.emit(Event::JobFinished {
+                    job_id: lease.job_id.clone(),
+                    state: JobState::Running,
+                    error: Some(e.to_string()),
+                });
                 Err(e)
             }
             Err(e) => {
@@ -138,7 +142,10 @@ impl Pipeline {
         let mut current = job;
         while let Some(rx) = pages.as_mut() {
             let Some(page) = rx.recv().await else {
-                return Err(Error::Source { source_spec: spec.to_string(), message: "page reader stopped unexpectedly".into() });
+                return Err(Error::Source {
+                    source_spec: spec.to_string(),
+                    message: "page reader stopped unexpectedly".into(),
+                });
             };
             let page = page?;
             let has_more = page.has_more;
@@ -146,8 +153,18 @@ impl Pipeline {
             if !has_more {
                 pages = None;
             } else if *self.stop.borrow() {
-                self.store.finish(lease, JobState::Pending, Some("stopped on request after a committed chunk; resume to continue")).await?;
-                self.events.emit(Event::JobFinished { job_id: lease.job_id.clone(), state: JobState::Pending, error: None });
+                self.store
+                    .finish(
+                        lease,
+                        JobState::Pending,
+                        Some("stopped on request after a committed chunk; resume to continue"),
+                    )
+                    .await?;
+                self.events.emit(Event::JobFinished {
+                    job_id: lease.job_id.clone(),
+                    state: JobState::Pending,
+                    error: None,
+                });
                 return Ok(Outcome::Released(self.store.job(&lease.job_id).await?));
             }
         }
@@ -202,7 +219,8 @@ impl Pipeline {
             })
         );
         let vectors = vectors?;
-        let graph = graph.map_err(|e| Error::Embed { name: "rules".into(), message: format!("extraction task failed: {e}") })?;
+        let graph = graph
+            .map_err(|e| Error::Embed { name: "rules".into(), message: format!("extraction task failed: {e}") })?;
         if vectors.len() != emails.len() {
             return Err(Error::Embed {
                 name: self.embedder.name().into(),
@@ -210,20 +228,8 @@ impl Pipeline {
             });
         }
 
-        let records: Vec<VectorRecord> = emails
-            .iter()
-            .zip(vectors)
-            .map(|(e, vector)| VectorRecord {
-                tenant: job.tenant.clone(),
-                message_id: e.message_id.clone(),
-                mailbox: job.mailbox.clone(),
-                subject: e.subject.clone(),
-                sender: e.from.as_ref().map(|m| m.address.clone()).unwrap_or_default(),
-                sent_at: e.date_ms,
-                content_hash: e.content_hash.clone(),
-                vector,
-            })
-            .collect();
+        let records: Vec<VectorRecord> =
+            emails.iter().zip(vectors).map(|(e, v)| VectorRecord::of(&job.tenant, &job.mailbox, e, v)).collect();
         // vectors first: a crash after this and before the commit repeats the chunk,
         // and the upsert makes the repeat a no-op
         let written = self.sink.upsert(&records).await?;
@@ -288,7 +294,13 @@ fn prefetch(spec: &SourceSpec, cursor: Option<&str>, max_body: usize, chunk: usi
 
 /// Renew the heartbeat from the claim to the end of the run, independent of how long
 /// a chunk takes. Reports a lost lease or an operator's request to the chunk loop.
-async fn heartbeat_loop(store: Arc<dyn Store>, lease: Lease, every: Duration, control: watch::Sender<Control>, events: Emitter) {
+async fn heartbeat_loop(
+    store: Arc<dyn Store>,
+    lease: Lease,
+    every: Duration,
+    control: watch::Sender<Control>,
+    events: Emitter,
+) {
     let mut tick = tokio::time::interval(every);
     tick.tick().await; // the claim itself set the first heartbeat
     loop {
@@ -305,7 +317,9 @@ async fn heartbeat_loop(store: Arc<dyn Store>, lease: Lease, every: Duration, co
                 return;
             }
             // a missed beat is not fatal; the stale threshold allows several
-            Err(e) => events.emit(Event::Warning { job_id: lease.job_id.clone(), message: format!("heartbeat failed: {e}") }),
+            Err(e) => {
+                events.emit(Event::Warning { job_id: lease.job_id.clone(), message: format!("heartbeat failed: {e}") })
+            }
         }
     }
 }

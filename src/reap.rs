@@ -58,9 +58,8 @@ pub async fn plan(store: &dyn Store, policy: &Policy) -> Result<Vec<Planned>> {
         return Err(Error::Invalid("--max-attempts must be at least 1".into()));
     }
     let now = now_ms();
-    let running = store
-        .jobs(&JobFilter { tenant: policy.tenant.clone(), state: Some(JobState::Running), limit: None })
-        .await?;
+    let running =
+        store.jobs(&JobFilter { tenant: policy.tenant.clone(), state: Some(JobState::Running), limit: None }).await?;
     let mut out = Vec::new();
     for job in running {
         let hb = age_of(job.heartbeat_at, now);
@@ -119,7 +118,9 @@ pub async fn apply(store: &dyn Store, plan: Vec<Planned>) -> Result<Vec<Applied>
         let r = store.rescue(&observed, &p.reason, p.action == Action::Fail).await;
         match r {
             Ok(_) => out.push(Applied { planned: p, applied: true, note: None }),
-            Err(e @ Error::JobState { .. }) => out.push(Applied { planned: p, applied: false, note: Some(e.to_string()) }),
+            Err(e @ Error::JobState { .. }) => {
+                out.push(Applied { planned: p, applied: false, note: Some(e.to_string()) })
+            }
             Err(e) => return Err(e),
         }
     }

@@ -3,10 +3,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// `now_ms`, but strictly increasing within this process: jobs created in the same
@@ -16,11 +13,7 @@ pub fn unique_now_ms() -> i64 {
     static LAST: AtomicI64 = AtomicI64::new(0);
     let now = now_ms();
     let prev = LAST.fetch_max(now, Ordering::SeqCst);
-    if prev >= now {
-        LAST.fetch_add(1, Ordering::SeqCst) + 1
-    } else {
-        now
-    }
+    if prev >= now { LAST.fetch_add(1, Ordering::SeqCst) + 1 } else { now }
 }
 
 /// Age of a timestamp, never negative (clocks of two machines may disagree slightly).

@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::Result;
 use crate::email::Email;
 use crate::embed::Embedder;
 use crate::job::{Job, JobState};
 use crate::sink::{LanceSink, VectorRecord};
 use crate::source::{Item, SourceSpec};
-use crate::store::{JobFilter, Store, PROCESSED};
-use crate::Result;
+use crate::store::{JobFilter, PROCESSED, Store};
 
 /// Examples kept per finding.
 pub const EXAMPLES: usize = 5;
@@ -87,9 +87,11 @@ async fn jobs_in_scope(store: &dyn Store, scope: &Scope) -> Result<Vec<Job>> {
 pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_source: bool) -> Result<Report> {
     let t = scope.tenant.as_str();
     let jobs = jobs_in_scope(store, scope).await?;
-    let mailbox = scope.mailbox.clone().or_else(|| scope.job.as_ref().and_then(|_| jobs.first().map(|j| j.mailbox.clone())));
+    let mailbox =
+        scope.mailbox.clone().or_else(|| scope.job.as_ref().and_then(|_| jobs.first().map(|j| j.mailbox.clone())));
     let ledger = store.ledger_entries(t, mailbox.as_deref()).await?;
-    let vectors: Vec<_> = sink.rows(t).await?.into_iter().filter(|v| mailbox.as_ref().is_none_or(|m| &v.mailbox == m)).collect();
+    let vectors: Vec<_> =
+        sink.rows(t).await?.into_iter().filter(|v| mailbox.as_ref().is_none_or(|m| &v.mailbox == m)).collect();
     let mut report = Report {
         tenant: t.to_string(),
         clean: true,
@@ -98,18 +100,35 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
     };
 
     // ledger against vectors
-    let processed: BTreeSet<&str> = ledger.iter().filter(|l| l.status == PROCESSED).map(|l| l.message_id.as_str()).collect();
+    let processed: BTreeSet<&str> =
+        ledger.iter().filter(|l| l.status == PROCESSED).map(|l| l.message_id.as_str()).collect();
     let all_ledger: BTreeSet<&str> = ledger.iter().map(|l| l.message_id.as_str()).collect();
     let mut per_id: BTreeMap<&str, usize> = BTreeMap::new();
     for v in &vectors {
         *per_id.entry(v.message_id.as_str()).or_default() += 1;
     }
-    report.add("missing_vectors", processed.iter().filter(|id| !per_id.contains_key(**id)).map(|s| s.to_string()).collect(), true);
-    report.add("orphan_vectors", per_id.keys().filter(|id| !all_ledger.contains(**id)).map(|s| s.to_string()).collect(), true);
-    report.add("duplicate_vectors", per_id.iter().filter(|(_, n)| **n > 1).map(|(id, n)| format!("{id} ({n} rows)")).collect(), true);
+    report.add(
+        "missing_vectors",
+        processed.iter().filter(|id| !per_id.contains_key(**id)).map(|s| s.to_string()).collect(),
+        true,
+    );
+    report.add(
+        "orphan_vectors",
+        per_id.keys().filter(|id| !all_ledger.contains(**id)).map(|s| s.to_string()).collect(),
+        true,
+    );
+    report.add(
+        "duplicate_vectors",
+        per_id.iter().filter(|(_, n)| **n > 1).map(|(id, n)| format!("{id} ({n} rows)")).collect(),
+        true,
+    );
     report.add(
         "foreign_embedder_vectors",
-        vectors.iter().filter(|v| v.embedder != sink.embedder()).map(|v| format!("{} ({})", v.message_id, v.embedder)).collect(),
+        vectors
+            .iter()
+            .filter(|v| v.embedder != sink.embedder())
+            .map(|v| format!("{} ({})", v.message_id, v.embedder))
+            .collect(),
         true,
     );
 
@@ -152,7 +171,8 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
         for job in latest_per_mailbox(&jobs) {
             let ids: BTreeSet<String> = read_source(job, |_| true).await?.into_iter().map(|i| item_id(&i)).collect();
             in_source += ids.len();
-            let held: BTreeSet<String> = ledger.iter().filter(|l| l.mailbox == job.mailbox).map(|l| l.message_id.clone()).collect();
+            let held: BTreeSet<String> =
+                ledger.iter().filter(|l| l.mailbox == job.mailbox).map(|l| l.message_id.clone()).collect();
             missing.extend(ids.difference(&held).map(|id| format!("{}: {id}", job.mailbox)));
             extra.extend(held.difference(&ids).map(|id| format!("{}: {id}", job.mailbox)));
         }
@@ -198,7 +218,13 @@ async fn read_source(job: &Job, keep: impl Fn(&Item) -> bool) -> Result<Vec<Item
 
 /// Fix in place what `report` found and can be fixed; returns what was done. Run
 /// `verify` again afterwards: repair is idempotent, and says what it could not fix.
-pub async fn repair(store: &dyn Store, sink: &LanceSink, embedder: &dyn Embedder, scope: &Scope, report: &Report) -> Result<Vec<String>> {
+pub async fn repair(
+    store: &dyn Store,
+    sink: &LanceSink,
+    embedder: &dyn Embedder,
+    scope: &Scope,
+    report: &Report,
+) -> Result<Vec<String>> {
     let t = scope.tenant.as_str();
     let mut done = Vec::new();
     let all = |check: &str| report.finding(check).map(|f| f.all.clone()).unwrap_or_default();
@@ -211,7 +237,8 @@ pub async fn repair(store: &dyn Store, sink: &LanceSink, embedder: &dyn Embedder
         done.push(format!("deleted {} orphan vectors", orphans.len()));
     }
     let mut reembed: BTreeSet<String> = all("missing_vectors").into_iter().collect();
-    let redo: Vec<String> = all("duplicate_vectors").iter().chain(all("foreign_embedder_vectors").iter()).map(id_of).collect();
+    let redo: Vec<String> =
+        all("duplicate_vectors").iter().chain(all("foreign_embedder_vectors").iter()).map(id_of).collect();
     if !redo.is_empty() {
         sink.delete(t, &redo).await?;
         reembed.extend(redo);
@@ -221,23 +248,12 @@ pub async fn repair(store: &dyn Store, sink: &LanceSink, embedder: &dyn Embedder
         let mut written = 0;
         for job in latest_per_mailbox(&jobs) {
             let items = read_source(job, |i| matches!(i, Item::Message(e) if reembed.contains(&e.message_id))).await?;
-            let emails: Vec<Email> = items.into_iter().filter_map(|i| if let Item::Message(e) = i { Some(e) } else { None }).collect();
+            let emails: Vec<Email> =
+                items.into_iter().filter_map(|i| if let Item::Message(e) = i { Some(e) } else { None }).collect();
             for chunk in emails.chunks(job.chunk_size.max(1) as usize) {
                 let vectors = embedder.embed(chunk.iter().map(Email::embedding_text).collect()).await?;
-                let records: Vec<VectorRecord> = chunk
-                    .iter()
-                    .zip(vectors)
-                    .map(|(e, vector)| VectorRecord {
-                        tenant: t.to_string(),
-                        message_id: e.message_id.clone(),
-                        mailbox: job.mailbox.clone(),
-                        subject: e.subject.clone(),
-                        sender: e.from.as_ref().map(|m| m.address.clone()).unwrap_or_default(),
-                        sent_at: e.date_ms,
-                        content_hash: e.content_hash.clone(),
-                        vector,
-                    })
-                    .collect();
+                let records: Vec<VectorRecord> =
+                    chunk.iter().zip(vectors).map(|(e, v)| VectorRecord::of(t, &job.mailbox, e, v)).collect();
                 written += sink.upsert(&records).await?;
             }
         }
@@ -260,7 +276,11 @@ pub async fn repair(store: &dyn Store, sink: &LanceSink, embedder: &dyn Embedder
     if !mismatched.is_empty() {
         // only the jobs found wrong: an older job whose rows a re-run took over keeps
         // the counters of its own run
-        for job in jobs_in_scope(store, scope).await?.iter().filter(|j| mismatched.iter().any(|m| m.starts_with(&format!("{}:", j.short_id())))) {
+        for job in jobs_in_scope(store, scope)
+            .await?
+            .iter()
+            .filter(|j| mismatched.iter().any(|m| m.starts_with(&format!("{}:", j.short_id()))))
+        {
             store.recount(job).await?;
         }
         done.push(format!("recounted {} job(s) from the ledger", mismatched.len()));

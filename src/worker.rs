@@ -48,7 +48,9 @@ pub async fn run(pipeline: Arc<Pipeline>, opts: Options, mut stop: watch::Receiv
                 Ok(None) => break,
                 Err(e) => {
                     // the store may be down for a moment: say so and poll again
-                    pipeline.events.emit(Event::Warning { job_id: "-".into(), message: format!("claiming a job: {e}") });
+                    pipeline
+                        .events
+                        .emit(Event::Warning { job_id: "-".into(), message: format!("claiming a job: {e}") });
                     break;
                 }
             }

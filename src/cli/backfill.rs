@@ -4,18 +4,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use atom_sync::embed::{Embedder, LocalEmbedder};
-use atom_sync::job::{owner_name, NewJob};
+use atom_sync::job::{NewJob, owner_name};
 use atom_sync::pipeline::{Outcome, Pipeline};
-use atom_sync::settings::{validate_tenant, DEFAULT_CHUNK_SIZE};
-use atom_sync::sink::lance::DEFAULT_TABLE;
+use atom_sync::settings::{DEFAULT_CHUNK_SIZE, validate_tenant};
 use atom_sync::sink::LanceSink;
+use atom_sync::sink::lance::DEFAULT_TABLE;
 use atom_sync::source::SourceSpec;
 use atom_sync::store::Store;
-use clap::builder::TypedValueParser;
 use clap::Args;
+use clap::builder::TypedValueParser;
 
 use super::render::Renderer;
-use super::{exit, Global};
+use super::{Global, exit};
 
 #[derive(Debug, Args)]
 pub struct BackfillArgs {
@@ -105,14 +105,8 @@ pub(super) async fn execute(
         events.emit(atom_sync::event::Event::JobCreated { job: job.clone() });
     }
     let (stop_rx, signals) = stop_on_signal();
-    let pipeline = Pipeline {
-        store: store.clone(),
-        sink,
-        embedder,
-        events,
-        heartbeat_every: opts.heartbeat,
-        stop: stop_rx,
-    };
+    let pipeline =
+        Pipeline { store: store.clone(), sink, embedder, events, heartbeat_every: opts.heartbeat, stop: stop_rx };
     let result = pipeline.run(&job.id, &owner_name()).await;
     signals.abort();
     drop(pipeline);
@@ -130,7 +124,12 @@ pub(super) async fn execute(
             Ok(exit::OK)
         }
         Ok(Outcome::Released(job)) => {
-            println!("job {} stopped after chunk {}; continue with: atom-sync resume {}", job.id, job.chunks, job.short_id());
+            println!(
+                "job {} stopped after chunk {}; continue with: atom-sync resume {}",
+                job.id,
+                job.chunks,
+                job.short_id()
+            );
             Ok(exit::INTERRUPTED)
         }
         Err(e @ atom_sync::Error::LeaseLost { .. }) => Err(e.into()),
@@ -158,7 +157,7 @@ pub(super) fn stop_on_signal() -> (tokio::sync::watch::Receiver<bool>, tokio::ta
 async fn wait_for_signal() {
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{signal, SignalKind};
+        use tokio::signal::unix::{SignalKind, signal};
         let mut term = match signal(SignalKind::terminate()) {
             Ok(s) => s,
             Err(_) => return std::future::pending().await,

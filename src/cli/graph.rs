@@ -5,7 +5,7 @@ use atom_sync::settings::validate_tenant;
 use atom_sync::time::rfc3339;
 use clap::Args;
 
-use super::{exit, Global};
+use super::{Global, exit};
 
 #[derive(Debug, Args)]
 pub struct GraphArgs {
@@ -35,7 +35,9 @@ pub async fn run(g: &Global, args: GraphArgs) -> anyhow::Result<u8> {
         return Ok(exit::OK);
     }
     if found.is_empty() {
-        return Err(atom_sync::Error::Invalid(format!("tenant {}: no entity named {:?}", args.tenant, args.entity)).into());
+        return Err(
+            atom_sync::Error::Invalid(format!("tenant {}: no entity named {:?}", args.tenant, args.entity)).into()
+        );
     }
     for e in found {
         println!("{} ({}) — {}", e.name, e.kind, e.key);

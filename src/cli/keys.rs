@@ -4,14 +4,14 @@
 
 use std::io::{IsTerminal, Read};
 
-use atom_sync::keys::{normalise_provider, MasterKey, Secret, MASTER_KEY_ENV};
+use atom_sync::keys::{MASTER_KEY_ENV, MasterKey, Secret, normalise_provider};
 use atom_sync::settings::validate_tenant;
 use atom_sync::time::rfc3339;
 use clap::{Args, Subcommand};
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
-use super::{exit, Global};
+use super::{Global, exit};
 
 #[derive(Debug, Args)]
 pub struct KeysArgs {
@@ -72,7 +72,9 @@ fn read_secret(tenant: &str, provider: &str) -> anyhow::Result<Secret> {
     };
     let raw = raw.trim().to_string();
     if raw.is_empty() {
-        return Err(atom_sync::Error::Invalid(format!("tenant {tenant}: the {provider} key is empty; nothing stored")).into());
+        return Err(
+            atom_sync::Error::Invalid(format!("tenant {tenant}: the {provider} key is empty; nothing stored")).into()
+        );
     }
     Ok(Secret::new(raw))
 }
@@ -101,7 +103,12 @@ pub async fn run(g: &Global, args: KeysArgs) -> anyhow::Result<u8> {
             } else {
                 let rows: Vec<Row> = keys
                     .into_iter()
-                    .map(|k| Row { tenant: k.tenant_id, provider: k.provider, hint: k.hint, updated: rfc3339(k.updated_at) })
+                    .map(|k| Row {
+                        tenant: k.tenant_id,
+                        provider: k.provider,
+                        hint: k.hint,
+                        updated: rfc3339(k.updated_at),
+                    })
                     .collect();
                 println!("{}", Table::new(rows).with(Style::sharp()));
             }

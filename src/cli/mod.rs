@@ -35,7 +35,11 @@ pub mod exit {
 
 // no Debug: it would print the database URL with its password
 #[derive(Parser)]
-#[command(name = "atom-sync", version, about = "Backfill a tenant's mail into ATOM's knowledge graph and vector memory, durably.")]
+#[command(
+    name = "atom-sync",
+    version,
+    about = "Backfill a tenant's mail into ATOM's knowledge graph and vector memory, durably."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

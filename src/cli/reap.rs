@@ -10,7 +10,7 @@ use clap::Args;
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
-use super::{exit, Global};
+use super::{Global, exit};
 
 #[derive(Debug, Args)]
 pub struct ReapArgs {
@@ -77,10 +77,8 @@ pub async fn run(g: &Global, args: ReapArgs) -> anyhow::Result<u8> {
     let plan = reap::plan(store.as_ref(), &policy).await?;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !args.dry_run && !args.yes && interactive && plan.len() > CONFIRM_ABOVE {
-        let ok = dialoguer::Confirm::new()
-            .with_prompt(format!("Reap {} jobs?", plan.len()))
-            .default(false)
-            .interact()?;
+        let ok =
+            dialoguer::Confirm::new().with_prompt(format!("Reap {} jobs?", plan.len())).default(false).interact()?;
         if !ok {
             eprintln!("nothing done");
             return Ok(exit::OK);
@@ -100,7 +98,10 @@ pub async fn run(g: &Global, args: ReapArgs) -> anyhow::Result<u8> {
             .iter()
             .map(|(id, t, a, r, applied)| serde_json::json!({"job_id": id, "tenant": t, "action": a, "reason": r, "applied": applied}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "dry_run": args.dry_run, "actions": actions }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "dry_run": args.dry_run, "actions": actions }))?
+        );
         return Ok(exit::OK);
     }
     print_table(rows, args.dry_run);
@@ -110,7 +111,11 @@ pub async fn run(g: &Global, args: ReapArgs) -> anyhow::Result<u8> {
 type Outcome = (String, String, Action, String, bool);
 
 /// Apply the plan (or not, on a dry run): (job, tenant, action, reason, applied).
-async fn act(store: &dyn atom_sync::store::Store, plan: Vec<reap::Planned>, args: &ReapArgs) -> anyhow::Result<Vec<Outcome>> {
+async fn act(
+    store: &dyn atom_sync::store::Store,
+    plan: Vec<reap::Planned>,
+    args: &ReapArgs,
+) -> anyhow::Result<Vec<Outcome>> {
     Ok(if args.dry_run {
         plan.iter().map(|p| (p.job_id.clone(), p.tenant.clone(), p.action, p.reason.clone(), false)).collect()
     } else {
@@ -128,7 +133,13 @@ async fn act(store: &dyn atom_sync::store::Store, plan: Vec<reap::Planned>, args
     })
 }
 
-async fn write_metrics(store: &dyn atom_sync::store::Store, args: &ReapArgs, path: &std::path::Path, requeued: u64, failed: u64) -> anyhow::Result<()> {
+async fn write_metrics(
+    store: &dyn atom_sync::store::Store,
+    args: &ReapArgs,
+    path: &std::path::Path,
+    requeued: u64,
+    failed: u64,
+) -> anyhow::Result<()> {
     use anyhow::Context;
     let jobs = store.jobs(&atom_sync::store::JobFilter { tenant: args.tenant.clone(), ..Default::default() }).await?;
     let text = atom_sync::metrics::render(
@@ -138,7 +149,11 @@ async fn write_metrics(store: &dyn atom_sync::store::Store, args: &ReapArgs, pat
         &[
             ("atom_sync_reap_requeued", "Jobs the last reap re-queued.", requeued),
             ("atom_sync_reap_failed", "Jobs the last reap failed for good.", failed),
-            ("atom_sync_reap_last_run_seconds", "When the last reap ran (unix seconds).", (atom_sync::time::now_ms() / 1000) as u64),
+            (
+                "atom_sync_reap_last_run_seconds",
+                "When the last reap ran (unix seconds).",
+                (atom_sync::time::now_ms() / 1000) as u64,
+            ),
         ],
     );
     // write then rename, so a collector never reads half a file

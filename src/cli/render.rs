@@ -75,10 +75,25 @@ async fn draw(mut rx: mpsc::UnboundedReceiver<Event>, fancy: bool, quiet: bool) 
                     b.enable_steady_tick(Duration::from_millis(200));
                     bar = Some(b);
                 } else {
-                    line(&bar, quiet, format!("job {short}: started (tenant {tenant}, attempt {attempt}, {done} messages already done)"));
+                    line(
+                        &bar,
+                        quiet,
+                        format!(
+                            "job {short}: started (tenant {tenant}, attempt {attempt}, {done} messages already done)"
+                        ),
+                    );
                 }
             }
-            Event::ChunkCommitted { job_id, chunk, in_chunk, processed, skipped, vectors, has_more, estimated_total } => {
+            Event::ChunkCommitted {
+                job_id,
+                chunk,
+                in_chunk,
+                processed,
+                skipped,
+                vectors,
+                has_more,
+                estimated_total,
+            } => {
                 let done = processed + skipped;
                 let total = if has_more { estimated_total.unwrap_or(0).max(done) } else { done };
                 let secs = started.elapsed().as_secs_f64().max(0.001);

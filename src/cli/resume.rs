@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
-use atom_sync::job::{owner_is_dead, Job, JobState};
+use atom_sync::Error;
+use atom_sync::job::{Job, JobState, owner_is_dead};
 use atom_sync::settings::validate_tenant;
 use atom_sync::store::{JobFilter, Store};
-use atom_sync::Error;
 use clap::Args;
 
-use super::backfill::{execute, open_memories, RunOpts};
-use super::{exit, Global};
+use super::backfill::{RunOpts, execute, open_memories};
+use super::{Global, exit};
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("which").required(true).args(["job", "tenant"]))]

@@ -9,7 +9,7 @@ use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
 use super::backfill::open_memories;
-use super::{exit, Global};
+use super::{Global, exit};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -79,7 +79,12 @@ pub async fn run(g: &Global, args: SearchArgs) -> anyhow::Result<u8> {
     let filter = (!filters.is_empty()).then(|| filters.join(" AND "));
     let hits = sink.nearest(&args.tenant, &vector, args.limit.max(1), filter).await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "tenant": args.tenant, "query": args.query, "hits": hits }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "tenant": args.tenant, "query": args.query, "hits": hits })
+            )?
+        );
         return Ok(exit::OK);
     }
     if hits.is_empty() {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
-use super::{exit, Global};
+use super::{Global, exit};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -133,7 +133,10 @@ impl JobView {
             lease_owner: j.lease_owner.clone(),
             heartbeat_at: j.heartbeat_at.map(rfc3339),
             heartbeat_age_seconds: live_heartbeat(j).map(|a| a.as_secs()),
-            progress_age_seconds: (j.state == JobState::Running).then_some(j.progress_at).flatten().map(|p| age(p).as_secs()),
+            progress_age_seconds: (j.state == JobState::Running)
+                .then_some(j.progress_at)
+                .flatten()
+                .map(|p| age(p).as_secs()),
             health: health.verdict(j),
             created_at: rfc3339(j.created_at),
             started_at: j.started_at.map(rfc3339),
@@ -199,11 +202,7 @@ fn short_source(s: &str) -> String {
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
-    }
+    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
 }
 
 impl Row {
@@ -254,16 +253,19 @@ pub async fn run(g: &Global, args: StatusArgs) -> anyhow::Result<u8> {
             let jobs = store.jobs(&filter).await?;
             let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &health)).collect();
             // clear the screen and home the cursor, then redraw
-            print!("\x1b[2J\x1b[H{}\n{}\n", atom_sync::time::rfc3339(atom_sync::time::now_ms()), Table::new(rows).with(Style::sharp()));
+            print!(
+                "\x1b[2J\x1b[H{}\n{}\n",
+                atom_sync::time::rfc3339(atom_sync::time::now_ms()),
+                Table::new(rows).with(Style::sharp())
+            );
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
                 _ = tokio::signal::ctrl_c() => return Ok(exit::OK),
             }
         }
     }
-    let jobs = store
-        .jobs(&JobFilter { tenant: args.tenant.clone(), state: args.state, limit: Some(args.limit) })
-        .await?;
+    let jobs =
+        store.jobs(&JobFilter { tenant: args.tenant.clone(), state: args.state, limit: Some(args.limit) }).await?;
     if args.json {
         let views: Vec<JobView> = jobs.iter().map(|j| JobView::new(j, &health)).collect();
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "jobs": views }))?);
@@ -294,7 +296,11 @@ async fn one(store: &dyn atom_sync::store::Store, id: &str, json: bool, health: 
     println!("tenant     {}", v.tenant);
     println!("source     {}", v.source);
     println!("mailbox    {}", v.mailbox);
-    println!("state      {}{}", v.state, if job.has_more && job.state != JobState::Completed { " (more to fetch)" } else { "" });
+    println!(
+        "state      {}{}",
+        v.state,
+        if job.has_more && job.state != JobState::Completed { " (more to fetch)" } else { "" }
+    );
     println!(
         "counters   {} processed, {} skipped, {} vectors, {} entities, {} relationships, {} chunks",
         v.processed, v.skipped, v.vectors, v.entities, v.relationships, v.chunks
@@ -323,11 +329,7 @@ async fn one(store: &dyn atom_sync::store::Store, id: &str, json: bool, health: 
     if !skipped.is_empty() {
         println!("\nskipped messages ({}):", skipped.len());
         for s in &skipped {
-            println!(
-                "  {}  {}",
-                s.source_ref.as_deref().unwrap_or(&s.message_id),
-                s.reason.as_deref().unwrap_or("")
-            );
+            println!("  {}  {}", s.source_ref.as_deref().unwrap_or(&s.message_id), s.reason.as_deref().unwrap_or(""));
         }
     }
     Ok(exit::OK)

@@ -5,7 +5,7 @@
 use atom_sync::job::JobState;
 use clap::Args;
 
-use super::{exit, Global};
+use super::{Global, exit};
 
 #[derive(Debug, Args)]
 pub struct StopArgs {

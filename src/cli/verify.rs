@@ -8,7 +8,7 @@ use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
 use super::backfill::open_memories;
-use super::{exit, Global};
+use super::{Global, exit};
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {

@@ -10,9 +10,9 @@ use atom_sync::settings::validate_tenant;
 use atom_sync::worker::{self, Options};
 use clap::Args;
 
-use super::backfill::{open_memories, stop_on_signal, RunOpts};
+use super::backfill::{RunOpts, open_memories, stop_on_signal};
 use super::render::Renderer;
-use super::{exit, Global};
+use super::{Global, exit};
 
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
@@ -46,14 +46,8 @@ pub async fn run(g: &Global, args: WorkerArgs) -> anyhow::Result<u8> {
     let (stop, signals) = stop_on_signal();
     let owner = owner_name();
     tracing::info!(owner, concurrency = args.concurrency, "worker started");
-    let pipeline = Arc::new(Pipeline {
-        store,
-        sink,
-        embedder,
-        events,
-        heartbeat_every: args.run.heartbeat,
-        stop: stop.clone(),
-    });
+    let pipeline =
+        Arc::new(Pipeline { store, sink, embedder, events, heartbeat_every: args.run.heartbeat, stop: stop.clone() });
     let opts = Options { tenant: args.tenant, concurrency: args.concurrency, poll: args.poll, once: args.once, owner };
     let report = worker::run(pipeline, opts, stop).await;
     signals.abort();

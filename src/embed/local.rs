@@ -32,9 +32,7 @@ impl LocalEmbedder {
         static MODEL: OnceLock<std::result::Result<Arc<StaticModel>, String>> = OnceLock::new();
         let model = MODEL
             .get_or_init(|| {
-                StaticModel::from_bytes(TOKENIZER, WEIGHTS, CONFIG, None)
-                    .map(Arc::new)
-                    .map_err(|e| format!("{e:#}"))
+                StaticModel::from_bytes(TOKENIZER, WEIGHTS, CONFIG, None).map(Arc::new).map_err(|e| format!("{e:#}"))
             })
             .clone()
             .map_err(|message| Error::Embed { name: NAME.into(), message })?;

@@ -125,9 +125,11 @@ mod tests {
         assert!(g.nodes.contains_key("person:alice@acme.com"));
         assert!(g.nodes.contains_key("org:acme.com"));
         assert!(g.nodes.contains_key("thread:subject:plan"), "{:?}", g.nodes.keys());
-        let aliases: Vec<_> = g.aliases.iter().filter(|(k, _)| k == "person:alice@acme.com").map(|(_, a)| a.as_str()).collect();
+        let aliases: Vec<_> =
+            g.aliases.iter().filter(|(k, _)| k == "person:alice@acme.com").map(|(_, a)| a.as_str()).collect();
         assert_eq!(aliases, ["Alice A", "Alice Anders", "alice@acme.com"]);
-        let sent = EdgeKey { src: "person:alice@acme.com".into(), rel: REL_SENT.into(), dst: "person:bob@beta.org".into() };
+        let sent =
+            EdgeKey { src: "person:alice@acme.com".into(), rel: REL_SENT.into(), dst: "person:bob@beta.org".into() };
         let support: Vec<_> = g.edge_support.keys().filter(|(k, _)| *k == sent).map(|(_, m)| m.as_str()).collect();
         assert_eq!(support, ["1@x", "2@x"], "weight 2, with the supporting message ids");
         assert_eq!(g.entities.len(), 4);

@@ -32,6 +32,22 @@ pub struct VectorRecord {
     pub vector: Vec<f32>,
 }
 
+impl VectorRecord {
+    /// A message's vector as the table stores it.
+    pub fn of(tenant: &str, mailbox: &str, e: &crate::email::Email, vector: Vec<f32>) -> Self {
+        VectorRecord {
+            tenant: tenant.to_string(),
+            message_id: e.message_id.clone(),
+            mailbox: mailbox.to_string(),
+            subject: e.subject.clone(),
+            sender: e.from.as_ref().map(|m| m.address.clone()).unwrap_or_default(),
+            sent_at: e.date_ms,
+            content_hash: e.content_hash.clone(),
+            vector,
+        }
+    }
+}
+
 pub struct LanceSink {
     uri: String,
     table: Table,
@@ -97,11 +113,9 @@ impl LanceSink {
                 match conn.create_empty_table(table, want.clone()).execute().await {
                     Ok(t) => t,
                     // another process created it between our open and create
-                    Err(lancedb::Error::TableAlreadyExists { .. }) => conn
-                        .open_table(table)
-                        .execute()
-                        .await
-                        .map_err(|e| err(format!("table {table}: {e}")))?,
+                    Err(lancedb::Error::TableAlreadyExists { .. }) => {
+                        conn.open_table(table).execute().await.map_err(|e| err(format!("table {table}: {e}")))?
+                    }
                     Err(e) => return Err(err(format!("cannot create table {table}: {e}"))),
                 }
             }
@@ -110,11 +124,14 @@ impl LanceSink {
         let have = opened.schema().await.map_err(|e| err(format!("table {table}: {e}")))?;
         let (have_embedder, have_dim) = recorded_embedder(&have);
         if have_dim != Some(dimension) || have_embedder.as_deref().is_some_and(|n| n != embedder) {
-            return Err(Error::VectorMismatch { uri: uri.to_string(), message: format!(
-                "table {table} holds vectors of embedder {} (dimension {}); refusing to write {embedder} vectors (dimension {dimension}) into it. Point --lance-uri elsewhere or use the embedder the table was made with",
-                have_embedder.as_deref().unwrap_or("unknown"),
-                have_dim.map(|d| d.to_string()).unwrap_or_else(|| "unknown".into()),
-            )});
+            return Err(Error::VectorMismatch {
+                uri: uri.to_string(),
+                message: format!(
+                    "table {table} holds vectors of embedder {} (dimension {}); refusing to write {embedder} vectors (dimension {dimension}) into it. Point --lance-uri elsewhere or use the embedder the table was made with",
+                    have_embedder.as_deref().unwrap_or("unknown"),
+                    have_dim.map(|d| d.to_string()).unwrap_or_else(|| "unknown".into()),
+                ),
+            });
         }
         Ok(LanceSink { uri: uri.to_string(), table: opened, schema: want, embedder: embedder.to_string(), dimension })
     }
@@ -259,7 +276,13 @@ impl LanceSink {
 
     /// The `limit` nearest messages of a tenant to `vector`, with an optional extra
     /// filter (already escaped SQL over the table's columns).
-    pub async fn nearest(&self, tenant: &str, vector: &[f32], limit: usize, filter: Option<String>) -> Result<Vec<Hit>> {
+    pub async fn nearest(
+        &self,
+        tenant: &str,
+        vector: &[f32],
+        limit: usize,
+        filter: Option<String>,
+    ) -> Result<Vec<Hit>> {
         let mut predicate = format!("tenant_id = {}", sql_literal(tenant));
         if let Some(f) = filter {
             predicate = format!("{predicate} AND ({f})");
@@ -282,11 +305,15 @@ impl LanceSink {
         let mut hits = Vec::new();
         for b in batches {
             let s = |name: &str| b.column_by_name(name).and_then(|c| c.as_any().downcast_ref::<StringArray>().cloned());
-            let (Some(ids), Some(mb), Some(subj), Some(from)) = (s("message_id"), s("mailbox"), s("subject"), s("sender")) else {
+            let (Some(ids), Some(mb), Some(subj), Some(from)) =
+                (s("message_id"), s("mailbox"), s("subject"), s("sender"))
+            else {
                 return Err(self.err("search result lacks columns".into()));
             };
             let sent = b.column_by_name("sent_at").and_then(|c| c.as_any().downcast_ref::<Int64Array>().cloned());
-            let dist = b.column_by_name("_distance").and_then(|c| c.as_any().downcast_ref::<arrow_array::Float32Array>().cloned());
+            let dist = b
+                .column_by_name("_distance")
+                .and_then(|c| c.as_any().downcast_ref::<arrow_array::Float32Array>().cloned());
             for i in 0..b.num_rows() {
                 hits.push(Hit {
                     message_id: ids.value(i).to_string(),
@@ -323,13 +350,11 @@ pub struct Hit {
 
 fn recorded_embedder(schema: &Schema) -> (Option<String>, Option<usize>) {
     let name = schema.metadata().get(META_EMBEDDER).cloned();
-    let dim = schema
-        .metadata()
-        .get(META_DIMENSION)
-        .and_then(|d| d.parse().ok())
-        .or_else(|| match schema.field_with_name("vector").map(|f| f.data_type().clone()) {
+    let dim = schema.metadata().get(META_DIMENSION).and_then(|d| d.parse().ok()).or_else(|| {
+        match schema.field_with_name("vector").map(|f| f.data_type().clone()) {
             Ok(DataType::FixedSizeList(_, n)) => Some(n as usize),
             _ => None,
-        });
+        }
+    });
     (name, dim)
 }

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::{Item, Page, Source, SourceSpec};
-use crate::email::{parse_rfc822, Rejected};
+use crate::email::{Rejected, parse_rfc822};
 use crate::{Error, Result};
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -123,7 +123,13 @@ impl MboxSource {
 
 /// Read up to `max` messages from `offset`; returns them, the next offset and whether
 /// the file goes on.
-fn read_mbox_page(spec: &SourceSpec, path: &Path, offset: u64, max: usize, max_body: usize) -> Result<(Vec<Item>, u64, bool)> {
+fn read_mbox_page(
+    spec: &SourceSpec,
+    path: &Path,
+    offset: u64,
+    max: usize,
+    max_body: usize,
+) -> Result<(Vec<Item>, u64, bool)> {
     let io = |e| io_error(spec, path, e);
     let mut file = File::open(path).map_err(io)?;
     file.seek(SeekFrom::Start(offset)).map_err(io)?;
@@ -174,7 +180,10 @@ impl Source for MboxSource {
         let (items, next, has_more) =
             tokio::task::spawn_blocking(move || read_mbox_page(&spec, &path, offset, max.max(1), max_body))
                 .await
-                .map_err(|e| Error::Source { source_spec: self.spec.to_string(), message: format!("reader task: {e}") })??;
+                .map_err(|e| Error::Source {
+                    source_spec: self.spec.to_string(),
+                    message: format!("reader task: {e}"),
+                })??;
         self.offset = next;
         let cursor = serde_json::to_string(&Cursor { offset: Some(next), after: None }).expect("cursor");
         Ok(Page { items, cursor, has_more })
@@ -234,7 +243,14 @@ impl FilesSource {
         Self::new(root, files, false, cursor, max_body_bytes, spec)
     }
 
-    fn new(root: &Path, paths: Vec<PathBuf>, maildir: bool, cursor: Option<&str>, max_body_bytes: usize, spec: &SourceSpec) -> Result<Self> {
+    fn new(
+        root: &Path,
+        paths: Vec<PathBuf>,
+        maildir: bool,
+        cursor: Option<&str>,
+        max_body_bytes: usize,
+        spec: &SourceSpec,
+    ) -> Result<Self> {
         let mut files: Vec<(String, PathBuf)> = paths.into_iter().map(|p| (file_key(root, &p, maildir), p)).collect();
         files.sort();
         let c = parse_cursor(cursor, spec)?;
@@ -367,7 +383,11 @@ mod tests {
         std::fs::rename(md.join("new/2000.b"), md.join("cur/2000.b:2,RS")).unwrap();
         std::fs::write(md.join("new/4000.d"), msg(4)).unwrap();
         let rest = spec.open(Some(&first.cursor), 1000).unwrap().next_page(10).await.unwrap();
-        let ids: Vec<_> = rest.items.iter().filter_map(|i| if let Item::Message(e) = i { Some(e.message_id.clone()) } else { None }).collect();
+        let ids: Vec<_> = rest
+            .items
+            .iter()
+            .filter_map(|i| if let Item::Message(e) = i { Some(e.message_id.clone()) } else { None })
+            .collect();
         assert_eq!(ids, ["2@x", "3@x", "4@x"]);
     }
 }

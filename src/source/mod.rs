@@ -60,9 +60,9 @@ impl SourceSpec {
             "graph" => Err(Error::Invalid(format!(
                 "source {spec:?}: the Microsoft Graph source is not available in this build yet"
             ))),
-            other => Err(Error::Invalid(format!(
-                "source {spec:?}: unknown kind {other:?}; expected mbox, maildir or eml"
-            ))),
+            other => {
+                Err(Error::Invalid(format!("source {spec:?}: unknown kind {other:?}; expected mbox, maildir or eml")))
+            }
         }
     }
 
@@ -109,9 +109,7 @@ impl SourceSpec {
     pub fn open(&self, cursor: Option<&str>, max_body_bytes: usize) -> Result<Box<dyn Source>> {
         Ok(match self {
             SourceSpec::Mbox(p) => Box::new(mailbox::MboxSource::open(p, cursor, max_body_bytes, self)?),
-            SourceSpec::Maildir(p) => {
-                Box::new(mailbox::FilesSource::open_maildir(p, cursor, max_body_bytes, self)?)
-            }
+            SourceSpec::Maildir(p) => Box::new(mailbox::FilesSource::open_maildir(p, cursor, max_body_bytes, self)?),
             SourceSpec::Eml(p) => Box::new(mailbox::FilesSource::open_eml(p, cursor, max_body_bytes, self)?),
         })
     }

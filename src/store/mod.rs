@@ -227,14 +227,12 @@ pub async fn connect(database_url: Option<&str>, data_dir: &Path) -> Result<Arc<
             let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
             Ok(Arc::new(SqliteStore::open(Path::new(path)).await?))
         }
-        Some(url) => Err(Error::Invalid(format!(
-            "database URL {}: expected postgres://… or sqlite:PATH",
-            redact_url(url)
-        ))),
+        Some(url) => {
+            Err(Error::Invalid(format!("database URL {}: expected postgres://… or sqlite:PATH", redact_url(url))))
+        }
         None => {
-            std::fs::create_dir_all(data_dir).map_err(|e| {
-                Error::Invalid(format!("data dir {}: cannot create it: {e}", data_dir.display()))
-            })?;
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| Error::Invalid(format!("data dir {}: cannot create it: {e}", data_dir.display())))?;
             Ok(Arc::new(SqliteStore::open(&data_dir.join("atom-sync.db")).await?))
         }
     }

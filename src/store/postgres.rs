@@ -23,9 +23,8 @@ impl std::fmt::Debug for PgStore {
 impl PgStore {
     pub async fn connect(url: &str) -> Result<Self> {
         let redacted = super::redact_url(url);
-        let opts: PgConnectOptions = url
-            .parse()
-            .map_err(|e: sqlx::Error| Error::Invalid(format!("database URL {redacted}: {e}")))?;
+        let opts: PgConnectOptions =
+            url.parse().map_err(|e: sqlx::Error| Error::Invalid(format!("database URL {redacted}: {e}")))?;
         let opts = opts.application_name("atom-sync");
         // one direct attempt first: an unreachable server is reported at once, not
         // after the pool's acquire timeout

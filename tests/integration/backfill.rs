@@ -48,7 +48,18 @@ async fn sample_mailbox_backfill_completes_and_a_rerun_changes_nothing() {
 
         // the table, and one job's story
         let table = stdout(ok(&env.run(&["status"])));
-        for col in ["ID", "TENANT", "STATE", "PROCESSED", "SKIPPED", "ENTITIES", "RELATIONSHIPS", "VECTORS", "HEARTBEAT", "DURATION"] {
+        for col in [
+            "ID",
+            "TENANT",
+            "STATE",
+            "PROCESSED",
+            "SKIPPED",
+            "ENTITIES",
+            "RELATIONSHIPS",
+            "VECTORS",
+            "HEARTBEAT",
+            "DURATION",
+        ] {
             assert!(table.contains(col), "{col} missing from\n{table}");
         }
         assert!(table.contains("completed") && table.contains("mbox:sample.mbox"), "{table}");
@@ -65,7 +76,8 @@ async fn broken_messages_are_skipped_with_reasons_and_the_job_completes() {
     std::fs::create_dir(&eml).unwrap();
     // three good messages, taken from the real corpus
     let corpus = repo().join("../shared/corpus/spamassassin-dev/easy-ham-1");
-    let mut good: Vec<_> = std::fs::read_dir(&corpus).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
+    let mut good: Vec<_> =
+        std::fs::read_dir(&corpus).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
     good.sort();
     if good.len() >= 3 {
         for (i, p) in good.iter().take(3).enumerate() {
@@ -73,7 +85,11 @@ async fn broken_messages_are_skipped_with_reasons_and_the_job_completes() {
         }
     } else {
         for i in 0..3 {
-            std::fs::write(eml.join(format!("good-{i}.eml")), format!("Message-ID: <g{i}@x>\nFrom: a@x.com\nTo: b@y.org\nSubject: hello {i}\n\nbody {i}\n")).unwrap();
+            std::fs::write(
+                eml.join(format!("good-{i}.eml")),
+                format!("Message-ID: <g{i}@x>\nFrom: a@x.com\nTo: b@y.org\nSubject: hello {i}\n\nbody {i}\n"),
+            )
+            .unwrap();
         }
     }
     std::fs::write(eml.join("empty.eml"), "").unwrap();
@@ -107,10 +123,8 @@ async fn broken_messages_are_skipped_with_reasons_and_the_job_completes() {
 
         let one = status_json(&env, &[job["id"].as_str().unwrap()]);
         let skipped = one["skipped_messages"].as_array().unwrap();
-        let listed: Vec<(&str, &str)> = skipped
-            .iter()
-            .map(|s| (s["source_ref"].as_str().unwrap(), s["reason"].as_str().unwrap()))
-            .collect();
+        let listed: Vec<(&str, &str)> =
+            skipped.iter().map(|s| (s["source_ref"].as_str().unwrap(), s["reason"].as_str().unwrap())).collect();
         assert_eq!(listed.len(), 3, "{listed:?}");
         assert_eq!(listed[0], ("empty.eml", "empty message"));
         assert_eq!(listed[1].0, "garbage.eml");

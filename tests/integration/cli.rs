@@ -26,12 +26,8 @@ async fn bad_input_names_the_thing_and_exits_2() {
 #[tokio::test]
 async fn an_unreachable_postgres_is_a_transient_failure_without_the_password() {
     let env = Env::new(Backend::Sqlite).await;
-    let o = env
-        .cmd()
-        .args(["status"])
-        .env("DATABASE_URL", "postgres://op:s3cret-pw@127.0.0.1:1/nope")
-        .output()
-        .unwrap();
+    let o =
+        env.cmd().args(["status"]).env("DATABASE_URL", "postgres://op:s3cret-pw@127.0.0.1:1/nope").output().unwrap();
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
     assert!(stderr(&o).contains("op:***@127.0.0.1:1"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("s3cret-pw"), "password leaked: {}", stderr(&o));
@@ -39,7 +35,12 @@ async fn an_unreachable_postgres_is_a_transient_failure_without_the_password() {
 
 #[test]
 fn committed_completions_are_fresh() {
-    for (shell, file) in [("bash", "atom-sync.bash"), ("zsh", "_atom-sync"), ("fish", "atom-sync.fish"), ("powershell", "_atom-sync.ps1")] {
+    for (shell, file) in [
+        ("bash", "atom-sync.bash"),
+        ("zsh", "_atom-sync"),
+        ("fish", "atom-sync.fish"),
+        ("powershell", "_atom-sync.ps1"),
+    ] {
         let o = std::process::Command::new(BIN).args(["completions", shell]).output().unwrap();
         assert!(o.status.success());
         let path = repo().join("completions").join(file);
@@ -58,7 +59,14 @@ async fn processes_opening_a_new_data_dir_at_once_all_succeed() {
     for _ in 0..3 {
         let env = Env::new(Backend::Sqlite).await;
         let children: Vec<_> = (0..6)
-            .map(|_| env.cmd().args(["status", "--json"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn().unwrap())
+            .map(|_| {
+                env.cmd()
+                    .args(["status", "--json"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
             .collect();
         for c in children {
             let o = c.wait_with_output().unwrap();
@@ -73,7 +81,16 @@ async fn a_job_whose_source_vanished_fails_with_exit_3() {
     let dir = env.data_dir().join("export");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("1.eml"), "Message-ID: <1@x>\nFrom: a@x.com\nSubject: s\n\nb\n").unwrap();
-    let id = stdout(ok(&env.run(&["backfill", "--tenant", "acme", "--source", &format!("eml:{}", dir.display()), "--detach"]))).trim().to_string();
+    let id = stdout(ok(&env.run(&[
+        "backfill",
+        "--tenant",
+        "acme",
+        "--source",
+        &format!("eml:{}", dir.display()),
+        "--detach",
+    ])))
+    .trim()
+    .to_string();
     std::fs::remove_dir_all(&dir).unwrap();
     let o = env.run(&["resume", &id]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
@@ -100,17 +117,28 @@ async fn a_damaged_store_is_an_internal_error_with_exit_1() {
 #[tokio::test]
 async fn json_logs_and_prometheus_metrics() {
     let env = Env::new(Backend::Sqlite).await;
-    let o = env.run(&["--log-format", "json", "backfill", "--tenant", "acme", "--source", &format!("mbox:{}", sample_mbox().display())]);
+    let o = env.run(&[
+        "--log-format",
+        "json",
+        "backfill",
+        "--tenant",
+        "acme",
+        "--source",
+        &format!("mbox:{}", sample_mbox().display()),
+    ]);
     ok(&o);
-    let events: Vec<serde_json::Value> = stderr(&o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect();
+    let events: Vec<serde_json::Value> =
+        stderr(&o).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
     assert!(events.iter().any(|e| e["event"] == "chunk_committed" && e["processed"].is_number()), "{events:?}");
     assert!(events.iter().any(|e| e["event"] == "job_finished" && e["state"] == "completed"));
 
     let text = stdout(ok(&env.run(&["status", "--metrics"])));
-    for line in ["atom_sync_jobs{state=\"completed\"} 1", "atom_sync_jobs{state=\"running\"} 0", "atom_sync_jobs_stale 0", "atom_sync_messages_processed{tenant=\"acme\"} 300"] {
+    for line in [
+        "atom_sync_jobs{state=\"completed\"} 1",
+        "atom_sync_jobs{state=\"running\"} 0",
+        "atom_sync_jobs_stale 0",
+        "atom_sync_messages_processed{tenant=\"acme\"} 300",
+    ] {
         assert!(text.lines().any(|l| l == line), "{line} missing from\n{text}");
     }
     for l in text.lines().filter(|l| !l.starts_with('#')) {
@@ -121,7 +149,10 @@ async fn json_logs_and_prometheus_metrics() {
     let o = env.run(&["reap", "--stale-after", "2m", "--metrics-file", file.to_str().unwrap()]);
     assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), ""));
     let prom = std::fs::read_to_string(&file).unwrap();
-    assert!(prom.contains("atom_sync_reap_requeued 0") && prom.contains("atom_sync_jobs{state=\"completed\"} 1"), "{prom}");
+    assert!(
+        prom.contains("atom_sync_reap_requeued 0") && prom.contains("atom_sync_jobs{state=\"completed\"} 1"),
+        "{prom}"
+    );
 }
 
 #[tokio::test]
@@ -170,7 +201,10 @@ async fn tenant_keys_are_encrypted_masked_and_looked_up_case_insensitively() {
         assert!(err.contains("tenant acme") && !err.contains(secret), "{err}");
 
         // a secret is never an argument
-        assert_eq!(env.run(&["keys", "set", "--tenant", "acme", "--provider", "openai", secret]).status.code(), Some(2));
+        assert_eq!(
+            env.run(&["keys", "set", "--tenant", "acme", "--provider", "openai", secret]).status.code(),
+            Some(2)
+        );
         ok(&env.run(&["keys", "remove", "--tenant", "acme", "--provider", "OPENAI"]));
         assert!(stderr(&env.run(&["keys", "list"])).contains("no keys stored"));
         assert_eq!(env.run(&["keys", "remove", "--tenant", "acme", "--provider", "openai"]).status.code(), Some(2));

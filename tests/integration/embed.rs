@@ -4,8 +4,7 @@ use atom_sync::embed::{Embedder, LocalEmbedder};
 
 #[tokio::test]
 async fn local_embedder_matches_every_reference_vector() {
-    let doc: serde_json::Value =
-        serde_json::from_str(include_str!("../data/reference_vectors.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(include_str!("../data/reference_vectors.json")).unwrap();
     let cases = doc["cases"].as_array().unwrap();
     assert!(cases.len() >= 20, "reference file has {} cases", cases.len());
     let e = LocalEmbedder::load().unwrap();

@@ -72,7 +72,9 @@ fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
 }
 
 fn message(name: &str) -> String {
-    format!("Message-ID: <{name}@jobs.test>\nFrom: Ann <ann@acme.com>\nTo: bob@beta.org\nSubject: note {name}\nDate: Mon, 14 May 2001 16:39:00 -0700\n\nabout {name}\n")
+    format!(
+        "Message-ID: <{name}@jobs.test>\nFrom: Ann <ann@acme.com>\nTo: bob@beta.org\nSubject: note {name}\nDate: Mon, 14 May 2001 16:39:00 -0700\n\nabout {name}\n"
+    )
 }
 
 /// An eml export of `names`; the one called `slow` is a named pipe.
@@ -107,7 +109,12 @@ fn wait_running(env: &Env, p: &mut Proc) {
             std::thread::sleep(Duration::from_millis(50));
             panic!("the process ended ({st}) before its job ran:\n{}", p.log());
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "the job never ran:\n{}\n{}", p.log(), stdout(&env.run(&["status"])));
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the job never ran:\n{}\n{}",
+            p.log(),
+            stdout(&env.run(&["status"]))
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -117,7 +124,12 @@ fn job_of(env: &Env) -> serde_json::Value {
 }
 
 fn story(env: &Env, id: &str) -> Vec<String> {
-    status_json(env, &[id])["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect()
+    status_json(env, &[id])["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -128,8 +140,13 @@ async fn reap_from_cron_is_silent_when_nothing_is_stale() {
     assert_eq!((stdout(&o).as_str(), stderr(&o).as_str()), ("", ""), "cron mails any output");
     ok(&env.run(&["backfill", "--tenant", "acme", "--source", &format!("mbox:{}", sample_mbox().display())]));
     let o = env.run(&["reap", "--stale-after", "1s"]);
-    assert_eq!((o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()), (Some(0), "", ""), "a completed job is not stale");
-    let json: serde_json::Value = serde_json::from_str(&stdout(ok(&env.run(&["reap", "--stale-after", "1s", "--json"])))).unwrap();
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str(), stderr(&o).as_str()),
+        (Some(0), "", ""),
+        "a completed job is not stale"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(ok(&env.run(&["reap", "--stale-after", "1s", "--json"])))).unwrap();
     assert_eq!(json["actions"].as_array().unwrap().len(), 0);
 }
 
@@ -156,7 +173,17 @@ async fn a_slow_chunk_is_never_reaped_while_its_heartbeat_runs() {
         assert_eq!(doc["jobs"][0]["health"], "wedged", "{doc}");
         let table = stdout(ok(&env.run(&["status", "--wedged-after", "1s"])));
         assert!(table.contains("running (wedged)"), "{table}");
-        let plan = env.run(&["reap", "--stale-after", "1m", "--no-progress-for", "1s", "--max-attempts", "1", "--dry-run", "--json"]);
+        let plan = env.run(&[
+            "reap",
+            "--stale-after",
+            "1m",
+            "--no-progress-for",
+            "1s",
+            "--max-attempts",
+            "1",
+            "--dry-run",
+            "--json",
+        ]);
         let plan: serde_json::Value = serde_json::from_str(&stdout(ok(&plan))).unwrap();
         let action = &plan["actions"][0];
         assert_eq!((action["action"].as_str(), plan["dry_run"].as_bool()), (Some("fail"), Some(true)), "{plan}");
@@ -166,7 +193,10 @@ async fn a_slow_chunk_is_never_reaped_while_its_heartbeat_runs() {
         let (code, log) = p.wait(Duration::from_secs(60));
         assert_eq!(code, 0, "{log}");
         let job = job_of(&env);
-        assert_eq!((job["state"].as_str(), job["processed"].as_i64(), job["attempts"].as_i64()), (Some("completed"), Some(3), Some(1)));
+        assert_eq!(
+            (job["state"].as_str(), job["processed"].as_i64(), job["attempts"].as_i64()),
+            (Some("completed"), Some(3), Some(1))
+        );
     }
 }
 
@@ -192,7 +222,10 @@ async fn sigterm_mid_chunk_releases_the_lease_and_another_worker_finishes() {
         let (code, log) = Proc::spawn(&env, &["worker", "--once"]).wait(Duration::from_secs(60));
         assert_eq!(code, 0, "{log}");
         let job = job_of(&env);
-        assert_eq!((job["state"].as_str(), job["processed"].as_i64(), job["chunks"].as_i64()), (Some("completed"), Some(6), Some(3)));
+        assert_eq!(
+            (job["state"].as_str(), job["processed"].as_i64(), job["chunks"].as_i64()),
+            (Some("completed"), Some(6), Some(3))
+        );
         let id = job["id"].as_str().unwrap();
         assert_eq!(story(&env, id), ["created", "claimed", "pending", "claimed", "completed"]);
     }
@@ -221,7 +254,11 @@ async fn a_worker_whose_lease_was_taken_over_stops_without_writing() {
         assert_eq!(code, 5, "{log}");
         assert!(log.contains("is no longer ours"), "{log}");
         let job = job_of(&env);
-        assert_eq!((job["state"].as_str(), job["chunks"].as_i64(), job["processed"].as_i64()), (Some("pending"), Some(0), Some(0)), "nothing written by the old owner");
+        assert_eq!(
+            (job["state"].as_str(), job["chunks"].as_i64(), job["processed"].as_i64()),
+            (Some("pending"), Some(0), Some(0)),
+            "nothing written by the old owner"
+        );
 
         let b = Proc::spawn(&env, &["worker", "--once"]);
         let feeder = feed(&fifo, "c-slow");
@@ -229,7 +266,10 @@ async fn a_worker_whose_lease_was_taken_over_stops_without_writing() {
         assert_eq!(code, 0, "{log}");
         feeder.join().unwrap();
         let job = job_of(&env);
-        assert_eq!((job["state"].as_str(), job["processed"].as_i64(), job["chunks"].as_i64(), job["rescues"].as_i64()), (Some("completed"), Some(3), Some(1), Some(1)));
+        assert_eq!(
+            (job["state"].as_str(), job["processed"].as_i64(), job["chunks"].as_i64(), job["rescues"].as_i64()),
+            (Some("completed"), Some(3), Some(1), Some(1))
+        );
         assert_eq!(story(&env, job["id"].as_str().unwrap()), ["created", "claimed", "reaped", "claimed", "completed"]);
     }
 }
@@ -241,9 +281,19 @@ async fn workers_race_and_drain_jobs_without_running_any_twice() {
         for (workers, jobs) in [(2usize, 6usize), (4, 20)] {
             let env = Env::new(backend).await;
             for j in 0..jobs {
-                ok(&env.run(&["backfill", "--tenant", &format!("t{j}"), "--source", &sample, "--chunk-size", "60", "--detach"]));
+                ok(&env.run(&[
+                    "backfill",
+                    "--tenant",
+                    &format!("t{j}"),
+                    "--source",
+                    &sample,
+                    "--chunk-size",
+                    "60",
+                    "--detach",
+                ]));
             }
-            let procs: Vec<Proc> = (0..workers).map(|_| Proc::spawn(&env, &["worker", "--once", "--concurrency", "2"])).collect();
+            let procs: Vec<Proc> =
+                (0..workers).map(|_| Proc::spawn(&env, &["worker", "--once", "--concurrency", "2"])).collect();
             for p in procs {
                 let (code, log) = p.wait(Duration::from_secs(300));
                 assert_eq!(code, 0, "{log}");
@@ -275,7 +325,14 @@ async fn an_idle_worker_keeps_running_and_picks_up_a_later_job() {
     std::thread::sleep(Duration::from_secs(4)); // twenty idle polls
     let mut w = w;
     assert!(w.child.try_wait().unwrap().is_none(), "an idle worker stopped itself:\n{}", w.log());
-    ok(&env.run(&["backfill", "--tenant", "acme", "--source", &format!("mbox:{}", sample_mbox().display()), "--detach"]));
+    ok(&env.run(&[
+        "backfill",
+        "--tenant",
+        "acme",
+        "--source",
+        &format!("mbox:{}", sample_mbox().display()),
+        "--detach",
+    ]));
     wait_until("the worker to complete the job", Duration::from_secs(120), || job_of(&env)["state"] == "completed");
     w.signal("-TERM");
     let (code, log) = w.wait(Duration::from_secs(30));
@@ -296,7 +353,11 @@ async fn pause_and_cancel_take_effect_within_a_heartbeat() {
     assert!(asked.elapsed() < Duration::from_secs(5), "took {:?}", asked.elapsed());
     assert_eq!(code, 0, "{log}");
     let job = job_of(&env);
-    assert_eq!((job["state"].as_str(), job["chunks"].as_i64()), (Some("paused"), Some(0)), "the chunk in flight was abandoned");
+    assert_eq!(
+        (job["state"].as_str(), job["chunks"].as_i64()),
+        (Some("paused"), Some(0)),
+        "the chunk in flight was abandoned"
+    );
 
     let r = Proc::spawn(&env, &["resume", &id]);
     let feeder = feed(&fifo, "c-slow");
@@ -307,7 +368,14 @@ async fn pause_and_cancel_take_effect_within_a_heartbeat() {
     assert_eq!(job_of(&env)["processed"], 3);
 
     // a pending job is cancelled at once, and can be resumed later
-    let queued = stdout(ok(&env.run(&["backfill", "--tenant", "acme", "--source", &format!("mbox:{}", sample_mbox().display()), "--detach"])));
+    let queued = stdout(ok(&env.run(&[
+        "backfill",
+        "--tenant",
+        "acme",
+        "--source",
+        &format!("mbox:{}", sample_mbox().display()),
+        "--detach",
+    ])));
     let queued = queued.trim();
     ok(&env.run(&["cancel", queued]));
     assert_eq!(status_json(&env, &[queued])["jobs"][0]["state"], "cancelled");

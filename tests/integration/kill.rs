@@ -16,7 +16,9 @@ fn big_mbox(dir: &std::path::Path) -> (String, i64) {
         for line in sample.split_inclusive(|&b| b == b'\n') {
             if line.len() > 11 && line[..11].eq_ignore_ascii_case(b"message-id:") {
                 let id = String::from_utf8_lossy(&line[11..]);
-                out.extend_from_slice(format!("Message-ID: <copy{copy}.{}\n", id.trim().trim_start_matches('<')).as_bytes());
+                out.extend_from_slice(
+                    format!("Message-ID: <copy{copy}.{}\n", id.trim().trim_start_matches('<')).as_bytes(),
+                );
             } else {
                 out.extend_from_slice(line);
             }
@@ -107,7 +109,8 @@ async fn killed_then_resumed_equals_uninterrupted() {
             assert_eq!(job["state"], "completed");
             assert_eq!(job["processed"], total, "counters committed with the checkpoint: no chunk counted twice");
             assert_eq!(job["attempts"], 2);
-            let kinds: Vec<&str> = doc["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+            let kinds: Vec<&str> =
+                doc["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
             let again = if reap { "reaped" } else { "requeued" };
             assert_eq!(kinds, ["created", "claimed", again, "claimed", "completed"], "{backend:?} k={k}");
 

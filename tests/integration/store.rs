@@ -1,10 +1,10 @@
 //! The store conformance suite: the same story on SQLite and on Postgres.
 
+use atom_sync::Error;
 use atom_sync::email::parse_rfc822;
-use atom_sync::extract::{rules, GraphWrite};
+use atom_sync::extract::{GraphWrite, rules};
 use atom_sync::job::{JobState, NewJob};
 use atom_sync::store::{ChunkCommit, JobFilter, LedgerRow, Store};
-use atom_sync::Error;
 
 use crate::common::*;
 
@@ -177,7 +177,10 @@ async fn queue_story(store: &dyn Store) {
     store.commit_chunk(&lc, &chunk(r#"{"offset":5}"#, false)).await.unwrap();
     store.finish(&lc, JobState::Completed, None).await.unwrap();
     let rerun = store.requeue(&store.job(&c.id).await.unwrap(), "re-run", true).await.unwrap();
-    assert_eq!((rerun.state, rerun.cursor.clone(), rerun.has_more, rerun.processed, rerun.chunks), (JobState::Pending, None, true, 0, 0));
+    assert_eq!(
+        (rerun.state, rerun.cursor.clone(), rerun.has_more, rerun.processed, rerun.chunks),
+        (JobState::Pending, None, true, 0, 0)
+    );
 }
 
 #[tokio::test]

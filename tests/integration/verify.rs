@@ -98,7 +98,11 @@ async fn verify_against_source_reports_mail_added_after_the_backfill() {
     let dir = env.data_dir().join("export");
     std::fs::create_dir_all(&dir).unwrap();
     for i in 0..3 {
-        std::fs::write(dir.join(format!("{i}.eml")), format!("Message-ID: <m{i}@x>\nFrom: a@x.com\nSubject: s{i}\n\nbody {i}\n")).unwrap();
+        std::fs::write(
+            dir.join(format!("{i}.eml")),
+            format!("Message-ID: <m{i}@x>\nFrom: a@x.com\nSubject: s{i}\n\nbody {i}\n"),
+        )
+        .unwrap();
     }
     ok(&env.run(&["backfill", "--tenant", "demo", "--source", &format!("eml:{}", dir.display())]));
     assert_eq!(verify_json(&env, &["--against-source"]).0, 0);
@@ -106,7 +110,13 @@ async fn verify_against_source_reports_mail_added_after_the_backfill() {
     let (code, doc) = verify_json(&env, &["--against-source"]);
     assert_eq!(code, 4, "{doc}");
     assert_eq!(count(&doc, "missing_from_ledger"), 1, "{doc}");
-    let f = doc["report"]["findings"].as_array().unwrap().iter().find(|f| f["check"] == "missing_from_ledger").unwrap().clone();
+    let f = doc["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "missing_from_ledger")
+        .unwrap()
+        .clone();
     assert!(f["examples"][0].as_str().unwrap().ends_with("late@x"), "{f}");
 }
 
@@ -114,27 +124,50 @@ async fn verify_against_source_reports_mail_added_after_the_backfill() {
 async fn search_finds_a_message_by_a_phrase_of_its_body() {
     let env = Env::new(Backend::Sqlite).await;
     ok(&env.run(&["backfill", "--tenant", "demo", "--source", &format!("mbox:{}", sample_mbox().display())]));
-    let o = env.run(&["search", "--tenant", "demo", "--json", "-n", "5", "Ethical Wall Procedures regarding confidential information"]);
+    let o = env.run(&[
+        "search",
+        "--tenant",
+        "demo",
+        "--json",
+        "-n",
+        "5",
+        "Ethical Wall Procedures regarding confidential information",
+    ]);
     let doc: serde_json::Value = serde_json::from_str(&stdout(ok(&o))).unwrap();
     let hits = doc["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 5);
-    assert!(
-        hits.iter().any(|h| h["subject"] == "PG&E BANKRUPTCY CASE-- IMPORTANT"),
-        "not in the top 5: {hits:#?}"
-    );
+    assert!(hits.iter().any(|h| h["subject"] == "PG&E BANKRUPTCY CASE-- IMPORTANT"), "not in the top 5: {hits:#?}");
     for h in hits {
         assert!(h["score"].as_f64().unwrap() <= 1.0001 && h["message_id"].is_string() && h["sender"].is_string());
     }
     // filters narrow the search; another tenant sees nothing
     let none = env.run(&["search", "--tenant", "demo", "--json", "--mailbox", "other.mbox", "gas"]);
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout(ok(&none))).unwrap()["hits"].as_array().unwrap().len(), 0);
-    let dated = env.run(&["search", "--tenant", "demo", "--json", "--from", "2001-05-01", "--to", "2001-06-01", "-n", "50", "meeting"]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout(ok(&none))).unwrap()["hits"].as_array().unwrap().len(),
+        0
+    );
+    let dated = env.run(&[
+        "search",
+        "--tenant",
+        "demo",
+        "--json",
+        "--from",
+        "2001-05-01",
+        "--to",
+        "2001-06-01",
+        "-n",
+        "50",
+        "meeting",
+    ]);
     for h in serde_json::from_str::<serde_json::Value>(&stdout(ok(&dated))).unwrap()["hits"].as_array().unwrap() {
         let t = h["sent_at"].as_i64().unwrap();
         assert!((988675200000..991353600000).contains(&t), "{h}");
     }
     let other = env.run(&["search", "--tenant", "globex", "--json", "gas"]);
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout(ok(&other))).unwrap()["hits"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout(ok(&other))).unwrap()["hits"].as_array().unwrap().len(),
+        0
+    );
     let table = stdout(ok(&env.run(&["search", "--tenant", "demo", "Ethical Wall Procedures"])));
     assert!(table.contains("SCORE") && table.contains("PG&E BANKRUPTCY"), "{table}");
 
