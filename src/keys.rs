@@ -103,24 +103,28 @@ impl MasterKey {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::Invalid(format!("data dir {}: {e}", dir.display())))?;
         }
+        // write a private temp file, then link it into place: the key file appears
+        // whole or not at all, and of two processes racing, the first link wins
+        let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
         let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
+        opts.write(true).create(true).truncate(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600); // owner only, from the first byte
         }
-        match opts.open(path) {
-            Ok(mut f) => {
-                f.write_all(hex.as_bytes())
-                    .map_err(|e| Error::Invalid(format!("master key file {}: {e}", path.display())))?;
-                Ok(MasterKey(key))
-            }
-            // another process created it first: use theirs
+        let fail =
+            |e: std::io::Error| Error::Invalid(format!("master key file {}: cannot create it: {e}", path.display()));
+        let mut f = opts.open(&tmp).map_err(fail)?;
+        f.write_all(hex.as_bytes()).and_then(|()| f.sync_all()).map_err(fail)?;
+        let linked = std::fs::hard_link(&tmp, path);
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(MasterKey(key)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 Self::load(None, path.parent().unwrap_or(path), false)
             }
-            Err(e) => Err(Error::Invalid(format!("master key file {}: cannot create it: {e}", path.display()))),
+            Err(e) => Err(fail(e)),
         }
     }
 

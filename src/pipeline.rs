@@ -206,6 +206,11 @@ impl Pipeline {
             }
         }
 
+        // a message repeated inside one page (copies in an export) is one message:
+        // embedded once, counted once, one ledger row
+        let mut seen = std::collections::HashSet::new();
+        emails.retain(|e| seen.insert(e.message_id.clone()));
+
         // rules and embeddings are independent: run them side by side
         let texts: Vec<String> = emails.iter().map(Email::embedding_text).collect();
         let emails = Arc::new(emails);

@@ -76,6 +76,12 @@ async fn jobs_in_scope(store: &dyn Store, scope: &Scope) -> Result<Vec<Job>> {
     let mut jobs = store.jobs(&JobFilter { tenant: Some(scope.tenant.clone()), ..Default::default() }).await?;
     if let Some(id) = &scope.job {
         let job = store.job(id).await?;
+        if job.tenant != scope.tenant {
+            return Err(crate::Error::Invalid(format!(
+                "job {} belongs to tenant {}, not {}",
+                job.id, job.tenant, scope.tenant
+            )));
+        }
         jobs.retain(|j| j.id == job.id);
     }
     if let Some(m) = &scope.mailbox {
@@ -89,9 +95,14 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
     let jobs = jobs_in_scope(store, scope).await?;
     let mailbox =
         scope.mailbox.clone().or_else(|| scope.job.as_ref().and_then(|_| jobs.first().map(|j| j.mailbox.clone())));
-    let ledger = store.ledger_entries(t, mailbox.as_deref()).await?;
-    let vectors: Vec<_> =
-        sink.rows(t).await?.into_iter().filter(|v| mailbox.as_ref().is_none_or(|m| &v.mailbox == m)).collect();
+    // vectors are keyed by tenant + message id (one per message, whichever mailbox
+    // wrote it last), so both sides are read tenant-wide and the scope only narrows
+    // what is reported
+    let tenant_ledger = store.ledger_entries(t, None).await?;
+    let all_vectors = sink.rows(t).await?;
+    let in_scope = |m: &str| mailbox.as_deref().is_none_or(|want| want == m);
+    let ledger: Vec<_> = tenant_ledger.iter().filter(|l| in_scope(&l.mailbox)).collect();
+    let vectors: Vec<_> = all_vectors.iter().filter(|v| in_scope(&v.mailbox)).collect();
     let mut report = Report {
         tenant: t.to_string(),
         clean: true,
@@ -102,19 +113,20 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
     // ledger against vectors
     let processed: BTreeSet<&str> =
         ledger.iter().filter(|l| l.status == PROCESSED).map(|l| l.message_id.as_str()).collect();
-    let all_ledger: BTreeSet<&str> = ledger.iter().map(|l| l.message_id.as_str()).collect();
+    let anywhere_in_ledger: BTreeSet<&str> = tenant_ledger.iter().map(|l| l.message_id.as_str()).collect();
+    let with_vector: BTreeSet<&str> = all_vectors.iter().map(|v| v.message_id.as_str()).collect();
     let mut per_id: BTreeMap<&str, usize> = BTreeMap::new();
     for v in &vectors {
         *per_id.entry(v.message_id.as_str()).or_default() += 1;
     }
     report.add(
         "missing_vectors",
-        processed.iter().filter(|id| !per_id.contains_key(**id)).map(|s| s.to_string()).collect(),
+        processed.iter().filter(|id| !with_vector.contains(**id)).map(|s| s.to_string()).collect(),
         true,
     );
     report.add(
         "orphan_vectors",
-        per_id.keys().filter(|id| !all_ledger.contains(**id)).map(|s| s.to_string()).collect(),
+        per_id.keys().filter(|id| !anywhere_in_ledger.contains(**id)).map(|s| s.to_string()).collect(),
         true,
     );
     report.add(
@@ -145,6 +157,8 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
         jobs.iter().filter(|j| j.state == JobState::Completed && j.has_more).map(|j| j.id.clone()).collect(),
         false,
     );
+    // counters against the rows, for the job whose rows they are: each mailbox's
+    // latest job (an older job's rows may since belong to a re-run)
     let mut counts: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for l in &ledger {
         let c = counts.entry(l.job_id.as_str()).or_default();
@@ -152,10 +166,11 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
     }
     report.add(
         "counter_mismatch",
-        jobs.iter()
+        latest_per_mailbox(&jobs)
+            .into_iter()
             .filter(|j| j.state == JobState::Completed)
             .filter_map(|j| {
-                let (p, s) = *counts.get(j.id.as_str())?;
+                let (p, s) = counts.get(j.id.as_str()).copied().unwrap_or_default();
                 (p != j.processed || s != j.skipped).then(|| {
                     format!("{}: processed {} skipped {}, ledger {p} and {s}", j.short_id(), j.processed, j.skipped)
                 })
@@ -230,34 +245,41 @@ pub async fn repair(
     let all = |check: &str| report.finding(check).map(|f| f.all.clone()).unwrap_or_default();
     let id_of = |s: &String| s.split(" (").next().unwrap_or(s).to_string();
 
-    // vectors: drop orphans, duplicates and foreign rows; then re-embed what is missing
-    let orphans = all("orphan_vectors");
-    if !orphans.is_empty() {
-        sink.delete(t, &orphans).await?;
-        done.push(format!("deleted {} orphan vectors", orphans.len()));
+    // a running job writes vectors before its ledger rows: they would look orphaned
+    let jobs = jobs_in_scope(store, scope).await?;
+    if let Some(j) = jobs.iter().find(|j| j.state == JobState::Running) {
+        return Err(crate::Error::JobState {
+            job: j.id.clone(),
+            why: "is running; repair once the tenant's jobs have ended (or pause them)".into(),
+        });
     }
-    let mut reembed: BTreeSet<String> = all("missing_vectors").into_iter().collect();
+
+    // vectors: rebuild what is missing, duplicated or foreign from the source first;
+    // only then replace, so a source that is gone costs nothing already there
     let redo: Vec<String> =
         all("duplicate_vectors").iter().chain(all("foreign_embedder_vectors").iter()).map(id_of).collect();
-    if !redo.is_empty() {
-        sink.delete(t, &redo).await?;
-        reembed.extend(redo);
-    }
-    if !reembed.is_empty() {
-        let jobs = jobs_in_scope(store, scope).await?;
-        let mut written = 0;
+    let wanted: BTreeSet<String> = all("missing_vectors").into_iter().chain(redo.iter().cloned()).collect();
+    if !wanted.is_empty() {
+        let mut records: Vec<VectorRecord> = Vec::new();
         for job in latest_per_mailbox(&jobs) {
-            let items = read_source(job, |i| matches!(i, Item::Message(e) if reembed.contains(&e.message_id))).await?;
+            let items = read_source(job, |i| matches!(i, Item::Message(e) if wanted.contains(&e.message_id))).await?;
             let emails: Vec<Email> =
                 items.into_iter().filter_map(|i| if let Item::Message(e) = i { Some(e) } else { None }).collect();
             for chunk in emails.chunks(job.chunk_size.max(1) as usize) {
                 let vectors = embedder.embed(chunk.iter().map(Email::embedding_text).collect()).await?;
-                let records: Vec<VectorRecord> =
-                    chunk.iter().zip(vectors).map(|(e, v)| VectorRecord::of(t, &job.mailbox, e, v)).collect();
-                written += sink.upsert(&records).await?;
+                records.extend(chunk.iter().zip(vectors).map(|(e, v)| VectorRecord::of(t, &job.mailbox, e, v)));
             }
         }
-        done.push(format!("re-embedded {written} of {} messages from their source", reembed.len()));
+        let rebuilt: BTreeSet<&str> = records.iter().map(|r| r.message_id.as_str()).collect();
+        let replace: Vec<String> = redo.iter().filter(|id| rebuilt.contains(id.as_str())).cloned().collect();
+        sink.delete(t, &replace).await?;
+        let written = sink.upsert(&records).await?;
+        done.push(format!("re-embedded {written} of {} messages from their source", wanted.len()));
+    }
+    let orphans = all("orphan_vectors");
+    if !orphans.is_empty() {
+        sink.delete(t, &orphans).await?;
+        done.push(format!("deleted {} orphan vectors", orphans.len()));
     }
 
     // graph: drop what nothing supports
@@ -276,11 +298,7 @@ pub async fn repair(
     if !mismatched.is_empty() {
         // only the jobs found wrong: an older job whose rows a re-run took over keeps
         // the counters of its own run
-        for job in jobs_in_scope(store, scope)
-            .await?
-            .iter()
-            .filter(|j| mismatched.iter().any(|m| m.starts_with(&format!("{}:", j.short_id()))))
-        {
+        for job in jobs.iter().filter(|j| mismatched.iter().any(|m| m.starts_with(&format!("{}:", j.short_id())))) {
             store.recount(job).await?;
         }
         done.push(format!("recounted {} job(s) from the ledger", mismatched.len()));

@@ -85,7 +85,8 @@ pub async fn run(g: &Global, args: ReapArgs) -> anyhow::Result<u8> {
         }
     }
     let rows = act(store.as_ref(), plan, &args).await?;
-    if let Some(path) = &args.metrics_file {
+    // a dry run is not a reap: it must not look like one to alerting
+    if let Some(path) = args.metrics_file.as_ref().filter(|_| !args.dry_run) {
         let requeued = rows.iter().filter(|r| r.4 && r.2 == Action::Requeue).count() as u64;
         let failed = rows.iter().filter(|r| r.4 && r.2 == Action::Fail).count() as u64;
         write_metrics(store.as_ref(), &args, path, requeued, failed).await?;

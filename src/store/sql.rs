@@ -591,7 +591,7 @@ macro_rules! impl_store {
                 let before = self.graph_problems(tenant).await?;
                 let mut tx = self.begin_write().await?;
                 // unsupported nodes first: their edges then become orphans and go too
-                let steps: [&str; 7] = [
+                let steps: [&str; 6] = [
                     "DELETE FROM graph_node_aliases WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_node_support s
                         WHERE s.tenant_id = graph_node_aliases.tenant_id AND s.node_key = graph_node_aliases.node_key)",
                     "DELETE FROM graph_nodes WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_node_support s
@@ -606,9 +606,6 @@ macro_rules! impl_store {
                         WHERE s.tenant_id = graph_edges.tenant_id AND s.src_key = graph_edges.src_key AND s.rel = graph_edges.rel AND s.dst_key = graph_edges.dst_key)",
                     "DELETE FROM discovered_entities WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_nodes n
                         WHERE n.tenant_id = discovered_entities.tenant_id AND n.node_key = discovered_entities.entity_key)",
-                    "UPDATE jobs SET entities = (SELECT count(*) FROM discovered_entities WHERE tenant_id = $1),
-                        relationships = (SELECT count(*) FROM graph_edges WHERE tenant_id = $1)
-                     WHERE tenant_id = $1 AND state = 'completed'",
                 ];
                 for sql in steps {
                     sqlx::query(sql)

@@ -185,3 +185,48 @@ async fn search_finds_a_message_by_a_phrase_of_its_body() {
     assert!(stdout(ok(&org)).contains("member_of"), "{}", stdout(&org));
     assert_eq!(env.run(&["graph", "--tenant", "demo", "--entity", "nobody@nowhere"]).status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn repair_without_its_source_loses_nothing_and_scope_is_checked() {
+    let env = Env::new(Backend::Sqlite).await;
+    let dir = env.data_dir().join("export");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..4 {
+        std::fs::write(
+            dir.join(format!("{i}.eml")),
+            format!("Message-ID: <m{i}@x>\nFrom: a@x.com\nSubject: s{i}\n\nbody {i}\n"),
+        )
+        .unwrap();
+    }
+    let id = stdout(ok(&env.run(&["backfill", "--tenant", "demo", "--source", &format!("eml:{}", dir.display())])))
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let sink = env.sink().await;
+    let dup = VectorRecord {
+        tenant: "demo".into(),
+        message_id: "m1@x".into(),
+        mailbox: "export".into(),
+        subject: "dup".into(),
+        sender: String::new(),
+        sent_at: None,
+        content_hash: String::new(),
+        vector: vec![0.1; 256],
+    };
+    sink.append_unchecked(&[dup]).await.unwrap();
+    // the export is gone: repair cannot rebuild the vector, so it must not delete it
+    std::fs::rename(&dir, env.data_dir().join("moved")).unwrap();
+    let o = env.run(&["verify", "--tenant", "demo", "--repair"]);
+    assert_ne!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(env.sink().await.message_id_set("demo").await.unwrap().len(), 4, "no vector lost");
+    std::fs::rename(env.data_dir().join("moved"), &dir).unwrap();
+    let (code, doc) = verify_json(&env, &["--repair"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(env.sink().await.count("demo").await.unwrap(), 4);
+
+    // a job of another tenant is not a way to widen the scope
+    let o = env.run(&["verify", "--tenant", "globex", "--job", &id[..8]]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("belongs to tenant demo"), "{}", stderr(&o));
+}
