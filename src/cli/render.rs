@@ -94,8 +94,7 @@ async fn draw(mut rx: mpsc::UnboundedReceiver<Event>, fancy: bool, quiet: bool) 
                 has_more,
                 estimated_total,
             } => {
-                let done = processed + skipped;
-                let total = if has_more { estimated_total.unwrap_or(0).max(done) } else { done };
+                let (done, total) = progress(processed + skipped, has_more, estimated_total);
                 let secs = started.elapsed().as_secs_f64().max(0.001);
                 let rate = (done - done_at_start) as f64 / secs;
                 match &bar {
@@ -138,6 +137,14 @@ async fn draw(mut rx: mpsc::UnboundedReceiver<Event>, fancy: bool, quiet: bool) 
     }
 }
 
+/// (done, total) for the bar. The total is the source's estimate, never below what is
+/// done, and exactly what is done once the source says there is no more: the bar can
+/// neither pass 100 % nor stop short of it.
+fn progress(done: i64, has_more: bool, estimate: Option<i64>) -> (i64, i64) {
+    let total = if has_more { estimate.unwrap_or(0).max(done) } else { done };
+    (done, total)
+}
+
 fn round(d: Duration) -> Duration {
     Duration::from_secs(d.as_secs())
 }
@@ -150,5 +157,22 @@ fn line(bar: &Option<ProgressBar>, quiet: bool, msg: String) {
     match bar {
         Some(b) => b.println(msg),
         None => eprintln!("{msg}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress;
+
+    #[test]
+    fn progress_never_passes_or_falls_short_of_100_percent() {
+        assert_eq!(progress(50, true, Some(300)), (50, 300));
+        // an estimate that was too low (mail arrived): the total grows with the work
+        assert_eq!(progress(450, true, Some(300)), (450, 450));
+        // no estimate at all
+        assert_eq!(progress(20, true, None), (20, 20));
+        // the end: exactly 100 %, whatever the estimate said
+        assert_eq!(progress(280, false, Some(300)), (280, 280));
+        assert_eq!(progress(320, false, Some(300)), (320, 320));
     }
 }
