@@ -2,6 +2,7 @@
 //! turn an error into a message with its cause chain and a documented exit code.
 
 mod backfill;
+mod compact;
 mod completions;
 mod graph;
 mod keys;
@@ -104,6 +105,8 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Show an entity of a tenant's graph: aliases, edges and the messages behind them
     Graph(graph::GraphArgs),
+    /// Merge the vector table's small files and drop old versions (for cron)
+    Compact(compact::CompactArgs),
     /// Tenants' own provider keys (BYOK), encrypted at rest
     Keys(keys::KeysArgs),
     /// Print shell completions (the committed ones live in completions/)
@@ -151,6 +154,7 @@ pub fn main() -> ExitCode {
             Command::Search(args) => search::run(&cli.global, args).await,
             Command::Graph(args) => graph::run(&cli.global, args).await,
             Command::Keys(args) => keys::run(&cli.global, args).await,
+            Command::Compact(args) => compact::run(&cli.global, args).await,
             Command::Completions(args) => completions::run(args),
         }
     });

@@ -274,6 +274,23 @@ impl LanceSink {
         Ok(())
     }
 
+    /// Merge the small files that one-upsert-per-chunk leaves behind and drop old
+    /// table versions (LanceDB's own defaults). Safe beside writers: a conflicting
+    /// upsert retries, a conflicting compaction fails and can simply run again.
+    pub async fn compact(&self) -> Result<CompactStats> {
+        let stats = self
+            .table
+            .optimize(lancedb::table::OptimizeAction::All)
+            .await
+            .map_err(|e| self.err(format!("compaction: {e}")))?;
+        Ok(CompactStats {
+            fragments_removed: stats.compaction.as_ref().map(|c| c.fragments_removed).unwrap_or(0),
+            fragments_added: stats.compaction.as_ref().map(|c| c.fragments_added).unwrap_or(0),
+            old_versions_removed: stats.prune.as_ref().map(|p| p.old_versions).unwrap_or(0),
+            bytes_removed: stats.prune.as_ref().map(|p| p.bytes_removed).unwrap_or(0),
+        })
+    }
+
     /// The `limit` nearest messages of a tenant to `vector`, with an optional extra
     /// filter (already escaped SQL over the table's columns).
     pub async fn nearest(
@@ -328,6 +345,14 @@ impl LanceSink {
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         Ok(hits)
     }
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CompactStats {
+    pub fragments_removed: usize,
+    pub fragments_added: usize,
+    pub old_versions_removed: u64,
+    pub bytes_removed: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -93,6 +93,25 @@ async fn verify_names_each_problem_and_repair_fixes_them() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn compact_merges_chunk_files_and_keeps_every_vector() {
+    let env = Env::new(Backend::Sqlite).await;
+    let source = format!("mbox:{}", sample_mbox().display());
+    ok(&env.run(&["backfill", "--tenant", "demo", "--source", &source, "--chunk-size", "25"]));
+    let before = env.sink().await.message_id_set("demo").await.unwrap();
+    let o = env.run(&["compact", "--json"]);
+    let stats: serde_json::Value = serde_json::from_str(&stdout(ok(&o))).unwrap();
+    assert!(stats["fragments_removed"].as_u64().unwrap() >= 12, "twelve chunks, twelve small files: {stats}");
+    assert!(stats["fragments_added"].as_u64().unwrap() < stats["fragments_removed"].as_u64().unwrap(), "{stats}");
+    let sink = env.sink().await;
+    assert_eq!(sink.message_id_set("demo").await.unwrap(), before);
+    assert_eq!(sink.count("demo").await.unwrap(), before.len());
+    assert_eq!(verify_json(&env, &[]).0, 0);
+    // and a backfill after it still upserts in place
+    ok(&env.run(&["backfill", "--tenant", "demo", "--source", &source]));
+    assert_eq!(env.sink().await.count("demo").await.unwrap(), before.len());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn verify_against_source_reports_mail_added_after_the_backfill() {
     let env = Env::new(Backend::Sqlite).await;
     let dir = env.data_dir().join("export");
