@@ -119,6 +119,16 @@ fn wait_running(env: &Env, p: &mut Proc) {
     }
 }
 
+/// Once chunk 1 is committed and chunk 2 is blocked on the pipe: SIGTERM, then let
+/// the chunk finish; the process's exit code and log.
+fn sigterm_mid_chunk(p: Proc, fifo: &Path) -> (i32, String) {
+    p.wait_line(": chunk 1 committed", Duration::from_secs(60));
+    p.signal("-TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    feed(fifo, "b-slow").join().unwrap();
+    p.wait(Duration::from_secs(60))
+}
+
 fn job_of(env: &Env) -> serde_json::Value {
     status_json(env, &[])["jobs"][0].clone()
 }
@@ -207,12 +217,7 @@ async fn sigterm_mid_chunk_releases_the_lease_and_another_worker_finishes() {
         let (source, fifo) = export(env.data_dir(), &["a-0", "a-1", "c-0", "c-1", "c-2"], Some("b-slow"));
         ok(&env.run(&["backfill", "--tenant", "acme", "--source", &source, "--chunk-size", "2", "--detach"]));
         let w = Proc::spawn(&env, &["worker", "--heartbeat", "300ms", "--poll", "200ms"]);
-        w.wait_line(": chunk 1 committed", Duration::from_secs(60));
-        // the second chunk is blocked on the pipe: SIGTERM now, then let it finish
-        w.signal("-TERM");
-        std::thread::sleep(Duration::from_millis(300));
-        feed(&fifo, "b-slow").join().unwrap();
-        let (code, log) = w.wait(Duration::from_secs(60));
+        let (code, log) = sigterm_mid_chunk(w, &fifo);
         assert_eq!(code, 0, "{log}");
         let job = job_of(&env);
         assert_eq!(job["state"], "pending", "lease released: {job}");
@@ -389,11 +394,7 @@ async fn sigterm_stops_a_backfill_after_its_chunk_with_exit_130() {
     let env = Env::new(Backend::Sqlite).await;
     let (source, fifo) = export(env.data_dir(), &["a-0", "a-1", "c-0", "c-1"], Some("b-slow"));
     let p = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--chunk-size", "2"]);
-    p.wait_line(": chunk 1 committed", Duration::from_secs(60));
-    p.signal("-TERM");
-    std::thread::sleep(Duration::from_millis(300));
-    feed(&fifo, "b-slow").join().unwrap();
-    let (code, log) = p.wait(Duration::from_secs(60));
+    let (code, log) = sigterm_mid_chunk(p, &fifo);
     assert_eq!(code, 130, "{log}");
     let job = job_of(&env);
     assert_eq!((job["state"].as_str(), job["chunks"].as_i64()), (Some("pending"), Some(2)), "{job}");

@@ -19,6 +19,17 @@ async fn exec(env: &Env, sql: &'static str) {
     }
 }
 
+/// A directory of `n` small .eml files in the env's data dir.
+fn eml_export(env: &Env, n: usize) -> std::path::PathBuf {
+    let dir = env.data_dir().join("export");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..n {
+        let msg = format!("Message-ID: <m{i}@x>\nFrom: a@x.com\nSubject: s{i}\n\nbody {i}\n");
+        std::fs::write(dir.join(format!("{i}.eml")), msg).unwrap();
+    }
+    dir
+}
+
 fn verify_json(env: &Env, args: &[&str]) -> (i32, serde_json::Value) {
     let mut a = vec!["verify", "--tenant", "demo", "--json"];
     a.extend_from_slice(args);
@@ -114,15 +125,7 @@ async fn compact_merges_chunk_files_and_keeps_every_vector() {
 #[tokio::test(flavor = "multi_thread")]
 async fn verify_against_source_reports_mail_added_after_the_backfill() {
     let env = Env::new(Backend::Sqlite).await;
-    let dir = env.data_dir().join("export");
-    std::fs::create_dir_all(&dir).unwrap();
-    for i in 0..3 {
-        std::fs::write(
-            dir.join(format!("{i}.eml")),
-            format!("Message-ID: <m{i}@x>\nFrom: a@x.com\nSubject: s{i}\n\nbody {i}\n"),
-        )
-        .unwrap();
-    }
+    let dir = eml_export(&env, 3);
     ok(&env.run(&["backfill", "--tenant", "demo", "--source", &format!("eml:{}", dir.display())]));
     assert_eq!(verify_json(&env, &["--against-source"]).0, 0);
     std::fs::write(dir.join("9.eml"), "Message-ID: <late@x>\nFrom: a@x.com\nSubject: late\n\nlate body\n").unwrap();
@@ -208,15 +211,7 @@ async fn search_finds_a_message_by_a_phrase_of_its_body() {
 #[tokio::test(flavor = "multi_thread")]
 async fn repair_without_its_source_loses_nothing_and_scope_is_checked() {
     let env = Env::new(Backend::Sqlite).await;
-    let dir = env.data_dir().join("export");
-    std::fs::create_dir_all(&dir).unwrap();
-    for i in 0..4 {
-        std::fs::write(
-            dir.join(format!("{i}.eml")),
-            format!("Message-ID: <m{i}@x>\nFrom: a@x.com\nSubject: s{i}\n\nbody {i}\n"),
-        )
-        .unwrap();
-    }
+    let dir = eml_export(&env, 4);
     let id = stdout(ok(&env.run(&["backfill", "--tenant", "demo", "--source", &format!("eml:{}", dir.display())])))
         .split_whitespace()
         .nth(1)
