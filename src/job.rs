@@ -167,12 +167,21 @@ pub fn owner_name() -> String {
         .filter(|h| !h.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_else(|| "localhost".into());
+    // containers may share a hostname but not their pids: the pid namespace is part
+    // of "where", so a pid is only ever judged within its own namespace
+    let ns = std::fs::read_link("/proc/self/ns/pid")
+        .ok()
+        .map(|l| l.to_string_lossy().chars().filter(char::is_ascii_digit).collect::<String>())
+        .filter(|n| !n.is_empty())
+        .map(|n| format!("/{n}"))
+        .unwrap_or_default();
     let rand = uuid::Uuid::new_v4().simple().to_string();
-    format!("{host}:{}:{}", std::process::id(), &rand[..8])
+    format!("{host}{ns}:{}:{}", std::process::id(), &rand[..8])
 }
 
-/// Whether the lease owner is a process on this host that no longer exists. `None`
-/// when we cannot tell (another host, or no /proc).
+/// Whether the lease owner is a process on this host (and pid namespace) that no
+/// longer exists. `None` when we cannot tell (another host or namespace, or no /proc):
+/// then only the heartbeat's age speaks.
 pub fn owner_is_dead(owner: &str) -> Option<bool> {
     let mut parts = owner.rsplitn(3, ':');
     let _rand = parts.next()?;
@@ -231,5 +240,7 @@ mod tests {
         let host = me.rsplitn(3, ':').nth(2).unwrap();
         assert_eq!(owner_is_dead(&format!("{host}:4000000000:abcd")), Some(true));
         assert_eq!(owner_is_dead("elsewhere:1:abcd"), None);
+        let hostname = host.split('/').next().unwrap();
+        assert_eq!(owner_is_dead(&format!("{hostname}/1:1:abcd")), None, "same hostname, another pid namespace");
     }
 }
