@@ -129,6 +129,15 @@ fn sigterm_mid_chunk(p: Proc, fifo: &Path) -> (i32, String) {
     p.wait(Duration::from_secs(60))
 }
 
+/// A backfill of messages `a`, `b` and the pipe `slow`, running (heartbeat 300 ms)
+/// and blocked on the pipe; with the pipe's path.
+fn blocked_backfill(env: &Env, slow: &str) -> (Proc, PathBuf) {
+    let (source, fifo) = export(env.data_dir(), &["a", "b"], Some(slow));
+    let mut p = Proc::spawn(env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
+    wait_running(env, &mut p);
+    (p, fifo)
+}
+
 fn job_of(env: &Env) -> serde_json::Value {
     status_json(env, &[])["jobs"][0].clone()
 }
@@ -164,9 +173,7 @@ async fn reap_from_cron_is_silent_when_nothing_is_stale() {
 async fn a_slow_chunk_is_never_reaped_while_its_heartbeat_runs() {
     for backend in backends() {
         let env = Env::new(backend).await;
-        let (source, fifo) = export(env.data_dir(), &["a", "b"], Some("zz-slow"));
-        let mut p = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
-        wait_running(&env, &mut p);
+        let (p, fifo) = blocked_backfill(&env, "zz-slow");
         // the chunk takes far longer than the stale threshold
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(4) {
@@ -240,9 +247,7 @@ async fn sigterm_mid_chunk_releases_the_lease_and_another_worker_finishes() {
 async fn a_worker_whose_lease_was_taken_over_stops_without_writing() {
     for backend in backends() {
         let env = Env::new(backend).await;
-        let (source, fifo) = export(env.data_dir(), &["a", "b"], Some("c-slow"));
-        let mut a = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
-        wait_running(&env, &mut a);
+        let (a, fifo) = blocked_backfill(&env, "c-slow");
         // a takeover behind the owner's back (an over-eager reaper)
         // (a beat between the reaper's look and its move makes it leave the job alone)
         let mut taken = false;
@@ -347,9 +352,7 @@ async fn an_idle_worker_keeps_running_and_picks_up_a_later_job() {
 #[tokio::test(flavor = "multi_thread")]
 async fn pause_and_cancel_take_effect_within_a_heartbeat() {
     let env = Env::new(Backend::Sqlite).await;
-    let (source, fifo) = export(env.data_dir(), &["a", "b"], Some("c-slow"));
-    let mut p = Proc::spawn(&env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
-    wait_running(&env, &mut p);
+    let (p, fifo) = blocked_backfill(&env, "c-slow");
     let id = job_of(&env)["id"].as_str().unwrap().to_string();
     let asked = Instant::now();
     ok(&env.run(&["pause", &id]));
