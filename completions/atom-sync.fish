@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_atom_sync_global_optspecs
-    string join \n data-dir= database-url= lance-uri= v/verbose q/quiet log-format= h/help V/version
+    string join \n data-dir= database-url= lance-uri= v/verbose q/quiet log-format= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-max-retries= graph-retry-base= h/help V/version
 end
 
 function __fish_atom_sync_needs_command
@@ -29,11 +29,21 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -l database-url -d 'Us
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s V -l version -d 'Print version'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "sync" -d 'Bring Graph mailboxes up to date: new, changed and deleted mail since the last sync'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "status" -d 'Show jobs as a table, or one job\'s story'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "resume" -d 'Continue a failed, paused or interrupted job from its checkpoint'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "worker" -d 'Claim and run pending jobs until stopped (SIGTERM / Ctrl-C) or, with --once, drained'
@@ -48,9 +58,14 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "keys" -d 'Tenan
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l tenant -d 'The tenant whose memories receive the mail' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l source -d 'Where the mail comes from: mbox:PATH, maildir:PATH or eml:PATH' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l mailbox -d 'Mailbox name recorded in the ledger [default: the export\'s file or folder name]' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l chunk-size -d 'Messages per chunk: one source page, one embedding batch, one transaction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l source -d 'Where the mail comes from: graph (Microsoft Graph; with --mailbox or --all-mailboxes), mbox:PATH, maildir:PATH or eml:PATH' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l mailbox -d 'Graph: a user id or principal name, one job each (repeatable). Exports: the mailbox name recorded in the ledger [default: the export\'s file or folder name]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l folder -d 'Graph: only these folders (ids or well-known names such as inbox, sentitems, archive; repeatable) [default: every folder]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l since -d 'Graph: only mail received within this span before now (e.g. 90d) [default: the whole history]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l from -d 'Graph: only mail received at or after this time (2026-01-31 or RFC 3339)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l to -d 'Graph: only mail received before this time [default: now, fixed when the job is created]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l window -d 'Graph: the span of received time one listing query covers' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l chunk-size -d 'Messages per chunk: one source page (Graph `$top`, at most 1000; repeated 504s halve it down to 25), one embedding batch, one transaction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l max-body-bytes -d 'Cap on the text body handed to extraction and embedding, in bytes' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l heartbeat -d 'How often the heartbeat is renewed while the job runs' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
@@ -58,10 +73,45 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l databas
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l detach -d 'Only enqueue the job (for `atom-sync worker`s) and print its id'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l tenant -d 'The tenant whose memories are brought up to date' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l mailbox -d 'A user id or principal name, one job each (repeatable)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l folder -d 'Graph: only these folders (ids or well-known names such as inbox, sentitems, archive; repeatable) [default: every folder]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l chunk-size -d 'Messages per chunk (Graph\'s odata.maxpagesize, at most 1000)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l max-body-bytes -d 'Cap on the text body handed to extraction and embedding, in bytes' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l heartbeat -d 'How often the heartbeat is renewed while the job runs' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l tenant -d 'Only this tenant\'s jobs' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l state -d 'Only jobs in this state' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l limit -d 'At most this many jobs, newest first' -r
@@ -73,6 +123,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l database-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l json -d 'One JSON document on stdout instead of a table'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l metrics -d 'Prometheus text-format metrics (jobs by state, stale and wedged jobs, messages per tenant) instead of a table'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
@@ -86,6 +145,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l database-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l rerun -d 'Re-run a completed job\'s whole range (an incident re-run; idempotent)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l detach -d 'Only re-queue, for `atom-sync worker`s to pick up'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
@@ -100,6 +168,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l database-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l once -d 'Drain the pending jobs, then exit (instead of polling forever)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s q -l quiet -d 'Only errors'
@@ -114,6 +191,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l database-ur
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l dry-run -d 'Show what would be done; change nothing'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s y -l yes -d 'Do not ask for confirmation on a terminal'
@@ -125,6 +211,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l database-u
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s h -l help -d 'Print help'
@@ -133,6 +228,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l database-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s h -l help -d 'Print help'
@@ -144,6 +248,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l database-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l against-source -d 'Also compare the ledger with the message ids the source holds now'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l repair -d 'Fix what can be fixed in place (re-embed, drop orphans, recount), then verify again'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l json -d 'One JSON document on stdout'
@@ -160,6 +273,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l database-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s q -l quiet -d 'Only errors'
@@ -172,6 +294,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l database-u
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s q -l quiet -d 'Only errors'
@@ -181,6 +312,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l database
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s q -l quiet -d 'Only errors'
@@ -190,6 +330,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s h -l help -d 'Print help'
@@ -204,6 +353,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
@@ -213,6 +371,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l json
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors'
@@ -224,6 +391,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
@@ -236,23 +412,33 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l data
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "status" -d 'Show jobs as a table, or one job\'s story'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "resume" -d 'Continue a failed, paused or interrupted job from its checkpoint'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "worker" -d 'Claim and run pending jobs until stopped (SIGTERM / Ctrl-C) or, with --once, drained'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "reap" -d 'Re-queue jobs whose owner went silent (for cron); fail them after --max-attempts'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "pause" -d 'Pause a job: at once if pending, within one heartbeat if running'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "cancel" -d 'Cancel a job: at once if pending, within one heartbeat if running'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "verify" -d 'Check that a tenant\'s memories are complete and consistent; --repair fixes them'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "search" -d 'Find the messages nearest to a query in a tenant\'s vector memory'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "graph" -d 'Show an entity of a tenant\'s graph: aliases, edges and the messages behind them'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "compact" -d 'Merge the vector table\'s small files and drop old versions (for cron)'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "keys" -d 'Tenants\' own provider keys (BYOK), encrypted at rest'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "sync" -d 'Bring Graph mailboxes up to date: new, changed and deleted mail since the last sync'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "status" -d 'Show jobs as a table, or one job\'s story'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "resume" -d 'Continue a failed, paused or interrupted job from its checkpoint'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "worker" -d 'Claim and run pending jobs until stopped (SIGTERM / Ctrl-C) or, with --once, drained'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "reap" -d 'Re-queue jobs whose owner went silent (for cron); fail them after --max-attempts'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "pause" -d 'Pause a job: at once if pending, within one heartbeat if running'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "cancel" -d 'Cancel a job: at once if pending, within one heartbeat if running'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "verify" -d 'Check that a tenant\'s memories are complete and consistent; --repair fixes them'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "search" -d 'Find the messages nearest to a query in a tenant\'s vector memory'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "graph" -d 'Show an entity of a tenant\'s graph: aliases, edges and the messages behind them'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "compact" -d 'Merge the vector table\'s small files and drop old versions (for cron)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "keys" -d 'Tenants\' own provider keys (BYOK), encrypted at rest'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "set" -d 'Store a tenant\'s key (read from a hidden prompt, or from stdin when piped)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'Show tenants, providers and masked keys'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "remove" -d 'Delete a tenant\'s key'

@@ -99,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
             chunk_size: chunk as i64,
             max_body_bytes: atom_sync::email::DEFAULT_MAX_BODY_BYTES as i64,
             estimated_total: spec.estimate()?.map(|t| t as i64),
+            cursor: None,
         })
         .await?;
 
@@ -116,6 +117,7 @@ async fn main() -> anyhow::Result<()> {
     });
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let pipeline = Pipeline {
+        sources: Default::default(),
         store: store.clone(),
         sink: Arc::new(sink),
         embedder: Arc::new(embedder.clone()),

@@ -112,18 +112,6 @@ pub fn parse_rfc822(raw: &[u8], source_ref: &str, max_body_bytes: usize) -> Resu
     let date_ms = msg.date().map(|d| d.to_timestamp() * 1000);
     let thread_key = thread_key(msg.references(), msg.in_reply_to(), &subject, &message_id);
 
-    let mut hasher = Sha256::new();
-    for part in [message_id.as_str(), &subject, &body] {
-        hasher.update(part.as_bytes());
-        hasher.update([0u8]);
-    }
-    for m in from.iter().chain(&to).chain(&cc) {
-        hasher.update(m.address.as_bytes());
-        hasher.update([0u8]);
-    }
-    hasher.update(date_ms.unwrap_or(0).to_le_bytes());
-    let content_hash = hex(&hasher.finalize());
-
     Ok(Email {
         message_id,
         from,
@@ -134,9 +122,28 @@ pub fn parse_rfc822(raw: &[u8], source_ref: &str, max_body_bytes: usize) -> Resu
         thread_key,
         body,
         body_truncated,
-        content_hash,
+        content_hash: String::new(),
         source_ref: source_ref.to_string(),
-    })
+    }
+    .hashed())
+}
+
+impl Email {
+    /// Set `content_hash` over the normalised content (every source hashes alike).
+    pub fn hashed(mut self) -> Self {
+        let mut hasher = Sha256::new();
+        for part in [self.message_id.as_str(), &self.subject, &self.body] {
+            hasher.update(part.as_bytes());
+            hasher.update([0u8]);
+        }
+        for m in self.from.iter().chain(&self.to).chain(&self.cc) {
+            hasher.update(m.address.as_bytes());
+            hasher.update([0u8]);
+        }
+        hasher.update(self.date_ms.unwrap_or(0).to_le_bytes());
+        self.content_hash = hex(&hasher.finalize());
+        self
+    }
 }
 
 /// Files from mbox exports often keep their `From sender date` envelope line.
@@ -218,11 +225,11 @@ pub fn base_subject(subject: &str) -> String {
 
 /// One line of header text: whitespace folded, control characters (NUL among them,
 /// which Postgres TEXT refuses) dropped.
-fn clean_line(s: &str) -> String {
+pub fn clean_line(s: &str) -> String {
     strip_controls(s).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn strip_controls(s: &str) -> String {
+pub fn strip_controls(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 

@@ -57,6 +57,11 @@ pub enum Error {
 
     #[error("source {source_spec}: {message}")]
     Source { source_spec: String, message: String },
+
+    /// A Microsoft Graph call that failed for good: retries exhausted (`transient`),
+    /// or an answer retrying cannot change (403, 404, refused credentials).
+    #[error("Microsoft Graph, mailbox {mailbox}, {context}: {message}")]
+    Graph { mailbox: String, context: String, message: String, transient: bool },
 }
 
 impl Error {
@@ -71,6 +76,8 @@ impl Error {
             Error::VectorMismatch { .. } => Fault::User,
             Error::Embed { .. } => Fault::Internal,
             Error::Source { .. } => Fault::User,
+            Error::Graph { transient: true, .. } => Fault::Transient,
+            Error::Graph { transient: false, .. } => Fault::User,
         }
     }
 

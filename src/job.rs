@@ -112,6 +112,8 @@ pub struct Job {
     /// Relationships (graph edges) in the tenant's memory after this job's latest chunk.
     pub relationships: i64,
     pub vectors: i64,
+    /// Messages this job deleted because the source no longer has them.
+    pub removed: i64,
     pub chunks: i64,
     pub attempts: i64,
     /// How often the reaper re-queued the job after its owner went silent.
@@ -145,6 +147,8 @@ pub struct NewJob {
     pub chunk_size: i64,
     pub max_body_bytes: i64,
     pub estimated_total: Option<i64>,
+    /// Where the job starts (an incremental run starts at the stored delta links).
+    pub cursor: Option<String>,
 }
 
 /// Proof of ownership: every write for a running job is conditional on `token` still

@@ -14,8 +14,8 @@ use crate::event::{Emitter, Event};
 use crate::extract::{GraphWrite, rules};
 use crate::job::{Job, JobState, Lease};
 use crate::sink::{LanceSink, VectorRecord};
-use crate::source::{Item, Page, SourceSpec};
-use crate::store::{ChunkCommit, LedgerRow, PROCESSED, SKIPPED, Store};
+use crate::source::{Item, Page, SourceSpec, Sources};
+use crate::store::{ChunkCommit, LedgerRow, PROCESSED, SKIPPED, Store, SyncLink};
 use crate::{Error, Result};
 
 pub struct Pipeline {
@@ -26,6 +26,8 @@ pub struct Pipeline {
     pub heartbeat_every: Duration,
     /// Set to true to stop after the chunk in flight; the job is released to `pending`.
     pub stop: watch::Receiver<bool>,
+    /// Clients sources need (Graph), shared by every job this pipeline runs.
+    pub sources: Sources,
 }
 
 /// How a run ended, when it did not fail.
@@ -135,7 +137,13 @@ impl Pipeline {
         });
         let spec = SourceSpec::parse(&job.source)?;
         let mut pages = if job.has_more || job.cursor.is_none() {
-            Some(prefetch(&spec, job.cursor.as_deref(), job.max_body_bytes as usize, job.chunk_size as usize)?)
+            Some(prefetch(
+                &spec,
+                job.cursor.as_deref(),
+                job.max_body_bytes as usize,
+                job.chunk_size as usize,
+                &self.sources,
+            )?)
         } else {
             None
         };
@@ -211,6 +219,12 @@ impl Pipeline {
         let mut seen = std::collections::HashSet::new();
         emails.retain(|e| seen.insert(e.message_id.clone()));
 
+        let removed = self.removed(job, &page.removed, page.reconcile_before, &ledger, &emails).await?;
+        if !removed.is_empty() {
+            // vectors first, as for upserts: a crash before the commit repeats the delete
+            self.sink.delete(&job.tenant, &removed).await?;
+        }
+
         // rules and embeddings are independent: run them side by side
         let texts: Vec<String> = emails.iter().map(Email::embedding_text).collect();
         let emails = Arc::new(emails);
@@ -262,6 +276,13 @@ impl Pipeline {
             vectors: written as i64,
             ledger,
             graph,
+            removed: removed.into_iter().map(|id| (job.mailbox.clone(), id)).collect(),
+            replace: page.replace,
+            sync_links: page
+                .sync_links
+                .into_iter()
+                .map(|(folder, link)| SyncLink { mailbox: job.mailbox.clone(), folder, link })
+                .collect(),
         };
         let in_chunk = (commit.processed + commit.skipped) as usize;
         let updated = self.store.commit_chunk(lease, &commit).await?;
@@ -279,11 +300,39 @@ impl Pipeline {
     }
 }
 
+impl Pipeline {
+    /// What this chunk deletes: the source's removals, and after a full re-list the
+    /// mailbox's ledger rows it did not see; never a message this chunk carries.
+    async fn removed(
+        &self,
+        job: &Job,
+        removed: &[String],
+        reconcile_before: Option<i64>,
+        ledger: &[LedgerRow],
+        emails: &[Email],
+    ) -> Result<Vec<String>> {
+        let mut out: std::collections::BTreeSet<String> = removed.iter().cloned().collect();
+        if let Some(since) = reconcile_before {
+            out.extend(self.store.ledger_untouched_since(&job.tenant, &job.mailbox, since).await?);
+        }
+        for id in emails.iter().map(|e| &e.message_id).chain(ledger.iter().map(|r| &r.message_id)) {
+            out.remove(id);
+        }
+        Ok(out.into_iter().collect())
+    }
+}
+
 type PageRx = mpsc::Receiver<Result<Page>>;
 
 /// Read pages on their own task, one page ahead of the chunk being processed.
-fn prefetch(spec: &SourceSpec, cursor: Option<&str>, max_body: usize, chunk: usize) -> Result<PageRx> {
-    let mut source = spec.open(cursor, max_body)?;
+fn prefetch(
+    spec: &SourceSpec,
+    cursor: Option<&str>,
+    max_body: usize,
+    chunk: usize,
+    sources: &Sources,
+) -> Result<PageRx> {
+    let mut source = spec.open(cursor, max_body, sources)?;
     let (tx, rx) = mpsc::channel(1);
     tokio::spawn(async move {
         loop {

@@ -23,6 +23,8 @@ pub struct Scope {
     pub mailbox: Option<String>,
     /// Only this job's counters and source.
     pub job: Option<String>,
+    /// Clients for reading sources back (`--against-source`, repair).
+    pub sources: crate::source::Sources,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -184,7 +186,8 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
         let mut missing = Vec::new();
         let mut extra = Vec::new();
         for job in latest_per_mailbox(&jobs) {
-            let ids: BTreeSet<String> = read_source(job, |_| true).await?.into_iter().map(|i| item_id(&i)).collect();
+            let ids: BTreeSet<String> =
+                read_source(job, &scope.sources, |_| true).await?.into_iter().map(|i| item_id(&i)).collect();
             in_source += ids.len();
             let held: BTreeSet<String> =
                 ledger.iter().filter(|l| l.mailbox == job.mailbox).map(|l| l.message_id.clone()).collect();
@@ -218,9 +221,9 @@ fn item_id(i: &Item) -> String {
 }
 
 /// Read a job's whole source from the start, keeping the items `keep` wants.
-async fn read_source(job: &Job, keep: impl Fn(&Item) -> bool) -> Result<Vec<Item>> {
+async fn read_source(job: &Job, sources: &crate::source::Sources, keep: impl Fn(&Item) -> bool) -> Result<Vec<Item>> {
     let spec = SourceSpec::parse(&job.source)?;
-    let mut source = spec.open(None, job.max_body_bytes as usize)?;
+    let mut source = spec.open(None, job.max_body_bytes as usize, sources)?;
     let mut out = Vec::new();
     loop {
         let page = source.next_page(job.chunk_size.max(1) as usize).await?;
@@ -262,7 +265,9 @@ pub async fn repair(
     if !wanted.is_empty() {
         let mut records: Vec<VectorRecord> = Vec::new();
         for job in latest_per_mailbox(&jobs) {
-            let items = read_source(job, |i| matches!(i, Item::Message(e) if wanted.contains(&e.message_id))).await?;
+            let items =
+                read_source(job, &scope.sources, |i| matches!(i, Item::Message(e) if wanted.contains(&e.message_id)))
+                    .await?;
             let emails: Vec<Email> =
                 items.into_iter().filter_map(|i| if let Item::Message(e) = i { Some(e) } else { None }).collect();
             for chunk in emails.chunks(job.chunk_size.max(1) as usize) {

@@ -10,6 +10,7 @@ use atom_sync::settings::{DEFAULT_CHUNK_SIZE, validate_tenant};
 use atom_sync::sink::LanceSink;
 use atom_sync::sink::lance::DEFAULT_TABLE;
 use atom_sync::source::SourceSpec;
+use atom_sync::source::graph::GraphSpec;
 use atom_sync::store::Store;
 use clap::Args;
 use clap::builder::TypedValueParser;
@@ -23,15 +24,34 @@ pub struct BackfillArgs {
     #[arg(long)]
     pub tenant: String,
 
-    /// Where the mail comes from: mbox:PATH, maildir:PATH or eml:PATH
-    #[arg(long, value_name = "KIND:PATH")]
+    /// Where the mail comes from: graph (Microsoft Graph; with --mailbox or --all-mailboxes), mbox:PATH, maildir:PATH or eml:PATH
+    #[arg(long, value_name = "graph|KIND:PATH")]
     pub source: String,
 
-    /// Mailbox name recorded in the ledger [default: the export's file or folder name]
-    #[arg(long)]
-    pub mailbox: Option<String>,
+    /// Graph: a user id or principal name, one job each (repeatable). Exports: the mailbox name recorded in the ledger [default: the export's file or folder name]
+    #[arg(long, value_name = "USER")]
+    pub mailbox: Vec<String>,
 
-    /// Messages per chunk: one source page, one embedding batch, one transaction
+    #[command(flatten)]
+    pub select: GraphSelect,
+
+    /// Graph: only mail received within this span before now (e.g. 90d) [default: the whole history]
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, conflicts_with = "from")]
+    pub since: Option<Duration>,
+
+    /// Graph: only mail received at or after this time (2026-01-31 or RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub from: Option<i64>,
+
+    /// Graph: only mail received before this time [default: now, fixed when the job is created]
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub to: Option<i64>,
+
+    /// Graph: the span of received time one listing query covers
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = humantime::parse_duration)]
+    pub window: Duration,
+
+    /// Messages per chunk: one source page (Graph `$top`, at most 1000; repeated 504s halve it down to 25), one embedding batch, one transaction
     #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000).map(|v| v as usize))]
     pub chunk_size: usize,
 
@@ -39,12 +59,24 @@ pub struct BackfillArgs {
     #[arg(long, default_value_t = atom_sync::email::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
 
-    /// Only enqueue the job (for `atom-sync worker`s) and print its id
+    /// Only enqueue the job(s) (for `atom-sync worker`s) and print their ids
     #[arg(long)]
     pub detach: bool,
 
     #[command(flatten)]
     pub run: RunOpts,
+}
+
+/// Which Graph mailboxes and folders (shared by `backfill` and `sync`).
+#[derive(Debug, Args)]
+pub struct GraphSelect {
+    /// Graph: every user that has a mailbox (listed from /users), one job each
+    #[arg(long, conflicts_with = "mailbox")]
+    pub all_mailboxes: bool,
+
+    /// Graph: only these folders (ids or well-known names such as inbox, sentitems, archive; repeatable) [default: every folder]
+    #[arg(long = "folder", value_name = "FOLDER")]
+    pub folders: Vec<String>,
 }
 
 /// How a job runs in this process (shared by `backfill` and `resume`).
@@ -55,10 +87,35 @@ pub struct RunOpts {
     pub heartbeat: Duration,
 }
 
+/// `2026-01-31` (midnight UTC) or an RFC 3339 time, as unix ms.
+fn parse_time(s: &str) -> Result<i64, String> {
+    let full = if s.len() == 10 { format!("{s}T00:00:00Z") } else { s.to_string() };
+    humantime::parse_rfc3339_weak(full.trim_end_matches('Z'))
+        .map_err(|e| format!("{e}; expected 2026-01-31 or 2026-01-31T08:00:00Z"))
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string()))
+        .map(|d| d.as_millis() as i64)
+}
+
 pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
     validate_tenant(&args.tenant)?;
+    if args.source == "graph" {
+        return backfill_graph(g, args).await;
+    }
+    let graph_only = [
+        (!args.select.folders.is_empty(), "--folder"),
+        (args.select.all_mailboxes, "--all-mailboxes"),
+        (args.since.is_some(), "--since"),
+        (args.from.is_some(), "--from"),
+        (args.to.is_some(), "--to"),
+    ];
+    if let Some((_, flag)) = graph_only.iter().find(|(set, _)| *set) {
+        anyhow::bail!(atom_sync::Error::Invalid(format!("{flag} applies to --source graph only")));
+    }
+    if args.mailbox.len() > 1 {
+        anyhow::bail!(atom_sync::Error::Invalid("--mailbox: an export is one mailbox; give it once".into()));
+    }
     let spec = SourceSpec::parse(&args.source)?.canonical()?;
-    let mailbox = args.mailbox.clone().unwrap_or_else(|| spec.default_mailbox());
+    let mailbox = args.mailbox.first().cloned().unwrap_or_else(|| spec.default_mailbox());
     let estimated_total = {
         let spec = spec.clone();
         tokio::task::spawn_blocking(move || spec.estimate()).await??
@@ -74,6 +131,7 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
             chunk_size: args.chunk_size as i64,
             max_body_bytes: args.max_body_bytes as i64,
             estimated_total: estimated_total.map(|t| t as i64),
+            cursor: None,
         })
         .await?;
     if args.detach {
@@ -81,6 +139,124 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
         return Ok(exit::OK);
     }
     execute(g, store, embedder, sink, &job, &args.run, true).await
+}
+
+/// One job per mailbox, each listing its mail window by window.
+async fn backfill_graph(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
+    let now = atom_sync::time::now_ms();
+    let to = args.to.unwrap_or(now);
+    let from = args.from.or(args.since.map(|s| now - s.as_millis() as i64));
+    if let Some(f) = from.filter(|f| *f >= to) {
+        anyhow::bail!(atom_sync::Error::Invalid(format!(
+            "--from/--since: {} is not before --to {}",
+            atom_sync::time::rfc3339(f),
+            atom_sync::time::rfc3339(to)
+        )));
+    }
+    let make = |mailbox: &str| GraphSpec {
+        mailbox: mailbox.to_string(),
+        folders: args.select.folders.clone(),
+        from_ms: from,
+        to_ms: Some(to),
+        window_ms: (args.window.as_millis() as i64).max(60_000),
+        top: args.chunk_size.min(1000) as u32,
+        delta: false,
+    };
+    let plan = GraphPlan { tenant: &args.tenant, mailboxes: &args.mailbox, select: &args.select };
+    let jobs = plan.jobs(g, args.chunk_size.min(1000), args.max_body_bytes, make).await?;
+    run_all(g, jobs, args.detach, &args.run).await
+}
+
+/// The Graph mailboxes a command names, turned into jobs.
+pub(super) struct GraphPlan<'a> {
+    pub tenant: &'a str,
+    pub mailboxes: &'a [String],
+    pub select: &'a GraphSelect,
+}
+
+impl GraphPlan<'_> {
+    /// Check credentials, list the mailboxes (`--all-mailboxes`), open the memories and
+    /// create one pending job per mailbox. An incremental job starts at the delta
+    /// links the last sync of its mailbox stored.
+    pub async fn jobs(
+        &self,
+        g: &Global,
+        chunk_size: usize,
+        max_body_bytes: usize,
+        spec: impl Fn(&str) -> GraphSpec,
+    ) -> anyhow::Result<Vec<atom_sync::job::Job>> {
+        let sources = g.sources()?;
+        let client = sources.graph.clone().expect("the CLI always configures Graph");
+        client.check_credentials()?;
+        let mailboxes = if self.select.all_mailboxes {
+            let all = atom_sync::source::graph::list_mailboxes(&client).await?;
+            if all.is_empty() {
+                anyhow::bail!(atom_sync::Error::Invalid("--all-mailboxes: Graph lists no user with a mailbox".into()));
+            }
+            all
+        } else if self.mailboxes.is_empty() {
+            anyhow::bail!(atom_sync::Error::Invalid(
+                "--source graph needs --mailbox USER (repeatable) or --all-mailboxes".into()
+            ));
+        } else {
+            let mut m = self.mailboxes.to_vec();
+            m.dedup();
+            m
+        };
+        let store = g.store().await?;
+        // a refused vector table must fail before any job exists
+        open_memories(g).await?;
+        let mut jobs = Vec::with_capacity(mailboxes.len());
+        for mailbox in &mailboxes {
+            let spec = spec(mailbox);
+            let cursor = match spec.delta {
+                true => GraphSpec::delta_cursor(&store.sync_links(self.tenant, mailbox).await?),
+                false => None,
+            };
+            let job = store
+                .create_job(&NewJob {
+                    tenant: self.tenant.to_string(),
+                    source: SourceSpec::Graph(spec).to_string(),
+                    mailbox: mailbox.clone(),
+                    chunk_size: chunk_size as i64,
+                    max_body_bytes: max_body_bytes as i64,
+                    estimated_total: None,
+                    cursor,
+                })
+                .await?;
+            jobs.push(job);
+        }
+        Ok(jobs)
+    }
+}
+
+/// Print the ids (`--detach`), or run the jobs here one after another; the exit code
+/// is the first failing job's.
+pub(super) async fn run_all(
+    g: &Global,
+    jobs: Vec<atom_sync::job::Job>,
+    detach: bool,
+    opts: &RunOpts,
+) -> anyhow::Result<u8> {
+    if detach {
+        for j in &jobs {
+            println!("{}", j.id);
+        }
+        return Ok(exit::OK);
+    }
+    let store = g.store().await?;
+    let (embedder, sink) = open_memories(g).await?;
+    let mut code = exit::OK;
+    for job in &jobs {
+        let c = execute(g, store.clone(), embedder.clone(), sink.clone(), job, opts, true).await?;
+        if c == exit::INTERRUPTED {
+            return Ok(c);
+        }
+        if code == exit::OK {
+            code = c;
+        }
+    }
+    Ok(code)
 }
 
 pub(super) async fn open_memories(g: &Global) -> anyhow::Result<(Arc<dyn Embedder>, Arc<LanceSink>)> {
@@ -105,16 +281,24 @@ pub(super) async fn execute(
         events.emit(atom_sync::event::Event::JobCreated { job: job.clone() });
     }
     let (stop_rx, signals) = stop_on_signal();
-    let pipeline =
-        Pipeline { store: store.clone(), sink, embedder, events, heartbeat_every: opts.heartbeat, stop: stop_rx };
+    let pipeline = Pipeline {
+        store: store.clone(),
+        sink,
+        embedder,
+        events,
+        heartbeat_every: opts.heartbeat,
+        stop: stop_rx,
+        sources: g.sources()?,
+    };
     let result = pipeline.run(&job.id, &owner_name()).await;
     signals.abort();
     drop(pipeline);
     renderer.finish().await;
     match result {
         Ok(Outcome::Completed(job)) => {
+            let removed = if job.removed > 0 { format!(", {} removed", job.removed) } else { String::new() };
             println!(
-                "job {} completed: {} processed, {} skipped, {} vectors, {} entities, {} relationships",
+                "job {} completed: {} processed, {} skipped{removed}, {} vectors, {} entities, {} relationships",
                 job.id, job.processed, job.skipped, job.vectors, job.entities, job.relationships
             );
             Ok(exit::OK)

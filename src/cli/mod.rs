@@ -12,6 +12,7 @@ mod resume;
 mod search;
 mod status;
 mod stop;
+mod sync;
 mod verify;
 mod worker;
 
@@ -75,6 +76,72 @@ pub struct Global {
     /// Log line format on stderr
     #[arg(long, value_enum, default_value = "text", global = true, env = "ATOM_SYNC_LOG_FORMAT")]
     pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub graph: GraphOpts,
+}
+
+/// How to reach Microsoft Graph: the app's credentials, the endpoints (tests point
+/// them at a simulator) and the limits every call obeys.
+#[derive(Args)]
+#[command(next_help_heading = "Microsoft Graph")]
+pub struct GraphOpts {
+    /// Directory (tenant) id of the Entra app registration
+    #[arg(long, env = "ATOM_SYNC_GRAPH_TENANT_ID", global = true, value_name = "ID")]
+    pub graph_tenant_id: Option<String>,
+
+    /// Application (client) id of the app registration
+    #[arg(long, env = "ATOM_SYNC_GRAPH_CLIENT_ID", global = true, value_name = "ID")]
+    pub graph_client_id: Option<String>,
+
+    /// Client secret of the app (prefer the environment: flags show in `ps`)
+    #[arg(long, env = "ATOM_SYNC_GRAPH_CLIENT_SECRET", global = true, value_name = "SECRET", hide_env_values = true)]
+    pub graph_client_secret: Option<String>,
+
+    /// Graph API base URL
+    #[arg(long, env = "ATOM_SYNC_GRAPH_URL", global = true, value_name = "URL", default_value = atom_sync::source::graph::client::DEFAULT_GRAPH_URL)]
+    pub graph_url: String,
+
+    /// Microsoft identity platform base URL (tokens)
+    #[arg(long, env = "ATOM_SYNC_LOGIN_URL", global = true, value_name = "URL", default_value = atom_sync::source::graph::client::DEFAULT_LOGIN_URL)]
+    pub login_url: String,
+
+    /// Connect and total timeout of every Graph call
+    #[arg(long, env = "ATOM_SYNC_GRAPH_TIMEOUT", global = true, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub graph_timeout: std::time::Duration,
+
+    /// Graph requests in flight per mailbox, across this process
+    #[arg(long, env = "ATOM_SYNC_GRAPH_MAX_IN_FLIGHT", global = true, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub graph_max_in_flight: u16,
+
+    /// Retries of a failed Graph call (429, 5xx, timeouts) before the job fails
+    #[arg(long, env = "ATOM_SYNC_GRAPH_MAX_RETRIES", global = true, value_name = "N", default_value_t = 8)]
+    pub graph_max_retries: u32,
+
+    /// First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After
+    #[arg(long, env = "ATOM_SYNC_GRAPH_RETRY_BASE", global = true, value_name = "DURATION", default_value = "500ms", value_parser = humantime::parse_duration)]
+    pub graph_retry_base: std::time::Duration,
+}
+
+impl GraphOpts {
+    pub fn config(&self) -> atom_sync::source::graph::GraphConfig {
+        use atom_sync::source::graph::{GraphConfig, retry::Policy};
+        let set = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        GraphConfig {
+            tenant_id: set(&self.graph_tenant_id),
+            client_id: set(&self.graph_client_id),
+            client_secret: set(&self.graph_client_secret).map(atom_sync::keys::Secret::new),
+            graph_url: self.graph_url.clone(),
+            login_url: self.login_url.clone(),
+            timeout: self.graph_timeout,
+            max_in_flight: self.graph_max_in_flight as usize,
+            retry: Policy {
+                max_retries: self.graph_max_retries,
+                base_delay: self.graph_retry_base,
+                ..Policy::default()
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -87,6 +154,8 @@ pub enum LogFormat {
 pub enum Command {
     /// Create a backfill job for a tenant and run it to the end
     Backfill(backfill::BackfillArgs),
+    /// Bring Graph mailboxes up to date: new, changed and deleted mail since the last sync
+    Sync(sync::SyncArgs),
     /// Show jobs as a table, or one job's story
     Status(status::StatusArgs),
     /// Continue a failed, paused or interrupted job from its checkpoint
@@ -126,6 +195,13 @@ impl Global {
         matches!(self.log_format, LogFormat::Json)
     }
 
+    /// The process's source clients: one Graph client, so per-mailbox limits hold
+    /// across every job this process runs.
+    pub fn sources(&self) -> anyhow::Result<atom_sync::source::Sources> {
+        let client = atom_sync::source::graph::GraphClient::new(self.graph.config())?;
+        Ok(atom_sync::source::Sources { graph: Some(Arc::new(client)) })
+    }
+
     pub fn lance_uri(&self) -> String {
         atom_sync::settings::lance_uri(self.lance_uri.as_deref(), &self.data_dir())
     }
@@ -144,6 +220,7 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Backfill(args) => backfill::run(&cli.global, args).await,
+            Command::Sync(args) => sync::run(&cli.global, args).await,
             Command::Status(args) => status::run(&cli.global, args).await,
             Command::Resume(args) => resume::run(&cli.global, args).await,
             Command::Worker(args) => worker::run(&cli.global, args).await,

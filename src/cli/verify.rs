@@ -53,7 +53,12 @@ pub async fn run(g: &Global, args: VerifyArgs) -> anyhow::Result<u8> {
     validate_tenant(&args.tenant)?;
     let store = g.store().await?;
     let (embedder, sink) = open_memories(g).await?;
-    let scope = Scope { tenant: args.tenant.clone(), mailbox: args.mailbox.clone(), job: args.job.clone() };
+    let scope = Scope {
+        tenant: args.tenant.clone(),
+        mailbox: args.mailbox.clone(),
+        job: args.job.clone(),
+        sources: g.sources()?,
+    };
     let mut report = verify::verify(store.as_ref(), &sink, &scope, args.against_source).await?;
     let mut repairs = Vec::new();
     if args.repair && !report.clean {

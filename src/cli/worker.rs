@@ -46,8 +46,15 @@ pub async fn run(g: &Global, args: WorkerArgs) -> anyhow::Result<u8> {
     let (stop, signals) = stop_on_signal();
     let owner = owner_name();
     tracing::info!(owner, concurrency = args.concurrency, "worker started");
-    let pipeline =
-        Arc::new(Pipeline { store, sink, embedder, events, heartbeat_every: args.run.heartbeat, stop: stop.clone() });
+    let pipeline = Arc::new(Pipeline {
+        store,
+        sink,
+        embedder,
+        events,
+        heartbeat_every: args.run.heartbeat,
+        stop: stop.clone(),
+        sources: g.sources()?,
+    });
     let opts = Options { tenant: args.tenant, concurrency: args.concurrency, poll: args.poll, once: args.once, owner };
     let report = worker::run(pipeline, opts, stop).await;
     signals.abort();

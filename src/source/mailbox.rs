@@ -186,7 +186,7 @@ impl Source for MboxSource {
                 })??;
         self.offset = next;
         let cursor = serde_json::to_string(&Cursor { offset: Some(next), after: None }).expect("cursor");
-        Ok(Page { items, cursor, has_more })
+        Ok(Page { items, cursor, has_more, ..Default::default() })
     }
 }
 
@@ -314,7 +314,7 @@ impl Source for FilesSource {
         self.next = end;
         let after = end.checked_sub(1).map(|i| self.files[i].0.clone());
         let cursor = serde_json::to_string(&Cursor { offset: None, after }).expect("cursor");
-        Ok(Page { items, cursor, has_more: self.next < self.files.len() })
+        Ok(Page { items, cursor, has_more: self.next < self.files.len(), ..Default::default() })
     }
 }
 
@@ -340,11 +340,11 @@ mod tests {
         let p = mbox(dir.path());
         let spec = SourceSpec::Mbox(p.clone());
         assert_eq!(spec.estimate().unwrap(), Some(5), "a body line starting with From is no separator");
-        let mut src = spec.open(None, 1000).unwrap();
+        let mut src = spec.open(None, 1000, &Default::default()).unwrap();
         let first = src.next_page(2).await.unwrap();
         assert_eq!(first.items.len(), 2);
         assert!(first.has_more);
-        let mut again = spec.open(Some(&first.cursor), 1000).unwrap();
+        let mut again = spec.open(Some(&first.cursor), 1000, &Default::default()).unwrap();
         let rest = again.next_page(10).await.unwrap();
         let ids: Vec<_> = rest
             .items
@@ -360,7 +360,7 @@ mod tests {
             assert!(e.body.contains("\nFrom the start") && e.body.contains("From here on"), "{}", e.body);
         }
         // a checkpoint that no longer points at a message is refused, not misread
-        let err = spec.open(Some(r#"{"offset":3}"#), 1000).err().unwrap().to_string();
+        let err = spec.open(Some(r#"{"offset":3}"#), 1000, &Default::default()).err().unwrap().to_string();
         assert!(err.contains("no message starts"), "{err}");
     }
 
@@ -376,13 +376,13 @@ mod tests {
         std::fs::write(md.join("new/2000.b"), msg(2)).unwrap();
         std::fs::write(md.join("cur/3000.c:2,S"), msg(3)).unwrap();
         let spec = SourceSpec::Maildir(md.clone());
-        let mut src = spec.open(None, 1000).unwrap();
+        let mut src = spec.open(None, 1000, &Default::default()).unwrap();
         let first = src.next_page(1).await.unwrap();
         // between kill and resume: the client reads 1000.a and 2000.b, and mail arrives
         std::fs::rename(md.join("new/1000.a"), md.join("cur/1000.a:2,S")).unwrap();
         std::fs::rename(md.join("new/2000.b"), md.join("cur/2000.b:2,RS")).unwrap();
         std::fs::write(md.join("new/4000.d"), msg(4)).unwrap();
-        let rest = spec.open(Some(&first.cursor), 1000).unwrap().next_page(10).await.unwrap();
+        let rest = spec.open(Some(&first.cursor), 1000, &Default::default()).unwrap().next_page(10).await.unwrap();
         let ids: Vec<_> = rest
             .items
             .iter()

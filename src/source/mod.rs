@@ -4,9 +4,11 @@
 //! pipeline stores the cursor of the last committed page, so a restart repeats at most
 //! one page, and repeating a page changes nothing.
 
+pub mod graph;
 pub mod mailbox;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -20,12 +22,24 @@ pub enum Item {
     Skipped(Rejected),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Page {
     pub items: Vec<Item>,
     /// Where to continue after this page.
     pub cursor: String,
     pub has_more: bool,
+    /// Messages gone from the source (a delta's `@removed`): their vectors, ledger rows
+    /// and graph support are deleted with this chunk.
+    pub removed: Vec<String>,
+    /// The items may be new versions of messages already stored: their old graph
+    /// support is replaced, not added to.
+    pub replace: bool,
+    /// (folder, delta link) pairs that complete with this chunk, kept for the next
+    /// incremental run.
+    pub sync_links: Vec<(String, String)>,
+    /// The whole mailbox was re-listed since this instant (unix ms): ledger rows it did
+    /// not touch since then are gone from the source.
+    pub reconcile_before: Option<i64>,
 }
 
 #[async_trait]
@@ -40,6 +54,14 @@ pub enum SourceSpec {
     Mbox(PathBuf),
     Maildir(PathBuf),
     Eml(PathBuf),
+    Graph(graph::GraphSpec),
+}
+
+/// What opening a source may need beyond its spec: the process's one Graph client
+/// (its per-mailbox limits hold across every job of the process).
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub graph: Option<Arc<graph::GraphClient>>,
 }
 
 impl SourceSpec {
@@ -52,17 +74,17 @@ impl SourceSpec {
         if path.is_empty() {
             return Err(Error::Invalid(format!("source {spec:?}: the path after {kind}: is empty")));
         }
+        if kind == "graph" || kind == "graph-delta" {
+            return Ok(SourceSpec::Graph(graph::GraphSpec::parse(kind, path)?));
+        }
         let path = PathBuf::from(path);
         match kind {
             "mbox" => Ok(SourceSpec::Mbox(path)),
             "maildir" => Ok(SourceSpec::Maildir(path)),
             "eml" => Ok(SourceSpec::Eml(path)),
-            "graph" => Err(Error::Invalid(format!(
-                "source {spec:?}: the Microsoft Graph source is not available in this build yet"
+            other => Err(Error::Invalid(format!(
+                "source {spec:?}: unknown kind {other:?}; expected mbox, maildir, eml or graph"
             ))),
-            other => {
-                Err(Error::Invalid(format!("source {spec:?}: unknown kind {other:?}; expected mbox, maildir or eml")))
-            }
         }
     }
 
@@ -78,22 +100,28 @@ impl SourceSpec {
             SourceSpec::Mbox(p) => SourceSpec::Mbox(canon(p)?),
             SourceSpec::Maildir(p) => SourceSpec::Maildir(canon(p)?),
             SourceSpec::Eml(p) => SourceSpec::Eml(canon(p)?),
+            SourceSpec::Graph(g) => SourceSpec::Graph(g.clone()),
         })
     }
 
-    pub fn path(&self) -> &PathBuf {
+    /// The export's path; `None` for Graph.
+    pub fn path(&self) -> Option<&PathBuf> {
         match self {
-            SourceSpec::Mbox(p) | SourceSpec::Maildir(p) | SourceSpec::Eml(p) => p,
+            SourceSpec::Mbox(p) | SourceSpec::Maildir(p) | SourceSpec::Eml(p) => Some(p),
+            SourceSpec::Graph(_) => None,
         }
     }
 
     /// The mailbox name a job records when the operator names none: the export's
-    /// file or folder name, stable across runs.
+    /// file or folder name, stable across runs; for Graph the user.
     pub fn default_mailbox(&self) -> String {
-        self.path()
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| self.path().display().to_string())
+        match self {
+            SourceSpec::Graph(g) => g.mailbox.clone(),
+            _ => {
+                let p = self.path().expect("an export has a path");
+                p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+            }
+        }
     }
 
     /// How many messages the source holds (for progress); one cheap pass, done once
@@ -103,11 +131,18 @@ impl SourceSpec {
             SourceSpec::Mbox(p) => mailbox::count_mbox(p, self).map(Some),
             SourceSpec::Maildir(p) => Ok(Some(mailbox::FilesSource::open_maildir(p, None, 0, self)?.len() as u64)),
             SourceSpec::Eml(p) => Ok(Some(mailbox::FilesSource::open_eml(p, None, 0, self)?.len() as u64)),
+            SourceSpec::Graph(_) => Ok(None),
         }
     }
 
-    pub fn open(&self, cursor: Option<&str>, max_body_bytes: usize) -> Result<Box<dyn Source>> {
+    pub fn open(&self, cursor: Option<&str>, max_body_bytes: usize, sources: &Sources) -> Result<Box<dyn Source>> {
         Ok(match self {
+            SourceSpec::Graph(g) => {
+                let client = sources.graph.clone().ok_or_else(|| {
+                    Error::Invalid(format!("source {self}: this process has no Microsoft Graph client configured"))
+                })?;
+                g.open(cursor, max_body_bytes, client)?
+            }
             SourceSpec::Mbox(p) => Box::new(mailbox::MboxSource::open(p, cursor, max_body_bytes, self)?),
             SourceSpec::Maildir(p) => Box::new(mailbox::FilesSource::open_maildir(p, cursor, max_body_bytes, self)?),
             SourceSpec::Eml(p) => Box::new(mailbox::FilesSource::open_eml(p, cursor, max_body_bytes, self)?),
@@ -117,11 +152,12 @@ impl SourceSpec {
 
 impl std::fmt::Display for SourceSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kind = match self {
-            SourceSpec::Mbox(_) => "mbox",
-            SourceSpec::Maildir(_) => "maildir",
-            SourceSpec::Eml(_) => "eml",
+        let (kind, p) = match self {
+            SourceSpec::Mbox(p) => ("mbox", p),
+            SourceSpec::Maildir(p) => ("maildir", p),
+            SourceSpec::Eml(p) => ("eml", p),
+            SourceSpec::Graph(g) => return g.fmt(f),
         };
-        write!(f, "{kind}:{}", self.path().display())
+        write!(f, "{kind}:{}", p.display())
     }
 }

@@ -55,6 +55,19 @@ pub struct ChunkCommit {
     pub vectors: i64,
     pub ledger: Vec<LedgerRow>,
     pub graph: GraphWrite,
+    /// (mailbox, message id) gone from the source: ledger row and graph support go.
+    pub removed: Vec<(String, String)>,
+    /// The chunk's messages may be new versions: replace their graph support.
+    pub replace: bool,
+    pub sync_links: Vec<SyncLink>,
+}
+
+/// Where the next incremental run of a mailbox folder continues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncLink {
+    pub mailbox: String,
+    pub folder: String,
+    pub link: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -138,6 +151,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Append a line to a job's story.
     async fn record_event(&self, job: &Job, kind: &str, message: &str) -> Result<()>;
+
+    /// The delta links of a mailbox's folders, as (folder, link).
+    async fn sync_links(&self, tenant: &str, mailbox: &str) -> Result<Vec<(String, String)>>;
+
+    /// Ledger message ids of a mailbox not written since `since` (unix ms): after a
+    /// full re-list, what the source no longer has.
+    async fn ledger_untouched_since(&self, tenant: &str, mailbox: &str, since: i64) -> Result<Vec<String>>;
 
     async fn events(&self, job: &Job) -> Result<Vec<JobEvent>>;
 
@@ -296,6 +316,7 @@ struct JobRow {
     entities: i64,
     relationships: i64,
     vectors: i64,
+    removed: i64,
     chunks: i64,
     attempts: i64,
     rescues: i64,
@@ -332,6 +353,7 @@ impl TryFrom<JobRow> for Job {
             entities: r.entities,
             relationships: r.relationships,
             vectors: r.vectors,
+            removed: r.removed,
             chunks: r.chunks,
             attempts: r.attempts,
             lease_owner: r.lease_owner,
@@ -346,6 +368,25 @@ impl TryFrom<JobRow> for Job {
         })
     }
 }
+
+/// Removing what lost all support: unsupported nodes first, so their edges become
+/// orphans and go too. Each statement binds the tenant as `$1`.
+pub(crate) const PRUNE_STEPS: [&str; 6] = [
+    "DELETE FROM graph_node_aliases WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_node_support s
+        WHERE s.tenant_id = graph_node_aliases.tenant_id AND s.node_key = graph_node_aliases.node_key)",
+    "DELETE FROM graph_nodes WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_node_support s
+        WHERE s.tenant_id = graph_nodes.tenant_id AND s.node_key = graph_nodes.node_key)",
+    "DELETE FROM graph_edge_support WHERE tenant_id = $1
+        AND (NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edge_support.tenant_id AND n.node_key = graph_edge_support.src_key)
+          OR NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edge_support.tenant_id AND n.node_key = graph_edge_support.dst_key))",
+    "DELETE FROM graph_edges WHERE tenant_id = $1
+        AND (NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edges.tenant_id AND n.node_key = graph_edges.src_key)
+          OR NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edges.tenant_id AND n.node_key = graph_edges.dst_key))",
+    "DELETE FROM graph_edges WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_edge_support s
+        WHERE s.tenant_id = graph_edges.tenant_id AND s.src_key = graph_edges.src_key AND s.rel = graph_edges.rel AND s.dst_key = graph_edges.dst_key)",
+    "DELETE FROM discovered_entities WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_nodes n
+        WHERE n.tenant_id = discovered_entities.tenant_id AND n.node_key = discovered_entities.entity_key)",
+];
 
 /// Rows per multi-row statement: far below both engines' bind limits.
 const ROWS_PER_STATEMENT: usize = 400;

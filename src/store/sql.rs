@@ -25,8 +25,8 @@ macro_rules! impl_store {
                 let now = $crate::time::unique_now_ms();
                 let mut tx = self.begin_write().await?;
                 sqlx::query(
-                    "INSERT INTO jobs (id, tenant_id, source, mailbox, state, has_more, chunk_size, max_body_bytes, estimated_total, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $9)",
+                    "INSERT INTO jobs (id, tenant_id, source, mailbox, state, has_more, chunk_size, max_body_bytes, estimated_total, created_at, updated_at, cursor)
+                     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $9, $10)",
                 )
                 .bind(&id)
                 .bind(&new.tenant)
@@ -37,6 +37,7 @@ macro_rules! impl_store {
                 .bind(new.max_body_bytes)
                 .bind(new.estimated_total)
                 .bind(now)
+                .bind(&new.cursor)
                 .execute(&mut *tx)
                 .await
                 .map_err(Error::store(format!("creating a job for tenant {}", new.tenant)))?;
@@ -180,6 +181,47 @@ macro_rules! impl_store {
                     return Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
                 }
 
+                // gone from the source: the ledger row and the graph support it gave
+                let mut removed = 0u64;
+                for rows in chunk.removed.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("DELETE FROM message_ledger WHERE tenant_id = ");
+                    q.push_bind(t).push(" AND (mailbox, message_id) IN (");
+                    let mut sep = q.separated(", ");
+                    for (m, id) in rows {
+                        sep.push("(").push_bind_unseparated(m).push_unseparated(", ").push_bind_unseparated(id).push_unseparated(")");
+                    }
+                    q.push(")");
+                    removed += q.build().execute(&mut *tx).await.map_err(Error::store(ctx("removed messages")))?.rows_affected();
+                }
+                if removed > 0 {
+                    // counted as deleted rows: a removal of a message never stored counts nothing
+                    sqlx::query("UPDATE jobs SET removed = removed + $1 WHERE id = $2 AND tenant_id = $3")
+                        .bind(removed as i64)
+                        .bind(&lease.job_id)
+                        .bind(t)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(Error::store(ctx("removed count")))?;
+                }
+                let unsupported: Vec<&str> = chunk
+                    .removed
+                    .iter()
+                    .map(|(_, id)| id.as_str())
+                    .chain(chunk.ledger.iter().filter(|_| chunk.replace).map(|r| r.message_id.as_str()))
+                    .collect();
+                for ids in unsupported.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    for table in ["graph_node_support", "graph_edge_support"] {
+                        let mut q = sqlx::QueryBuilder::<$db>::new(format!("DELETE FROM {table} WHERE tenant_id = "));
+                        q.push_bind(t).push(" AND message_id IN (");
+                        let mut sep = q.separated(", ");
+                        for id in ids {
+                            sep.push_bind(*id);
+                        }
+                        q.push(")");
+                        q.build().execute(&mut *tx).await.map_err(Error::store(ctx("old graph support")))?;
+                    }
+                }
+
                 let ledger: std::collections::BTreeMap<(&str, &str), &$crate::store::LedgerRow> =
                     chunk.ledger.iter().map(|r| ((r.mailbox.as_str(), r.message_id.as_str()), r)).collect();
                 let ledger: Vec<_> = ledger.into_values().collect();
@@ -295,6 +337,28 @@ macro_rules! impl_store {
                     q.build().execute(&mut *tx).await.map_err(Error::store(ctx("edge support")))?;
                 }
 
+                if !unsupported.is_empty() {
+                    // nodes and edges that lost their last supporting message go too
+                    for sql in $crate::store::PRUNE_STEPS {
+                        sqlx::query(sql).bind(t).execute(&mut *tx).await.map_err(Error::store(ctx("pruning the graph")))?;
+                    }
+                }
+
+                for l in &chunk.sync_links {
+                    sqlx::query(
+                        "INSERT INTO graph_sync_links (tenant_id, mailbox, folder_id, delta_link, updated_at) VALUES ($1, $2, $3, $4, $5)
+                         ON CONFLICT (tenant_id, mailbox, folder_id) DO UPDATE SET delta_link = excluded.delta_link, updated_at = excluded.updated_at",
+                    )
+                    .bind(t)
+                    .bind(&l.mailbox)
+                    .bind(&l.folder)
+                    .bind(&l.link)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(Error::store(ctx("delta links")))?;
+                }
+
                 sqlx::query(
                     "UPDATE jobs SET entities = (SELECT count(*) FROM discovered_entities WHERE tenant_id = $1),
                          relationships = (SELECT count(*) FROM graph_edges WHERE tenant_id = $1)
@@ -370,6 +434,7 @@ macro_rules! impl_store {
                          processed = CASE WHEN $6 THEN 0 ELSE processed END,
                          skipped = CASE WHEN $6 THEN 0 ELSE skipped END,
                          vectors = CASE WHEN $6 THEN 0 ELSE vectors END,
+                         removed = CASE WHEN $6 THEN 0 ELSE removed END,
                          chunks = CASE WHEN $6 THEN 0 ELSE chunks END
                      WHERE id = $2 AND tenant_id = $3 AND state = $4 AND lease_token = $5
                        AND COALESCE(heartbeat_at, -1) = $7",
@@ -476,6 +541,30 @@ macro_rules! impl_store {
                 let mut tx = self.begin_write().await?;
                 insert_event(&mut tx, &job.tenant, &job.id, $crate::time::now_ms(), kind, message).await?;
                 tx.commit().await.map_err(Error::store(format!("job {}: recording an event", job.id)))
+            }
+
+            async fn sync_links(&self, tenant: &str, mailbox: &str) -> $crate::Result<Vec<(String, String)>> {
+                sqlx::query_as(
+                    "SELECT folder_id, delta_link FROM graph_sync_links WHERE tenant_id = $1 AND mailbox = $2 ORDER BY folder_id",
+                )
+                .bind(tenant)
+                .bind(mailbox)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::Error::store(format!("tenant {tenant}: reading the delta links of mailbox {mailbox}")))
+            }
+
+            async fn ledger_untouched_since(&self, tenant: &str, mailbox: &str, since: i64) -> $crate::Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT message_id FROM message_ledger WHERE tenant_id = $1 AND mailbox = $2 AND updated_at < $3 ORDER BY message_id",
+                )
+                .bind(tenant)
+                .bind(mailbox)
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::Error::store(format!("tenant {tenant}: reconciling mailbox {mailbox}")))?;
+                Ok(rows.into_iter().map(|(id,)| id).collect())
             }
 
             async fn events(&self, job: &$crate::job::Job) -> $crate::Result<Vec<$crate::job::JobEvent>> {
@@ -590,24 +679,7 @@ macro_rules! impl_store {
                 use $crate::Error;
                 let before = self.graph_problems(tenant).await?;
                 let mut tx = self.begin_write().await?;
-                // unsupported nodes first: their edges then become orphans and go too
-                let steps: [&str; 6] = [
-                    "DELETE FROM graph_node_aliases WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_node_support s
-                        WHERE s.tenant_id = graph_node_aliases.tenant_id AND s.node_key = graph_node_aliases.node_key)",
-                    "DELETE FROM graph_nodes WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_node_support s
-                        WHERE s.tenant_id = graph_nodes.tenant_id AND s.node_key = graph_nodes.node_key)",
-                    "DELETE FROM graph_edge_support WHERE tenant_id = $1
-                        AND (NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edge_support.tenant_id AND n.node_key = graph_edge_support.src_key)
-                          OR NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edge_support.tenant_id AND n.node_key = graph_edge_support.dst_key))",
-                    "DELETE FROM graph_edges WHERE tenant_id = $1
-                        AND (NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edges.tenant_id AND n.node_key = graph_edges.src_key)
-                          OR NOT EXISTS (SELECT 1 FROM graph_nodes n WHERE n.tenant_id = graph_edges.tenant_id AND n.node_key = graph_edges.dst_key))",
-                    "DELETE FROM graph_edges WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_edge_support s
-                        WHERE s.tenant_id = graph_edges.tenant_id AND s.src_key = graph_edges.src_key AND s.rel = graph_edges.rel AND s.dst_key = graph_edges.dst_key)",
-                    "DELETE FROM discovered_entities WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_nodes n
-                        WHERE n.tenant_id = discovered_entities.tenant_id AND n.node_key = discovered_entities.entity_key)",
-                ];
-                for sql in steps {
+                for sql in $crate::store::PRUNE_STEPS {
                     sqlx::query(sql)
                         .bind(tenant)
                         .execute(&mut *tx)

@@ -134,6 +134,7 @@ async fn a_live_job_is_not_resumed_from_under_its_owner() {
             chunk_size: 10,
             max_body_bytes: 10_240,
             estimated_total: None,
+            cursor: None,
         })
         .await
         .unwrap();

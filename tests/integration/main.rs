@@ -7,6 +7,8 @@ mod common;
 mod backfill;
 mod cli;
 mod embed;
+mod graph;
+mod graph_sim;
 mod jobs;
 mod kill;
 mod store;

@@ -16,6 +16,7 @@ fn new_job(tenant: &str) -> NewJob {
         chunk_size: 10,
         max_body_bytes: 10_240,
         estimated_total: Some(3),
+        cursor: None,
     }
 }
 
@@ -56,7 +57,16 @@ fn chunk(cursor: &str, has_more: bool) -> ChunkCommit {
         sent_at: None,
         source_ref: Some("x.mbox@99".into()),
     });
-    ChunkCommit { cursor: cursor.into(), has_more, processed: 2, skipped: 1, vectors: 2, ledger, graph }
+    ChunkCommit {
+        cursor: cursor.into(),
+        has_more,
+        processed: 2,
+        skipped: 1,
+        vectors: 2,
+        ledger,
+        graph,
+        ..Default::default()
+    }
 }
 
 async fn story(store: &dyn Store) {

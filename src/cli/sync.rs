@@ -1,0 +1,56 @@
+//! `atom-sync sync`: an incremental run per Graph mailbox. Each folder is followed
+//! through a delta query from the link the last sync stored: new and changed mail
+//! goes through the pipeline, deleted mail leaves both memories.
+
+use atom_sync::settings::{DEFAULT_CHUNK_SIZE, validate_tenant};
+use atom_sync::source::graph::GraphSpec;
+use clap::Args;
+use clap::builder::TypedValueParser;
+
+use super::Global;
+use super::backfill::{GraphPlan, GraphSelect, RunOpts, run_all};
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The tenant whose memories are brought up to date
+    #[arg(long)]
+    pub tenant: String,
+
+    /// A user id or principal name, one job each (repeatable)
+    #[arg(long, value_name = "USER")]
+    pub mailbox: Vec<String>,
+
+    #[command(flatten)]
+    pub select: GraphSelect,
+
+    /// Messages per chunk (Graph's odata.maxpagesize, at most 1000)
+    #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE, value_parser = clap::value_parser!(u32).range(1..=1000).map(|v| v as usize))]
+    pub chunk_size: usize,
+
+    /// Cap on the text body handed to extraction and embedding, in bytes
+    #[arg(long, default_value_t = atom_sync::email::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+
+    /// Only enqueue the job(s) (for `atom-sync worker`s) and print their ids
+    #[arg(long)]
+    pub detach: bool,
+
+    #[command(flatten)]
+    pub run: RunOpts,
+}
+
+pub async fn run(g: &Global, args: SyncArgs) -> anyhow::Result<u8> {
+    validate_tenant(&args.tenant)?;
+    let make = |mailbox: &str| GraphSpec {
+        mailbox: mailbox.to_string(),
+        folders: args.select.folders.clone(),
+        from_ms: None,
+        to_ms: None,
+        window_ms: atom_sync::source::graph::DEFAULT_WINDOW.as_millis() as i64,
+        top: args.chunk_size as u32,
+        delta: true,
+    };
+    let plan = GraphPlan { tenant: &args.tenant, mailboxes: &args.mailbox, select: &args.select };
+    let jobs = plan.jobs(g, args.chunk_size, args.max_body_bytes, make).await?;
+    run_all(g, jobs, args.detach, &args.run).await
+}

@@ -1,0 +1,404 @@
+//! The one HTTP client for Microsoft Graph: app-only tokens, a timeout on every call,
+//! a per-mailbox gate (at most `max_in_flight` requests, and `Retry-After` honoured
+//! by every request to that mailbox), and the retry loop that [`super::retry`] steers.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+use super::retry::{Failure, Policy, parse_retry_after};
+use crate::keys::Secret;
+use crate::{Error, Result};
+
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com/v1.0";
+pub const DEFAULT_LOGIN_URL: &str = "https://login.microsoftonline.com";
+pub const SCOPE: &str = "https://graph.microsoft.com/.default";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
+
+/// Where Graph is and how to call it. `Debug` shows no secret.
+#[derive(Debug, Clone)]
+pub struct GraphConfig {
+    pub tenant_id: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub graph_url: String,
+    pub login_url: String,
+    /// Connect + whole-response timeout of every call.
+    pub timeout: Duration,
+    /// Requests in flight per mailbox, across this process.
+    pub max_in_flight: usize,
+    pub retry: Policy,
+}
+
+impl Default for GraphConfig {
+    fn default() -> Self {
+        GraphConfig {
+            tenant_id: None,
+            client_id: None,
+            client_secret: None,
+            graph_url: DEFAULT_GRAPH_URL.into(),
+            login_url: DEFAULT_LOGIN_URL.into(),
+            timeout: DEFAULT_TIMEOUT,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            retry: Policy::default(),
+        }
+    }
+}
+
+impl GraphConfig {
+    /// The credentials, or an error naming each missing setting.
+    fn credentials(&self) -> Result<(&str, &str, &Secret)> {
+        let missing: Vec<&str> = [
+            (self.tenant_id.is_none(), "ATOM_SYNC_GRAPH_TENANT_ID (--graph-tenant-id)"),
+            (self.client_id.is_none(), "ATOM_SYNC_GRAPH_CLIENT_ID (--graph-client-id)"),
+            (self.client_secret.is_none(), "ATOM_SYNC_GRAPH_CLIENT_SECRET (--graph-client-secret)"),
+        ]
+        .into_iter()
+        .filter_map(|(m, name)| m.then_some(name))
+        .collect();
+        match (&self.tenant_id, &self.client_id, &self.client_secret) {
+            (Some(t), Some(c), Some(s)) => Ok((t, c, s)),
+            _ => Err(Error::Invalid(format!("Microsoft Graph app credentials: {} not set", missing.join(", ")))),
+        }
+    }
+
+    pub fn has_credentials(&self) -> bool {
+        self.credentials().is_ok()
+    }
+}
+
+/// One request, described for errors and the gate.
+#[derive(Debug, Clone)]
+pub struct Call<'a> {
+    pub mailbox: &'a str,
+    /// What the call is for, as an operator reads it: `window 2026-08-01..2026-08-08`.
+    pub what: &'a str,
+    pub url: String,
+    /// Extra `Prefer` values beyond the body type and id type every call asks for.
+    pub prefer: Option<String>,
+}
+
+/// A call that failed for good.
+#[derive(Debug)]
+pub enum CallError {
+    /// Graph (or the network) answered with a failure, after `attempts` tries.
+    Failed { failure: Failure, attempts: u32 },
+    /// No token: credentials missing or refused.
+    Token(Error),
+}
+
+impl CallError {
+    pub fn failure(&self) -> Option<&Failure> {
+        match self {
+            CallError::Failed { failure, .. } => Some(failure),
+            CallError::Token(_) => None,
+        }
+    }
+
+    pub fn into_error(self, call: &Call<'_>) -> Error {
+        match self {
+            // the token is fetched for whichever mailbox asked first: name this one
+            CallError::Token(Error::Graph { mailbox, context, message, transient }) if mailbox == "-" => {
+                Error::Graph { mailbox: call.mailbox.to_string(), context, message, transient }
+            }
+            CallError::Token(e) => e,
+            CallError::Failed { failure, attempts } => {
+                let tries = if attempts > 1 { format!(" (gave up after {attempts} attempts)") } else { String::new() };
+                Error::Graph {
+                    mailbox: call.mailbox.to_string(),
+                    context: call.what.to_string(),
+                    message: format!("{failure}{tries}"),
+                    transient: failure.retryable(),
+                }
+            }
+        }
+    }
+}
+
+struct Token {
+    value: Secret,
+    refresh_at: Instant,
+}
+
+/// Per-mailbox admission: bounded concurrency and a shared "not before" instant.
+struct Gate {
+    permits: Semaphore,
+    not_before: Mutex<Option<Instant>>,
+}
+
+pub struct GraphClient {
+    cfg: GraphConfig,
+    http: reqwest::Client,
+    token: tokio::sync::Mutex<Option<Token>>,
+    gates: Mutex<HashMap<String, Arc<Gate>>>,
+}
+
+impl std::fmt::Debug for GraphClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphClient").field("cfg", &self.cfg).finish_non_exhaustive()
+    }
+}
+
+impl GraphClient {
+    pub fn new(cfg: GraphConfig) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(cfg.timeout)
+            .timeout(cfg.timeout)
+            .user_agent(concat!("atom-sync/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Invalid(format!("Microsoft Graph: cannot build the HTTP client: {e}")))?;
+        Ok(GraphClient { cfg, http, token: tokio::sync::Mutex::new(None), gates: Mutex::new(HashMap::new()) })
+    }
+
+    pub fn config(&self) -> &GraphConfig {
+        &self.cfg
+    }
+
+    /// Fail early, before any job is created, when credentials are missing.
+    pub fn check_credentials(&self) -> Result<()> {
+        self.cfg.credentials().map(|_| ())
+    }
+
+    /// GET a Graph URL as JSON, retrying what can be retried. `shrink` is asked for a
+    /// replacement URL (a smaller page) after repeated gateway timeouts.
+    pub async fn get_json(
+        &self,
+        call: &Call<'_>,
+        mut shrink: Option<&mut (dyn FnMut() -> Option<String> + Send)>,
+    ) -> std::result::Result<Value, CallError> {
+        let gate = self.gate(call.mailbox);
+        let mut url = call.url.clone();
+        let mut retries = 0u32;
+        let mut gateway_timeouts = 0u32;
+        let mut refreshed = false;
+        loop {
+            let failure = match self.attempt(&gate, call, &url).await {
+                Ok(v) => return Ok(v),
+                Err(Attempt::Unauthorized(_)) if !refreshed => {
+                    // an expired or revoked token: one fresh token, then a real answer
+                    refreshed = true;
+                    *self.token.lock().await = None;
+                    tracing::debug!(mailbox = call.mailbox, "401 from Graph: refreshing the token once");
+                    continue;
+                }
+                Err(Attempt::Unauthorized(f)) | Err(Attempt::Failed(f)) => f,
+                Err(Attempt::Token(e)) => return Err(CallError::Token(e)),
+            };
+            if !failure.retryable() || retries >= self.cfg.retry.max_retries {
+                return Err(CallError::Failed { failure, attempts: retries + 1 });
+            }
+            retries += 1;
+            if failure.status() == Some(504) {
+                gateway_timeouts += 1;
+                if gateway_timeouts >= self.cfg.retry.shrink_after
+                    && let Some(smaller) = shrink.as_mut().and_then(|f| f())
+                {
+                    tracing::info!(mailbox = call.mailbox, what = call.what, "repeated 504s: asking for smaller pages");
+                    url = smaller;
+                    gateway_timeouts = 0;
+                }
+            } else {
+                gateway_timeouts = 0;
+            }
+            let wait = self.cfg.retry.delay(retries, &failure);
+            tracing::warn!(
+                mailbox = call.mailbox,
+                what = call.what,
+                retry = retries,
+                wait_ms = wait.as_millis() as u64,
+                "Graph call failed ({failure}); retrying"
+            );
+            if failure.retry_after().is_some() {
+                // throttling is per mailbox: every request to it waits, not just this one
+                let mut nb = gate.not_before.lock().unwrap_or_else(|p| p.into_inner());
+                let until = Instant::now() + wait;
+                *nb = Some(nb.map_or(until, |t| t.max(until)));
+            } else {
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+
+    fn gate(&self, mailbox: &str) -> Arc<Gate> {
+        let mut gates = self.gates.lock().unwrap_or_else(|p| p.into_inner());
+        gates
+            .entry(mailbox.to_ascii_lowercase())
+            .or_insert_with(|| {
+                Arc::new(Gate { permits: Semaphore::new(self.cfg.max_in_flight.max(1)), not_before: Mutex::new(None) })
+            })
+            .clone()
+    }
+
+    async fn attempt(&self, gate: &Gate, call: &Call<'_>, url: &str) -> std::result::Result<Value, Attempt> {
+        let token = self.token().await.map_err(|e| match e {
+            TokenError::Fatal(e) => Attempt::Token(e),
+            TokenError::Retry(f) => Attempt::Failed(f),
+        })?;
+        let _permit = gate.permits.acquire().await.map_err(|_| Attempt::Failed(Failure::Transport("closed".into())))?;
+        loop {
+            let wait = gate.not_before.lock().unwrap_or_else(|p| p.into_inner()).filter(|t| *t > Instant::now());
+            match wait {
+                Some(t) => tokio::time::sleep_until(t).await,
+                None => break,
+            }
+        }
+        let mut req = self
+            .http
+            .get(url)
+            .bearer_auth(token.expose())
+            .header("Prefer", "outlook.body-content-type=\"text\"")
+            .header("Prefer", "IdType=\"ImmutableId\"");
+        if let Some(p) = &call.prefer {
+            req = req.header("Prefer", p.as_str());
+        }
+        tracing::trace!(mailbox = call.mailbox, what = call.what, "GET {}", path_of(url));
+        let resp = req.send().await.map_err(|e| Attempt::Failed(transport(e)))?;
+        let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let body = resp.bytes().await.map_err(|e| Attempt::Failed(transport(e)))?;
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&body).map_err(|e| {
+                Attempt::Failed(Failure::Transport(format!(
+                    "the response was not complete JSON ({e}), {} bytes",
+                    body.len()
+                )))
+            });
+        }
+        let (code, message) = graph_error(&body);
+        let f = Failure::Status { status, code, message, retry_after };
+        Err(if status == 401 { Attempt::Unauthorized(f) } else { Attempt::Failed(f) })
+    }
+
+    /// A cached token, refreshed shortly before it expires.
+    async fn token(&self) -> std::result::Result<Secret, TokenError> {
+        let mut cached = self.token.lock().await;
+        if let Some(t) = cached.as_ref()
+            && Instant::now() < t.refresh_at
+        {
+            return Ok(t.value.clone());
+        }
+        let mut retries = 0;
+        let fresh = loop {
+            match self.fetch_token().await {
+                Ok(t) => break t,
+                Err(TokenError::Retry(f)) if retries < self.cfg.retry.max_retries => {
+                    retries += 1;
+                    let wait = self.cfg.retry.delay(retries, &f);
+                    tracing::warn!(retry = retries, "token request failed ({f}); retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let value = fresh.value.clone();
+        *cached = Some(fresh);
+        Ok(value)
+    }
+
+    async fn fetch_token(&self) -> std::result::Result<Token, TokenError> {
+        let (tenant, client, secret) = self.cfg.credentials().map_err(TokenError::Fatal)?;
+        let url = format!("{}/{}/oauth2/v2.0/token", self.cfg.login_url.trim_end_matches('/'), tenant);
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", client)
+            .append_pair("client_secret", secret.expose())
+            .append_pair("scope", SCOPE)
+            .append_pair("grant_type", "client_credentials")
+            .finish();
+        let resp = self
+            .http
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .map_err(|e| TokenError::Retry(transport(e)))?;
+        let status = resp.status().as_u16();
+        let body = resp.bytes().await.map_err(|e| TokenError::Retry(transport(e)))?;
+        let json: Option<Value> = serde_json::from_slice(&body).ok();
+        if !(200..300).contains(&status) {
+            let field = |k: &str| json.as_ref().and_then(|j| j[k].as_str()).unwrap_or_default().to_string();
+            let f = Failure::Status {
+                status,
+                code: field("error"),
+                message: first_line(&field("error_description")),
+                retry_after: None,
+            };
+            if f.retryable() {
+                return Err(TokenError::Retry(f));
+            }
+            return Err(TokenError::Fatal(Error::Graph {
+                mailbox: "-".into(),
+                context: format!("getting an app token for Graph tenant {tenant}, client {client}"),
+                message: f.to_string(),
+                transient: false,
+            }));
+        }
+        let json = json.ok_or_else(|| TokenError::Retry(Failure::Transport("token response was not JSON".into())))?;
+        let value = json["access_token"]
+            .as_str()
+            .ok_or_else(|| TokenError::Retry(Failure::Transport("token response without access_token".into())))?;
+        let lifetime = Duration::from_secs(json["expires_in"].as_u64().unwrap_or(3599));
+        let margin = (lifetime / 10).min(Duration::from_secs(300));
+        tracing::debug!(lifetime_s = lifetime.as_secs(), "got a Graph app token");
+        Ok(Token { value: Secret::new(value), refresh_at: Instant::now() + lifetime - margin })
+    }
+}
+
+enum Attempt {
+    Unauthorized(Failure),
+    Failed(Failure),
+    Token(Error),
+}
+
+enum TokenError {
+    Fatal(Error),
+    Retry(Failure),
+}
+
+fn transport(e: reqwest::Error) -> Failure {
+    // reqwest's Display of a request error includes the URL: keep the path only
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the response body was cut short"
+    } else {
+        "request failed"
+    };
+    let mut source = std::error::Error::source(&e);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() { Failure::Transport(what.into()) } else { Failure::Transport(format!("{what}: {detail}")) }
+}
+
+/// Graph's `{"error": {"code", "message"}}`, or the start of whatever came instead.
+fn graph_error(body: &[u8]) -> (String, String) {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) if v["error"].is_object() => (
+            v["error"]["code"].as_str().unwrap_or_default().to_string(),
+            first_line(v["error"]["message"].as_str().unwrap_or_default()),
+        ),
+        _ => (String::new(), first_line(&String::from_utf8_lossy(&body[..body.len().min(200)]))),
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().trim().to_string()
+}
+
+fn path_of(url: &str) -> &str {
+    url.find("://").and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..])).unwrap_or(url)
+}

@@ -1,0 +1,602 @@
+//! The Microsoft Graph source through the binary, against the simulator: full
+//! bodies, timeouts, throttling, 504 storms, the per-mailbox request limit, resume
+//! mid-window (also with an expired next link), delta sync and secrets.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use atom_sync::email::Email;
+use atom_sync::embed::{Embedder, LocalEmbedder};
+use atom_sync::source::{Item, SourceSpec, Sources};
+use serde_json::{Value, json};
+
+use crate::common::*;
+use crate::graph_sim::*;
+
+const ALICE: &str = "alice@sim.test";
+const DAY_MS: i64 = 86_400_000;
+
+/// Real messages (the sample mailbox, bodies whole) to fill simulated mailboxes.
+async fn corpus() -> Vec<Email> {
+    let spec = SourceSpec::parse(&format!("mbox:{}", sample_mbox().display())).unwrap();
+    let mut src = spec.open(None, 1 << 20, &Sources::default()).unwrap();
+    let mut out = Vec::new();
+    loop {
+        let page = src.next_page(500).await.unwrap();
+        out.extend(page.items.into_iter().filter_map(|i| if let Item::Message(e) = i { Some(e) } else { None }));
+        if !page.has_more {
+            return out;
+        }
+    }
+}
+
+fn rfc3339(ms: i64) -> String {
+    atom_sync::time::rfc3339(ms)
+}
+
+/// The body as a Graph text body carries it: `\n` line ends, no control characters.
+fn graph_body(e: &Email) -> String {
+    e.body
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A Graph resource for message `i` of the corpus, received at `at_ms`.
+fn resource(e: &Email, i: usize, at_ms: i64) -> Value {
+    let from = e.from.as_ref().map(|m| (m.name.clone().unwrap_or_default(), m.address.clone())).unwrap_or_default();
+    let to: Vec<(String, String)> =
+        e.to.iter().map(|m| (m.name.clone().unwrap_or_default(), m.address.clone())).collect();
+    let to: Vec<(&str, &str)> = to.iter().map(|(n, a)| (n.as_str(), a.as_str())).collect();
+    message(
+        &format!("AAMkADsim{i:05}="),
+        &rfc3339(at_ms),
+        &e.subject,
+        (&from.0, &from.1),
+        &to,
+        &graph_body(e),
+        &e.message_id,
+        &format!("AAQkADconv{}", e.thread_key.len() % 17),
+    )
+}
+
+/// `n` messages received over the last `days` days (newest a day ago) in Inbox and
+/// Sent Items, plus `old` messages from before that; returns the ids in range.
+async fn fill(sim: &GraphSim, user: &str, n: usize, days: i64, old: usize) -> BTreeSet<String> {
+    sim.add_mailbox(user, &["Inbox", "Sent Items"]);
+    let mails = corpus().await;
+    let now = atom_sync::time::now_ms();
+    let mut ids = BTreeSet::new();
+    for i in 0..n + old {
+        let e = &mails[i % mails.len()];
+        let at = if i < n {
+            // whole seconds, several messages sharing an instant (ties straddle pages)
+            let t = now - DAY_MS - (i as i64 / 3) * ((days - 2) * DAY_MS / (n as i64 / 3 + 1));
+            t - t.rem_euclid(1000)
+        } else {
+            now - (days + 5 + i as i64) * DAY_MS
+        };
+        let r = resource(e, i, at);
+        if i < n {
+            ids.insert(r["id"].as_str().unwrap().to_string());
+        }
+        sim.put(user, if i % 4 == 0 { "Sent Items" } else { "Inbox" }, r);
+    }
+    ids
+}
+
+fn cmd(env: &Env, sim: &GraphSim) -> Command {
+    let mut c = env.cmd();
+    for (k, v) in sim.env() {
+        c.env(k, v);
+    }
+    c.env("ATOM_SYNC_GRAPH_RETRY_BASE", "50ms");
+    c
+}
+
+fn run(env: &Env, sim: &GraphSim, args: &[&str]) -> Output {
+    cmd(env, sim).args(args).output().unwrap()
+}
+
+fn only_job(env: &Env) -> Value {
+    let doc = status_json(env, &[]);
+    let jobs = doc["jobs"].as_array().unwrap();
+    assert_eq!(jobs.len(), 1, "{doc}");
+    jobs[0].clone()
+}
+
+async fn ledger_ids(env: &Env, tenant: &str) -> BTreeSet<String> {
+    env.store().await.ledger_entries(tenant, None).await.unwrap().into_iter().map(|l| l.message_id).collect()
+}
+
+fn message_requests(sim: &GraphSim) -> Vec<Logged> {
+    sim.log().into_iter().filter(|l| l.path.ends_with("/messages")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_90_day_backfill_lands_every_message_with_its_full_body() {
+    for backend in backends() {
+        let sim = GraphSim::start(0);
+        let want = fill(&sim, ALICE, 120, 85, 10).await;
+        // the token expires mid-run: refreshed once, the job carries on
+        sim.fault(Fault::new("$skiptoken", FaultKind::ExpireToken, 1));
+        let env = Env::new(backend).await;
+        let o = run(
+            &env,
+            &sim,
+            &[
+                "backfill",
+                "--tenant",
+                "acme",
+                "--source",
+                "graph",
+                "--mailbox",
+                ALICE,
+                "--since",
+                "90d",
+                "--chunk-size",
+                "4",
+            ],
+        );
+        ok(&o);
+        let job = only_job(&env);
+        assert_eq!(job["state"], "completed");
+        assert_eq!(job["processed"], 120, "{job}");
+        assert_eq!(job["vectors"], 120);
+        assert_eq!(job["skipped"], 0);
+        assert!(job["source"].as_str().unwrap().starts_with("graph:alice@sim.test?"), "{job}");
+        assert_eq!(ledger_ids(&env, "acme").await, want, "exactly the messages received in range");
+        let sink = env.sink().await;
+        assert_eq!(sink.message_id_set("acme").await.unwrap(), want);
+        assert_eq!(sink.count("acme").await.unwrap(), 120);
+        assert_eq!(sim.with(|s| s.tokens_issued), 2, "one token, refreshed once after the 401");
+
+        // full bodies: the stored vector is the embedding of subject + whole body, not a preview
+        let mails = corpus().await;
+        let (i, long) = mails.iter().enumerate().take(120).max_by_key(|(_, e)| e.body.len()).unwrap();
+        assert!(long.body.len() > 3000, "the corpus has long bodies");
+        let embedder = LocalEmbedder::load().unwrap();
+        let (body, _) = atom_sync::email::cap_utf8(&graph_body(long), atom_sync::email::DEFAULT_MAX_BODY_BYTES);
+        let full = format!("{}\n\n{}", long.subject, body);
+        let preview = format!("{}\n\n{}", long.subject, body.chars().take(255).collect::<String>());
+        let v = embedder.embed(vec![full, preview]).await.unwrap();
+        let hit = &sink.nearest("acme", &v[0], 1, None).await.unwrap()[0];
+        assert_eq!(hit.message_id, format!("AAMkADsim{i:05}="));
+        assert!(hit.score > 0.999, "stored vector = full-body embedding (score {})", hit.score);
+        let by_preview = sink.nearest("acme", &v[1], 1, None).await.unwrap();
+        assert!(by_preview[0].message_id != hit.message_id || by_preview[0].score < 0.999, "not a preview");
+
+        // the requests: windows of at most 7 days, $top, a tight $select, both Prefer headers
+        let reqs = message_requests(&sim);
+        assert!(reqs.len() >= 13, "90 days in 7-day windows: {} requests", reqs.len());
+        for r in reqs.iter().filter(|r| r.query.contains_key("$filter")) {
+            let f = &r.query["$filter"];
+            let times: Vec<i64> =
+                f.split_whitespace().filter_map(|w| atom_sync::source::graph::message::parse_time(w)).collect();
+            assert_eq!(times.len(), 2, "{f}");
+            assert!(times[1] - times[0] <= 7 * DAY_MS, "window {f}");
+            assert_eq!(r.query["$top"], "4");
+            assert!(r.query["$select"].contains("body") && !r.query["$select"].contains('*'));
+            assert!(r.prefer.iter().any(|p| p == "outlook.body-content-type=\"text\""), "{:?}", r.prefer);
+            assert!(r.prefer.iter().any(|p| p == "IdType=\"ImmutableId\""), "{:?}", r.prefer);
+        }
+        let v = &verify_json(&env, &sim, &["--against-source"]);
+        assert_eq!(v["report"]["clean"], true, "{v}");
+    }
+}
+
+/// The job a `backfill` / `sync` run reported as completed.
+fn job_of(env: &Env, o: &Output) -> Value {
+    let out = stdout(o);
+    let id =
+        out.lines().find_map(|l| l.strip_prefix("job ")?.split_whitespace().next()).unwrap_or_else(|| panic!("{out}"));
+    let doc = status_json(env, &[]);
+    doc["jobs"].as_array().unwrap().iter().find(|j| j["id"] == id).unwrap().clone()
+}
+
+fn verify_json(env: &Env, sim: &GraphSim, extra: &[&str]) -> Value {
+    let mut args = vec!["verify", "--tenant", "acme", "--json"];
+    args.extend_from_slice(extra);
+    let o = run(env, sim, &args);
+    serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&o), stderr(&o)))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hanging_response_is_cut_at_the_timeout_and_retried() {
+    let sim = GraphSim::start(0);
+    fill(&sim, ALICE, 30, 20, 0).await;
+    sim.fault(Fault::new("receivedDateTime ge", FaultKind::Hang(Duration::from_secs(60)), 1));
+    sim.fault(Fault::new("$skiptoken", FaultKind::Truncated, 1));
+    let env = Env::new(Backend::Sqlite).await;
+    let t = Instant::now();
+    let o = run(
+        &env,
+        &sim,
+        &[
+            "backfill",
+            "--tenant",
+            "acme",
+            "--source",
+            "graph",
+            "--mailbox",
+            ALICE,
+            "--since",
+            "30d",
+            "--chunk-size",
+            "7",
+            "--graph-timeout",
+            "2s",
+        ],
+    );
+    ok(&o);
+    assert!(t.elapsed() < Duration::from_secs(40), "cut at 2 s, not left hanging: {:?}", t.elapsed());
+    assert_eq!(only_job(&env)["processed"], 30);
+    let reqs = message_requests(&sim);
+    let hung =
+        reqs.iter().position(|r| r.query.get("$filter").is_some_and(|f| f.contains("receivedDateTime ge"))).unwrap();
+    let again = &reqs[hung + 1];
+    assert_eq!(again.query, reqs[hung].query, "the same request again");
+    let gap = again.started - reqs[hung].started;
+    assert!(gap >= Duration::from_secs(2) && gap < Duration::from_secs(10), "retried after the 2 s timeout: {gap:?}");
+    assert!(stderr(&o).contains("timed out"), "{}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn throttling_429_with_retry_after_holds_back_the_mailbox() {
+    let sim = GraphSim::start(0);
+    fill(&sim, ALICE, 40, 20, 0).await;
+    sim.fault(Fault::new(
+        "$skiptoken",
+        FaultKind::Status { status: 429, code: "TooManyRequests".into(), retry_after: Some("2".into()) },
+        1,
+    ));
+    let env = Env::new(Backend::Sqlite).await;
+    ok(&run(
+        &env,
+        &sim,
+        &[
+            "backfill",
+            "--tenant",
+            "acme",
+            "--source",
+            "graph",
+            "--mailbox",
+            ALICE,
+            "--since",
+            "30d",
+            "--chunk-size",
+            "5",
+        ],
+    ));
+    assert_eq!(only_job(&env)["processed"], 40);
+    let log: Vec<Logged> = sim.log().into_iter().filter(|l| l.mailbox.as_deref() == Some(ALICE)).collect();
+    let i = log.iter().position(|l| l.status == 429).expect("the 429 was served");
+    let next = &log[i + 1];
+    let waited = next.started - log[i].finished.unwrap();
+    assert!(waited >= Duration::from_secs(2), "next request to the mailbox after {waited:?}, Retry-After said 2 s");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gateway_timeout_storms_shrink_the_page_and_forbidden_fails_fast() {
+    let sim = GraphSim::start(0);
+    let want = fill(&sim, ALICE, 60, 20, 0).await;
+    // Graph's answer to big pages over busy windows: 504 until the page is small
+    let mut storm = Fault::status("/messages", 504, usize::MAX);
+    storm.top_over = Some(50);
+    sim.fault(storm);
+    let env = Env::new(Backend::Sqlite).await;
+    ok(&run(
+        &env,
+        &sim,
+        &["backfill", "--tenant", "acme", "--source", "graph", "--mailbox", ALICE, "--since", "30d", "--window", "30d"],
+    ));
+    assert_eq!(ledger_ids(&env, "acme").await, want);
+    let reqs = message_requests(&sim);
+    assert!(reqs.iter().any(|r| r.status == 504 && r.query.get("$top").map(String::as_str) == Some("100")));
+    assert!(
+        reqs.iter().any(|r| r.status == 200 && r.query.get("$top").map(String::as_str) == Some("50")),
+        "shrunk to 50"
+    );
+
+    // a 403 is not retried: the job fails at once, naming mailbox, window and Graph's error
+    sim.with(|s| s.faults.clear());
+    sim.fault(Fault::new(
+        "/messages",
+        FaultKind::Status { status: 403, code: "ErrorAccessDenied".into(), retry_after: None },
+        1,
+    ));
+    sim.clear_log();
+    let env = Env::new(Backend::Sqlite).await;
+    let o =
+        run(&env, &sim, &["backfill", "--tenant", "acme", "--source", "graph", "--mailbox", ALICE, "--since", "30d"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains(ALICE) && err.contains("window") && err.contains("403 ErrorAccessDenied"), "{err}");
+    assert_eq!(message_requests(&sim).len(), 1, "no retry of a 403");
+    assert_eq!(only_job(&env)["state"], "failed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn never_more_than_four_requests_in_flight_for_one_mailbox() {
+    let sim = GraphSim::start(0);
+    fill(&sim, ALICE, 80, 80, 0).await;
+    sim.with(|s| s.latency = Duration::from_millis(120));
+    let env = Env::new(Backend::Sqlite).await;
+    let now = atom_sync::time::now_ms();
+    // eight jobs over one mailbox (ten-day slices), run by one worker eight at a time
+    for k in 0..8 {
+        let from = rfc3339(now - (k + 1) * 10 * DAY_MS);
+        let to = rfc3339(now - k * 10 * DAY_MS);
+        ok(&run(
+            &env,
+            &sim,
+            &[
+                "backfill",
+                "--tenant",
+                "acme",
+                "--source",
+                "graph",
+                "--mailbox",
+                ALICE,
+                "--from",
+                &from,
+                "--to",
+                &to,
+                "--window",
+                "1d",
+                "--chunk-size",
+                "5",
+                "--detach",
+            ],
+        ));
+    }
+    ok(&run(&env, &sim, &["worker", "--once", "--concurrency", "8", "--poll", "100ms"]));
+    let doc = status_json(&env, &[]);
+    let total: i64 = doc["jobs"].as_array().unwrap().iter().map(|j| j["processed"].as_i64().unwrap()).sum();
+    assert_eq!(total, 80);
+    assert_eq!(sim.max_in_flight(ALICE), 4, "the cap is reached and never passed");
+}
+
+/// Start a backfill and SIGKILL it once its checkpoint sits in the middle of a window
+/// (a next link stored); returns the job id.
+async fn killed_mid_window(env: &Env, sim: &GraphSim, args: &[&str]) -> String {
+    let mut child = cmd(env, sim).args(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || for _ in BufReader::new(stderr).lines() {});
+    let store = env.store().await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let id = loop {
+        assert!(Instant::now() < deadline, "never mid-window");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let jobs = store.jobs(&Default::default()).await.unwrap();
+        if let Some(j) = jobs.first()
+            && j.chunks >= 3
+            && j.cursor.as_deref().is_some_and(|c| c.contains("\"next\":\"http"))
+        {
+            break j.id.clone();
+        }
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(store.job(&id).await.unwrap().state.as_str(), "running", "killed, not finished");
+    id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_mid_window_resumes_from_its_checkpoint_even_with_an_expired_next_link() {
+    let sim = GraphSim::start(0);
+    let want = fill(&sim, ALICE, 150, 20, 0).await;
+    let args = [
+        "backfill",
+        "--tenant",
+        "acme",
+        "--source",
+        "graph",
+        "--mailbox",
+        ALICE,
+        "--since",
+        "30d",
+        "--window",
+        "30d",
+        "--chunk-size",
+        "6",
+    ];
+
+    let clean = Env::new(Backend::Sqlite).await;
+    ok(&run(&clean, &sim, &args));
+    let expected = clean.digest("acme").await;
+    assert_eq!(expected.processed, 150);
+
+    sim.with(|s| s.latency = Duration::from_millis(80));
+    for expire in [false, true] {
+        let env = Env::new(Backend::Sqlite).await;
+        let id = killed_mid_window(&env, &sim, &args).await;
+        if expire {
+            sim.expire_next_links();
+        }
+        sim.clear_log();
+        ok(&run(&env, &sim, &["resume", &id]));
+        let job = only_job(&env);
+        assert_eq!(job["state"], "completed");
+        assert_eq!(job["processed"], 150, "nothing counted twice (expired link: {expire})");
+        assert_eq!(env.digest("acme").await, expected, "same rows as an uninterrupted run (expired link: {expire})");
+        assert_eq!(env.sink().await.message_id_set("acme").await.unwrap(), want);
+        let reqs = message_requests(&sim);
+        let first = &reqs[0];
+        if expire {
+            assert_eq!(first.status, 400, "the stored next link was refused");
+            let restart = &reqs[1];
+            let f = &restart.query["$filter"];
+            assert!(
+                !f.contains(&rfc3339(atom_sync::time::now_ms() - 30 * DAY_MS)[..13]),
+                "restarted from the watermark, not the window start: {f}"
+            );
+        } else {
+            assert!(first.query.contains_key("$skiptoken"), "continued from the stored next link: {:?}", first.query);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn incremental_sync_applies_adds_changes_and_removals_and_survives_an_expired_delta_link() {
+    for backend in backends() {
+        let sim = GraphSim::start(0);
+        let mut want = fill(&sim, ALICE, 40, 30, 0).await;
+        let env = Env::new(backend).await;
+        ok(&run(
+            &env,
+            &sim,
+            &["backfill", "--tenant", "acme", "--source", "graph", "--mailbox", ALICE, "--since", "40d"],
+        ));
+        // the first sync lists every folder once and stores a delta link per folder
+        let o = run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", ALICE, "--chunk-size", "15"]);
+        ok(&o);
+        assert_eq!(ledger_ids(&env, "acme").await, want);
+        let links = env.store().await.sync_links("acme", ALICE).await.unwrap();
+        assert_eq!(links.len(), 2, "{links:?}");
+
+        // add three, change two (a new recipient), remove four
+        let now = atom_sync::time::now_ms();
+        for k in 0..3 {
+            let m = message(
+                &format!("AAMkADnew{k}="),
+                &rfc3339(now - 1000 * k),
+                &format!("New {k}"),
+                ("Zed New", "zed@sim.test"),
+                &[("Alice", ALICE)],
+                "A brand new message about the quarterly numbers.",
+                &format!("new{k}@sim.test"),
+                "AAQkADnew",
+            );
+            sim.put(ALICE, "Inbox", m);
+            want.insert(format!("AAMkADnew{k}="));
+        }
+        let ids: Vec<String> = want.iter().filter(|i| i.starts_with("AAMkADsim")).cloned().collect();
+        for id in &ids[..2] {
+            let folder = sim.with(|s| s.mailboxes[ALICE].messages.iter().find(|m| &m.id == id).unwrap().folder.clone());
+            let mut m =
+                sim.with(|s| s.mailboxes[ALICE].messages.iter().find(|m| &m.id == id).unwrap().resource.clone());
+            m["subject"] = json!(format!("Changed {id}"));
+            m["toRecipients"] = json!([{"emailAddress": {"name": "Quinn Changed", "address": "quinn@sim.test"}}]);
+            sim.put(ALICE, &folder, m);
+        }
+        for id in &ids[2..6] {
+            sim.remove(ALICE, id);
+            want.remove(id);
+        }
+        let o = run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", ALICE]);
+        ok(&o);
+        let sync = job_of(&env, &o);
+        assert_eq!(sync["processed"], 5, "3 new + 2 changed: {sync}");
+        assert_eq!(sync["removed"], 4, "{sync}");
+        assert_eq!(ledger_ids(&env, "acme").await, want);
+        let sink = env.sink().await;
+        assert_eq!(sink.message_id_set("acme").await.unwrap(), want);
+        let store = env.store().await;
+        // the vector row of a changed message is the new version
+        let probe = vec![0.1f32; LocalEmbedder::load().unwrap().dimension()];
+        let changed = sink.nearest("acme", &probe, 1, Some(format!("message_id = '{}'", ids[0]))).await.unwrap();
+        assert_eq!(changed[0].subject, format!("Changed {}", ids[0]));
+        let quinn = store.entity("acme", "quinn@sim.test", 10).await.unwrap();
+        assert_eq!(quinn.len(), 1, "the new recipient of a changed message is in the graph");
+        assert_eq!(quinn[0].mentions, 2);
+        assert_eq!(store.entity("acme", "zed@sim.test", 10).await.unwrap()[0].mentions, 3);
+        let v = verify_json(&env, &sim, &[]);
+        assert_eq!(v["report"]["clean"], true, "no orphans, no unsupported nodes or edges: {v}");
+
+        // removing every message of a sender removes the sender from the graph
+        for k in 0..3 {
+            sim.remove(ALICE, &format!("AAMkADnew{k}="));
+            want.remove(&format!("AAMkADnew{k}="));
+        }
+        ok(&run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", ALICE]));
+        assert!(store.entity("acme", "zed@sim.test", 10).await.unwrap().is_empty(), "zed lost all support");
+
+        // Graph forgets the sync state: a full re-list, reconciled, nothing twice
+        sim.expire_delta_links();
+        sim.remove(ALICE, &ids[6]);
+        want.remove(&ids[6]);
+        let m = message(
+            "AAMkADlate=",
+            &rfc3339(now),
+            "Late",
+            ("Lee", "lee@sim.test"),
+            &[("Alice", ALICE)],
+            "late mail",
+            "late@sim.test",
+            "AAQkADlate",
+        );
+        sim.put(ALICE, "Sent Items", m);
+        want.insert("AAMkADlate=".into());
+        let o = run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", ALICE]);
+        ok(&o);
+        assert!(stderr(&o).contains("delta link refused"), "{}", stderr(&o));
+        assert_eq!(ledger_ids(&env, "acme").await, want);
+        let sink = env.sink().await; // a table handle reads the version it opened
+        assert_eq!(sink.message_id_set("acme").await.unwrap(), want);
+        assert_eq!(sink.count("acme").await.unwrap(), want.len(), "one vector per message");
+        let v = verify_json(&env, &sim, &["--against-source"]);
+        assert_eq!(v["report"]["clean"], true, "{v}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_appear_in_no_log_error_help_or_status() {
+    let sim = GraphSim::start(0);
+    fill(&sim, ALICE, 12, 10, 0).await;
+    sim.fault(Fault::new("$skiptoken", FaultKind::ExpireToken, 1));
+    let env = Env::new(Backend::Sqlite).await;
+    let mut outputs = Vec::new();
+    let trace = |args: &[&str]| {
+        let mut c = cmd(&env, &sim);
+        c.env("ATOM_SYNC_LOG", "trace").args(["-vv"]).args(args);
+        c.output().unwrap()
+    };
+    let o = trace(&[
+        "backfill",
+        "--tenant",
+        "acme",
+        "--source",
+        "graph",
+        "--mailbox",
+        ALICE,
+        "--since",
+        "20d",
+        "--chunk-size",
+        "5",
+    ]);
+    ok(&o);
+    assert!(stderr(&o).contains("TRACE"), "trace logging was on");
+    outputs.push(o);
+    outputs.push(trace(&["status"]));
+    outputs.push(trace(&["status", "--json"]));
+    outputs.push(trace(&["backfill", "--help"]));
+    outputs.push(trace(&["sync", "--tenant", "acme", "--mailbox", ALICE]));
+    // refused credentials: the error names the tenant and client, never the secret
+    let mut c = cmd(&env, &sim);
+    c.env("ATOM_SYNC_GRAPH_CLIENT_SECRET", "wrong~Secret-Also-Hidden").env("ATOM_SYNC_LOG", "trace");
+    let o = c
+        .args(["backfill", "--tenant", "acme", "--source", "graph", "--mailbox", ALICE, "--since", "1d"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("invalid_client"), "{}", stderr(&o));
+    outputs.push(o);
+    let tokens: Vec<String> = sim.with(|s| s.issued.clone());
+    assert!(tokens.len() >= 3, "{tokens:?}");
+    for o in &outputs {
+        let all = format!("{}{}", stdout(o), stderr(o));
+        for secret in
+            [CLIENT_SECRET, "wrong~Secret-Also-Hidden"].iter().map(|s| s.to_string()).chain(tokens.iter().cloned())
+        {
+            assert!(!all.contains(&secret), "a secret leaked:\n{all}");
+            let tail = &secret[secret.len() - 12..];
+            assert!(!all.contains(tail), "part of a secret leaked:\n{all}");
+        }
+    }
+}

@@ -1,0 +1,772 @@
+//! A Microsoft Graph simulator: a local HTTP server that speaks the documented
+//! protocol (token endpoint, users, mail folders, messages with `$filter` windows /
+//! `$orderby` / `$top` / `$select` / next links, delta with `@removed` and delta links)
+//! in the JSON shapes of Microsoft's samples (`tests/data/graph/`), and misbehaves on
+//! request: throttling, 5xx, hangs, truncated JSON, expired tokens and links. It logs
+//! every request so tests can assert on waits, concurrency and parameters.
+//!
+//! Shared by the integration tests and `examples/graph_simulator.rs`; it runs on its
+//! own thread and runtime, so a test may block on the binary meanwhile.
+
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+pub const TENANT_ID: &str = "11111111-2222-3333-4444-555555555555";
+pub const CLIENT_ID: &str = "66666666-7777-8888-9999-000000000000";
+pub const CLIENT_SECRET: &str = "sim~Secret.Never-Log-This-7Qz";
+
+/// One message as the mailbox holds it: the full Graph resource, and bookkeeping.
+#[derive(Debug, Clone)]
+pub struct SimMessage {
+    pub id: String,
+    pub folder: String,
+    /// `receivedDateTime`, RFC 3339 UTC with second precision (as Graph writes it).
+    pub received: String,
+    pub resource: Value,
+    /// The change counter when the message was last added or changed.
+    pub version: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimFolder {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Default)]
+pub struct SimMailbox {
+    pub folders: Vec<SimFolder>,
+    pub messages: Vec<SimMessage>,
+    /// (id, folder, version) of deleted messages, for delta rounds.
+    pub tombstones: Vec<(String, String, u64)>,
+}
+
+/// What a matching request gets instead of its answer.
+#[derive(Debug, Clone)]
+pub enum FaultKind {
+    Status {
+        status: u16,
+        code: String,
+        retry_after: Option<String>,
+    },
+    /// Answer only after this long (past the client's timeout).
+    Hang(Duration),
+    /// A 200 whose body is cut in half (the connection closes early).
+    Truncated,
+    /// Every token issued so far expires now; this request gets the 401.
+    ExpireToken,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fault {
+    /// Substring of `path?query` (decoded) the request must contain.
+    pub matches: String,
+    /// Only requests asking for more than this many items per page (`$top`).
+    pub top_over: Option<u32>,
+    pub kind: FaultKind,
+    /// How many more requests it hits.
+    pub remaining: usize,
+}
+
+impl Fault {
+    pub fn new(matches: &str, kind: FaultKind, times: usize) -> Self {
+        Fault { matches: matches.into(), top_over: None, kind, remaining: times }
+    }
+    pub fn status(matches: &str, status: u16, times: usize) -> Self {
+        Fault::new(matches, FaultKind::Status { status, code: String::new(), retry_after: None }, times)
+    }
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub method: String,
+    pub path: String,
+    pub query: BTreeMap<String, String>,
+    pub mailbox: Option<String>,
+    pub prefer: Vec<String>,
+    pub started: Instant,
+    pub finished: Option<Instant>,
+    pub status: u16,
+    /// Requests to the same mailbox in flight when this one arrived (itself included).
+    pub in_flight: usize,
+    seq: u64,
+}
+
+#[derive(Default)]
+pub struct SimState {
+    pub mailboxes: BTreeMap<String, SimMailbox>,
+    pub faults: Vec<Fault>,
+    pub log: Vec<Logged>,
+    pub tokens: HashMap<String, Instant>,
+    pub token_lifetime: Duration,
+    pub tokens_issued: usize,
+    /// Every token handed out, expired or not.
+    pub issued: Vec<String>,
+    /// Bumped to expire every next link handed out so far.
+    pub link_generation: u64,
+    /// Bumped to expire every delta link handed out so far.
+    pub delta_generation: u64,
+    pub version: u64,
+    /// Added to every Graph answer (to make concurrency observable).
+    pub latency: Duration,
+    in_flight: HashMap<String, usize>,
+    seq: u64,
+}
+
+#[derive(Clone)]
+pub struct GraphSim {
+    pub addr: SocketAddr,
+    pub state: Arc<Mutex<SimState>>,
+}
+
+impl GraphSim {
+    /// Serve on 127.0.0.1 (`port` 0 = any) from a thread of its own.
+    pub fn start(port: u16) -> GraphSim {
+        let state = Arc::new(Mutex::new(SimState { token_lifetime: Duration::from_secs(3599), ..Default::default() }));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+                tx.send(listener.local_addr().unwrap()).unwrap();
+                loop {
+                    let Ok((sock, _)) = listener.accept().await else { continue };
+                    tokio::spawn(connection(sock, shared.clone()));
+                }
+            });
+        });
+        GraphSim { addr: rx.recv().unwrap(), state }
+    }
+
+    pub fn graph_url(&self) -> String {
+        format!("http://{}/v1.0", self.addr)
+    }
+
+    pub fn login_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The env a process needs to use this simulator.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("ATOM_SYNC_GRAPH_TENANT_ID", TENANT_ID.into()),
+            ("ATOM_SYNC_GRAPH_CLIENT_ID", CLIENT_ID.into()),
+            ("ATOM_SYNC_GRAPH_CLIENT_SECRET", CLIENT_SECRET.into()),
+            ("ATOM_SYNC_GRAPH_URL", self.graph_url()),
+            ("ATOM_SYNC_LOGIN_URL", self.login_url()),
+        ]
+    }
+
+    pub fn with<R>(&self, f: impl FnOnce(&mut SimState) -> R) -> R {
+        f(&mut lock(&self.state))
+    }
+
+    pub fn add_mailbox(&self, user: &str, folders: &[&str]) {
+        self.with(|s| {
+            let mb = s.mailboxes.entry(user.to_lowercase()).or_default();
+            for f in folders {
+                mb.folders.push(SimFolder { id: folder_id(f), name: f.to_string() });
+            }
+        })
+    }
+
+    /// Put a message (a Graph resource with at least `id` and `receivedDateTime`) in a
+    /// folder; an existing id is replaced (a change, for delta).
+    pub fn put(&self, user: &str, folder: &str, resource: Value) {
+        self.with(|s| {
+            s.version += 1;
+            let version = s.version;
+            let mb = s.mailboxes.get_mut(&user.to_lowercase()).expect("mailbox");
+            let folder = mb.folders.iter().find(|f| f.name == folder || f.id == folder).expect("folder").id.clone();
+            let id = resource["id"].as_str().unwrap().to_string();
+            let received = resource["receivedDateTime"].as_str().unwrap().to_string();
+            let mut resource = resource;
+            resource["parentFolderId"] = json!(folder);
+            mb.messages.retain(|m| m.id != id);
+            mb.messages.push(SimMessage { id, folder, received, resource, version });
+        })
+    }
+
+    pub fn remove(&self, user: &str, id: &str) {
+        self.with(|s| {
+            s.version += 1;
+            let version = s.version;
+            let mb = s.mailboxes.get_mut(&user.to_lowercase()).expect("mailbox");
+            if let Some(i) = mb.messages.iter().position(|m| m.id == id) {
+                let m = mb.messages.remove(i);
+                mb.tombstones.push((m.id, m.folder, version));
+            }
+        })
+    }
+
+    pub fn fault(&self, f: Fault) {
+        self.with(|s| s.faults.push(f));
+    }
+
+    pub fn log(&self) -> Vec<Logged> {
+        self.with(|s| s.log.clone())
+    }
+
+    pub fn clear_log(&self) {
+        self.with(|s| s.log.clear());
+    }
+
+    /// The most requests ever in flight at once for one mailbox.
+    pub fn max_in_flight(&self, user: &str) -> usize {
+        let u = user.to_lowercase();
+        self.log().iter().filter(|l| l.mailbox.as_deref() == Some(&u)).map(|l| l.in_flight).max().unwrap_or(0)
+    }
+
+    pub fn expire_tokens(&self) {
+        self.with(|s| s.tokens.clear());
+    }
+
+    pub fn expire_next_links(&self) {
+        self.with(|s| s.link_generation += 1);
+    }
+
+    pub fn expire_delta_links(&self) {
+        self.with(|s| s.delta_generation += 1);
+    }
+}
+
+/// The state, even after a panic elsewhere: one failed assertion must not turn every
+/// later request into a closed connection.
+fn lock(state: &Mutex<SimState>) -> std::sync::MutexGuard<'_, SimState> {
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+pub fn folder_id(name: &str) -> String {
+    format!("AQMkAD{}AAA=", name.replace(' ', ""))
+}
+
+/// A Graph `message` resource in the shape of Microsoft's samples.
+#[allow(clippy::too_many_arguments)]
+pub fn message(
+    id: &str,
+    received: &str,
+    subject: &str,
+    from: (&str, &str),
+    to: &[(&str, &str)],
+    body: &str,
+    internet_message_id: &str,
+    conversation: &str,
+) -> Value {
+    let addr = |(name, address): (&str, &str)| json!({"emailAddress": {"name": name, "address": address}});
+    json!({
+        "@odata.type": "#microsoft.graph.message",
+        "@odata.etag": format!("W/\"{id}\""),
+        "id": id,
+        "createdDateTime": received,
+        "lastModifiedDateTime": received,
+        "receivedDateTime": received,
+        "sentDateTime": received,
+        "hasAttachments": false,
+        "internetMessageId": format!("<{internet_message_id}>"),
+        "subject": subject,
+        "bodyPreview": body.chars().take(255).collect::<String>(),
+        "importance": "normal",
+        "conversationId": conversation,
+        "isRead": false,
+        "body": {"contentType": "text", "content": body},
+        "sender": addr(from),
+        "from": addr(from),
+        "toRecipients": to.iter().map(|t| addr(*t)).collect::<Vec<_>>(),
+        "ccRecipients": [],
+        "bccRecipients": [],
+        "replyTo": [],
+        "flag": {"flagStatus": "notFlagged"}
+    })
+}
+
+/// A request as read off the wire.
+struct Req {
+    method: String,
+    path: String,
+    query: BTreeMap<String, String>,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Req {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+    fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+pub struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+    /// Announce the whole body, send half, close: a response cut short.
+    cut: bool,
+}
+
+impl Response {
+    fn status(&self) -> u16 {
+        self.status
+    }
+}
+
+/// HTTP/1.1 with keep-alive, just enough for reqwest: request line, headers,
+/// `Content-Length` bodies.
+async fn connection(sock: tokio::net::TcpStream, state: Arc<Mutex<SimState>>) {
+    let (r, mut w) = sock.into_split();
+    let mut reader = BufReader::new(r);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let (Some(method), Some(target)) = (parts.next(), parts.next()) else { return };
+        let (method, target) = (method.to_string(), target.to_string());
+        let mut headers = Vec::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).await.unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+            }
+        }
+        let len = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+        let mut body = vec![0u8; len];
+        if reader.read_exact(&mut body).await.is_err() {
+            return;
+        }
+        let (path, query) = match target.split_once('?') {
+            Some((p, q)) => (p.to_string(), url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()),
+            None => (target.clone(), BTreeMap::new()),
+        };
+        let resp = handle(state.clone(), Req { method, path, query, headers, body }).await;
+        let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
+        for (k, v) in &resp.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str(&format!("content-length: {}\r\n\r\n", resp.body.len()));
+        let body = if resp.cut { &resp.body.as_bytes()[..resp.body.len() / 2] } else { resp.body.as_bytes() };
+        if w.write_all(head.as_bytes()).await.is_err() || w.write_all(body).await.is_err() || resp.cut {
+            let _ = w.shutdown().await;
+            return;
+        }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        410 => "Gone",
+        429 => "Too Many Requests",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
+    }
+}
+
+async fn handle(state: Arc<Mutex<SimState>>, req: Req) -> Response {
+    let query = req.query.clone();
+    let path = req.path.clone();
+    let method = req.method.clone();
+    let mailbox = mailbox_of(&path);
+    let started = Instant::now();
+    let (seq, fault, latency) = {
+        let mut s = lock(&state);
+        s.seq += 1;
+        let seq = s.seq;
+        let in_flight = match &mailbox {
+            Some(m) => {
+                let n = s.in_flight.entry(m.clone()).or_default();
+                *n += 1;
+                *n
+            }
+            None => 0,
+        };
+        s.log.push(Logged {
+            method: method.to_string(),
+            path: path.clone(),
+            query: query.clone(),
+            mailbox: mailbox.clone(),
+            prefer: req.headers_named("prefer").map(String::from).collect(),
+            started,
+            finished: None,
+            status: 0,
+            in_flight,
+            seq,
+        });
+        let decoded = format!("{path}?{}", query.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"));
+        let top: u32 = query.get("$top").and_then(|t| t.parse().ok()).unwrap_or(10);
+        let fault = s
+            .faults
+            .iter_mut()
+            .find(|f| f.remaining > 0 && decoded.contains(&f.matches) && f.top_over.is_none_or(|max| top > max))
+            .map(|f| {
+                f.remaining -= 1;
+                f.kind.clone()
+            });
+        (seq, fault, s.latency)
+    };
+    if !latency.is_zero() && mailbox.is_some() {
+        tokio::time::sleep(latency).await;
+    }
+    let response = match fault {
+        Some(FaultKind::Hang(d)) => {
+            tokio::time::sleep(d).await;
+            route(&state, &req)
+        }
+        Some(FaultKind::Status { status, code, retry_after }) => {
+            let mut r = error(status, if code.is_empty() { default_code(status) } else { &code }, "injected");
+            if let Some(after) = retry_after {
+                r.headers.push(("retry-after".into(), after));
+            }
+            r
+        }
+        Some(FaultKind::Truncated) => Response { cut: true, ..route(&state, &req) },
+        Some(FaultKind::ExpireToken) => {
+            lock(&state).tokens.clear();
+            error(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
+        }
+        None => route(&state, &req),
+    };
+    let mut s = lock(&state);
+    if let Some(m) = &mailbox
+        && let Some(n) = s.in_flight.get_mut(m)
+    {
+        *n = n.saturating_sub(1);
+    }
+    // the log may have been cleared meanwhile (a test between two runs)
+    if let Some(entry) = s.log.iter_mut().rev().find(|l| l.seq == seq) {
+        entry.finished = Some(Instant::now());
+        entry.status = response.status();
+    }
+    response
+}
+
+fn route(state: &Arc<Mutex<SimState>>, req: &Req) -> Response {
+    let (path, query) = (req.path.as_str(), &req.query);
+    let mut s = lock(state);
+    if req.method == "POST" && path.ends_with("/oauth2/v2.0/token") {
+        return token(&mut s, path, &req.body);
+    }
+    // every Graph call needs a live token
+    let bearer = req.header("authorization").and_then(|v| v.strip_prefix("Bearer "));
+    let live = bearer.and_then(|t| s.tokens.get(t)).is_some_and(|exp| *exp > Instant::now());
+    if !live {
+        return error(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.");
+    }
+    let base = format!("http://{}", req.header("host").unwrap_or("localhost"));
+    let parts: Vec<String> = path
+        .trim_start_matches("/v1.0/")
+        .split('/')
+        .map(|p| {
+            url::form_urlencoded::parse(format!("x={}", p.replace('+', "%2B")).as_bytes())
+                .next()
+                .unwrap()
+                .1
+                .into_owned()
+        })
+        .collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    match parts.as_slice() {
+        ["users"] => users(&s, query, &base, path),
+        ["users", user, rest @ ..] => {
+            let user = user.to_lowercase();
+            let gen_link = s.link_generation;
+            let gen_delta = s.delta_generation;
+            let version = s.version;
+            let Some(mb) = s.mailboxes.get(&user) else {
+                return error(404, "ErrorInvalidUser", &format!("The requested user '{user}' is invalid."));
+            };
+            match rest {
+                ["messages"] => list(mb, None, query, &base, path, gen_link),
+                ["mailFolders"] => folders(mb),
+                ["mailFolders", _, "childFolders"] => json_response(200, json!({"value": []}).to_string()),
+                ["mailFolders", f, "messages"] => match resolve(mb, f) {
+                    Some(f) => list(mb, Some(&f), query, &base, path, gen_link),
+                    None => error(404, "ErrorItemNotFound", "The specified object was not found in the store."),
+                },
+                ["mailFolders", f, "messages", "delta"] => match resolve(mb, f) {
+                    Some(f) => delta(mb, &f, query, req, &base, path, gen_delta, version),
+                    None => error(404, "ErrorItemNotFound", "The specified object was not found in the store."),
+                },
+                _ => error(400, "BadRequest", &format!("Resource not found for the segment '{}'.", rest.join("/"))),
+            }
+        }
+        _ => error(400, "BadRequest", "Invalid request."),
+    }
+}
+
+fn token(s: &mut SimState, path: &str, body: &[u8]) -> Response {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
+    let tenant_ok = path.trim_start_matches('/').starts_with(TENANT_ID);
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
+    if get("grant_type") != "client_credentials" || get("scope") != "https://graph.microsoft.com/.default" {
+        return json_response(
+            400,
+            json!({"error": "invalid_scope", "error_description": "AADSTS70011: The provided value for the input parameter 'scope' is not valid."}).to_string(),
+        );
+    }
+    if !tenant_ok || get("client_id") != CLIENT_ID || get("client_secret") != CLIENT_SECRET {
+        return json_response(
+            401,
+            json!({"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
+                .to_string(),
+        );
+    }
+    s.tokens_issued += 1;
+    let token = format!("eyJ0eXAiOiJKV1Qi.sim-{}-{}", s.tokens_issued, uuid::Uuid::new_v4().simple());
+    s.tokens.insert(token.clone(), Instant::now() + s.token_lifetime);
+    s.issued.push(token.clone());
+    json_response(
+        200,
+        json!({"token_type": "Bearer", "expires_in": s.token_lifetime.as_secs(), "ext_expires_in": s.token_lifetime.as_secs(), "access_token": token})
+            .to_string(),
+    )
+}
+
+fn users(s: &SimState, query: &BTreeMap<String, String>, base: &str, path: &str) -> Response {
+    let all: Vec<Value> = s
+        .mailboxes
+        .keys()
+        .map(|u| json!({"id": uuid_for(u), "userPrincipalName": u, "mail": u, "displayName": u}))
+        .chain(std::iter::once(json!({"id": uuid_for("room"), "userPrincipalName": "room@sim.test", "mail": null})))
+        .collect();
+    page_of(all, query, base, path, 0, "https://graph.microsoft.com/v1.0/$metadata#users")
+}
+
+fn folders(mb: &SimMailbox) -> Response {
+    let value: Vec<Value> = mb
+        .folders
+        .iter()
+        .map(|f| {
+            let n = mb.messages.iter().filter(|m| m.folder == f.id).count();
+            json!({"id": f.id, "displayName": f.name, "parentFolderId": "AQMkADroot", "childFolderCount": 0,
+                   "unreadItemCount": 0, "totalItemCount": n})
+        })
+        .collect();
+    json_response(
+        200,
+        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#mailFolders", "value": value}).to_string(),
+    )
+}
+
+fn resolve(mb: &SimMailbox, f: &str) -> Option<String> {
+    mb.folders.iter().find(|x| x.id == f || x.name.replace(' ', "").eq_ignore_ascii_case(f)).map(|x| x.id.clone())
+}
+
+/// `GET …/messages`: `$filter` on receivedDateTime (ge/gt/le/lt joined by `and`),
+/// `$orderby` (default newest first, as Graph), `$top` (default 10, at most 1000),
+/// `$select`, and next links with a `$skiptoken`.
+fn list(
+    mb: &SimMailbox,
+    folder: Option<&str>,
+    query: &BTreeMap<String, String>,
+    base: &str,
+    path: &str,
+    generation: u64,
+) -> Response {
+    let mut msgs: Vec<&SimMessage> = mb.messages.iter().filter(|m| folder.is_none_or(|f| m.folder == f)).collect();
+    if let Some(filter) = query.get("$filter") {
+        for clause in filter.split(" and ") {
+            let t: Vec<&str> = clause.split_whitespace().collect();
+            let [field, op, value] = t.as_slice() else {
+                return error(400, "BadRequest", &format!("Invalid filter clause {clause:?}"));
+            };
+            if *field != "receivedDateTime" {
+                return error(400, "BadRequest", &format!("The property '{field}' does not support filtering."));
+            }
+            msgs.retain(|m| {
+                let r = m.received.as_str();
+                match *op {
+                    "ge" => r >= *value,
+                    "gt" => r > *value,
+                    "le" => r <= *value,
+                    "lt" => r < *value,
+                    _ => false,
+                }
+            });
+        }
+    }
+    let asc = query.get("$orderby").is_some_and(|o| o.trim() == "receivedDateTime asc");
+    msgs.sort_by(|a, b| a.received.cmp(&b.received).then(a.id.cmp(&b.id)));
+    if !asc {
+        msgs.reverse();
+    }
+    let values: Vec<Value> = msgs.iter().map(|m| select(&m.resource, query.get("$select"))).collect();
+    page_of(values, query, base, path, generation, "https://graph.microsoft.com/v1.0/$metadata#users('sim')/messages")
+}
+
+/// A page of `values` from the `$skiptoken` offset, with a next link if more remain.
+fn page_of(
+    values: Vec<Value>,
+    query: &BTreeMap<String, String>,
+    base: &str,
+    path: &str,
+    generation: u64,
+    context: &str,
+) -> Response {
+    let top = query.get("$top").and_then(|t| t.parse::<usize>().ok()).unwrap_or(10).clamp(1, 1000);
+    let offset = match query.get("$skiptoken") {
+        None => 0,
+        Some(t) => {
+            match t.split_once('.').and_then(|(g, o)| Some((g.parse::<u64>().ok()?, o.parse::<usize>().ok()?))) {
+                Some((g, o)) if g == generation => o,
+                _ => return error(400, "ErrorInvalidSkipToken", "The skip token is not valid or has expired."),
+            }
+        }
+    };
+    let page: Vec<Value> = values.iter().skip(offset).take(top).cloned().collect();
+    let mut doc = json!({"@odata.context": context, "value": page});
+    if offset + top < values.len() {
+        let mut q: Vec<(String, String)> =
+            query.iter().filter(|(k, _)| *k != "$skiptoken").map(|(k, v)| (k.clone(), v.clone())).collect();
+        q.push(("$skiptoken".into(), format!("{generation}.{}", offset + top)));
+        doc["@odata.nextLink"] = json!(link(base, path, &q));
+    }
+    json_response(200, doc.to_string())
+}
+
+/// Delta: a round lists the folder's messages changed after the token's version (all
+/// of them without a token) and the deletions since, then hands out a delta link.
+#[allow(clippy::too_many_arguments)]
+fn delta(
+    mb: &SimMailbox,
+    folder: &str,
+    query: &BTreeMap<String, String>,
+    req: &Req,
+    base: &str,
+    path: &str,
+    generation: u64,
+    version: u64,
+) -> Response {
+    let gone = || error(410, "SyncStateNotFound", "The sync state generation is not found.");
+    // $deltatoken = gen.since ; $skiptoken = gen.since.upto.offset
+    let (since, upto, offset) = if let Some(t) = query.get("$deltatoken") {
+        match t.split('.').map(|x| x.parse::<u64>().ok()).collect::<Option<Vec<_>>>().as_deref() {
+            Some([g, since]) if *g == generation => (*since, version, 0usize),
+            _ => return gone(),
+        }
+    } else if let Some(t) = query.get("$skiptoken") {
+        match t.split('.').map(|x| x.parse::<u64>().ok()).collect::<Option<Vec<_>>>().as_deref() {
+            Some([g, since, upto, off]) if *g == generation => (*since, *upto, *off as usize),
+            _ => return gone(),
+        }
+    } else {
+        (0, version, 0)
+    };
+    let max = req
+        .headers_named("prefer")
+        .find_map(|v| v.trim().strip_prefix("odata.maxpagesize=").and_then(|n| n.parse::<usize>().ok()))
+        .unwrap_or(10);
+    let mut items: Vec<(u64, Value)> = mb
+        .messages
+        .iter()
+        .filter(|m| m.folder == folder && m.version > since && m.version <= upto)
+        .map(|m| (m.version, select(&m.resource, query.get("$select"))))
+        .collect();
+    if since > 0 {
+        items.extend(mb.tombstones.iter().filter(|(_, f, v)| f == folder && *v > since && *v <= upto).map(
+            |(id, _, v)| {
+                (*v, json!({"@odata.type": "#microsoft.graph.message", "id": id, "@removed": {"reason": "deleted"}}))
+            },
+        ));
+    }
+    items.sort_by_key(|(v, _)| *v);
+    let page: Vec<Value> = items.iter().skip(offset).take(max).map(|(_, v)| v.clone()).collect();
+    let select_q: Vec<(String, String)> =
+        query.get("$select").map(|s| vec![("$select".to_string(), s.clone())]).unwrap_or_default();
+    let mut doc =
+        json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(message)", "value": page});
+    if offset + max < items.len() {
+        let mut q = select_q;
+        q.push(("$skiptoken".into(), format!("{generation}.{since}.{upto}.{}", offset + max)));
+        doc["@odata.nextLink"] = json!(link(base, path, &q));
+    } else {
+        doc["@odata.deltaLink"] =
+            json!(link(base, path, &[("$deltatoken".to_string(), format!("{generation}.{upto}"))]));
+    }
+    json_response(200, doc.to_string())
+}
+
+fn select(resource: &Value, select: Option<&String>) -> Value {
+    let Some(fields) = select else { return resource.clone() };
+    let mut out = serde_json::Map::new();
+    for k in ["@odata.type", "@odata.etag", "id"] {
+        if let Some(v) = resource.get(k) {
+            out.insert(k.into(), v.clone());
+        }
+    }
+    for f in fields.split(',') {
+        if let Some(v) = resource.get(f.trim()) {
+            out.insert(f.trim().into(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+fn link(base: &str, path: &str, q: &[(String, String)]) -> String {
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in q {
+        ser.append_pair(k, v);
+    }
+    format!("{base}{path}?{}", ser.finish())
+}
+
+fn mailbox_of(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/v1.0/users/")?;
+    let user = rest.split('/').next()?;
+    let user = url::form_urlencoded::parse(format!("x={user}").as_bytes()).next()?.1.to_lowercase();
+    (!user.is_empty()).then_some(user)
+}
+
+fn uuid_for(s: &str) -> String {
+    let h = s.bytes().fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(b as u64));
+    format!("{:08x}-0000-4000-8000-{:012x}", h as u32, h & 0xffff_ffff_ffff)
+}
+
+fn default_code(status: u16) -> &'static str {
+    match status {
+        429 => "TooManyRequests",
+        503 => "serviceNotAvailable",
+        504 => "UnknownError",
+        403 => "ErrorAccessDenied",
+        404 => "ErrorItemNotFound",
+        _ => "generalException",
+    }
+}
+
+fn error(status: u16, code: &str, message: &str) -> Response {
+    let body = json!({"error": {"code": code, "message": message,
+        "innerError": {"date": "2026-11-28T00:00:00", "request-id": uuid::Uuid::new_v4().to_string()}}});
+    json_response(status, body.to_string())
+}
+
+fn json_response(status: u16, body: String) -> Response {
+    Response {
+        status,
+        headers: vec![("content-type".into(), "application/json; odata.metadata=minimal".into())],
+        body,
+        cut: false,
+    }
+}
