@@ -222,7 +222,11 @@ fn item_id(i: &Item) -> String {
 
 /// Read a job's whole source from the start, keeping the items `keep` wants.
 async fn read_source(job: &Job, sources: &crate::source::Sources, keep: impl Fn(&Item) -> bool) -> Result<Vec<Item>> {
-    let spec = SourceSpec::parse(&job.source)?;
+    let spec = match SourceSpec::parse(&job.source)? {
+        // the mailbox as it is now: mail received after the job was created counts
+        SourceSpec::Graph(g) => SourceSpec::Graph(crate::source::graph::GraphSpec { to_ms: None, ..g }),
+        other => other,
+    };
     let mut source = spec.open(None, job.max_body_bytes as usize, sources)?;
     let mut out = Vec::new();
     loop {

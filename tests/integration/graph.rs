@@ -187,7 +187,65 @@ async fn a_90_day_backfill_lands_every_message_with_its_full_body() {
         }
         let v = &verify_json(&env, &sim, &["--against-source"]);
         assert_eq!(v["report"]["clean"], true, "{v}");
+
+        // mail that arrives after the backfill is missing until the next sync
+        let now = atom_sync::time::now_ms();
+        sim.put(
+            ALICE,
+            "Inbox",
+            message(
+                "AAMkADafter=",
+                &rfc3339(now - 1000),
+                "After",
+                ("Bo", "bo@sim.test"),
+                &[("Alice", ALICE)],
+                "arrived later",
+                "after@sim.test",
+                "AAQkADafter",
+            ),
+        );
+        let o = run(&env, &sim, &["verify", "--tenant", "acme", "--against-source", "--json"]);
+        assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let missing = v["report"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check"] == "missing_from_ledger")
+            .unwrap()
+            .clone();
+        assert_eq!(missing["count"], 1, "{v}");
+        assert!(missing["examples"][0].as_str().unwrap().contains("AAMkADafter="), "{v}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_mailboxes_makes_one_job_per_user_with_a_mailbox() {
+    let sim = GraphSim::start(0);
+    sim.add_mailbox(ALICE, &["Inbox"]);
+    sim.add_mailbox("bob@sim.test", &["Inbox"]);
+    let env = Env::new(Backend::Sqlite).await;
+    let o = run(
+        &env,
+        &sim,
+        &["backfill", "--tenant", "acme", "--source", "graph", "--all-mailboxes", "--since", "7d", "--detach"],
+    );
+    ok(&o);
+    assert_eq!(stdout(&o).lines().count(), 2, "{}", stdout(&o));
+    let doc = status_json(&env, &[]);
+    let mut mailboxes: Vec<&str> =
+        doc["jobs"].as_array().unwrap().iter().map(|j| j["mailbox"].as_str().unwrap()).collect();
+    mailboxes.sort();
+    assert_eq!(mailboxes, [ALICE, "bob@sim.test"], "the room without a mailbox is left out");
+    ok(&run(&env, &sim, &["worker", "--once"]));
+    assert!(status_json(&env, &[])["jobs"].as_array().unwrap().iter().all(|j| j["state"] == "completed"));
+
+    // without credentials nothing is created, and the error names what is missing
+    let env = Env::new(Backend::Sqlite).await;
+    let o = env.run(&["backfill", "--tenant", "acme", "--source", "graph", "--mailbox", ALICE]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("ATOM_SYNC_GRAPH_CLIENT_SECRET"), "{}", stderr(&o));
+    assert!(status_json(&env, &[])["jobs"].as_array().unwrap().is_empty());
 }
 
 /// The job a `backfill` / `sync` run reported as completed.
