@@ -1448,7 +1448,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__search)
-            opts="-n -v -q -h --tenant --mailbox --from --to --limit --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-n -v -q -h --tenant --mailbox --from --to --limit --mode --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1476,6 +1476,10 @@ _atom__sync() {
                     ;;
                 -n)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "vector text hybrid" -- "${cur}"))
                     return 0
                     ;;
                 --data-dir)

@@ -265,10 +265,12 @@ fn exit_code(e: &anyhow::Error) -> u8 {
 
 fn init_tracing(g: &Global) {
     use tracing_subscriber::EnvFilter;
+    // Lance's deprecation notice about implied score columns (hybrid search reads
+    // both) is for library authors, not operators
     let default = match (g.quiet, g.verbose) {
         (true, _) => "error",
-        (false, 0) => "warn,atom_sync=info",
-        (false, 1) => "info,atom_sync=debug",
+        (false, 0) => "warn,atom_sync=info,lance::dataset::scanner=error",
+        (false, 1) => "info,atom_sync=debug,lance::dataset::scanner=error",
         _ => "debug,atom_sync=trace",
     };
     let filter = EnvFilter::try_from_env("ATOM_SYNC_LOG").unwrap_or_else(|_| EnvFilter::new(default));

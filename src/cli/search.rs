@@ -2,7 +2,7 @@
 //! embedded with the same local model as the messages. How an operator spot-checks.
 
 use atom_sync::settings::validate_tenant;
-use atom_sync::sink::lance::sql_literal;
+use atom_sync::sink::lance::{SearchMode, sql_literal};
 use atom_sync::time::rfc3339;
 use clap::Args;
 use tabled::settings::Style;
@@ -36,9 +36,30 @@ pub struct SearchArgs {
     #[arg(long, short = 'n', default_value_t = 10)]
     pub limit: usize,
 
+    /// vector: by meaning (local embedding); text: by words (BM25 over subject and body); hybrid: both, fused by rank
+    #[arg(long, value_enum, default_value = "vector")]
+    pub mode: Mode,
+
     /// One JSON document on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Mode {
+    Vector,
+    Text,
+    Hybrid,
+}
+
+impl From<Mode> for SearchMode {
+    fn from(m: Mode) -> Self {
+        match m {
+            Mode::Vector => SearchMode::Vector,
+            Mode::Text => SearchMode::Text,
+            Mode::Hybrid => SearchMode::Hybrid,
+        }
+    }
 }
 
 fn parse_date(s: &str) -> Result<i64, String> {
@@ -77,12 +98,12 @@ pub async fn run(g: &Global, args: SearchArgs) -> anyhow::Result<u8> {
         filters.push(format!("sent_at < {t}"));
     }
     let filter = (!filters.is_empty()).then(|| filters.join(" AND "));
-    let hits = sink.nearest(&args.tenant, &vector, args.limit.max(1), filter).await?;
+    let hits = sink.search(&args.tenant, args.mode.into(), &args.query, &vector, args.limit.max(1), filter).await?;
     if args.json {
         println!(
             "{}",
             serde_json::to_string_pretty(
-                &serde_json::json!({ "tenant": args.tenant, "query": args.query, "hits": hits })
+                &serde_json::json!({ "tenant": args.tenant, "query": args.query, "mode": format!("{:?}", args.mode).to_lowercase(), "hits": hits })
             )?
         );
         return Ok(exit::OK);

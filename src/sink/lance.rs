@@ -10,7 +10,10 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use futures::TryStreamExt;
-use lancedb::query::{ExecutableQuery, QueryBase, Select};
+use lancedb::index::Index;
+use lancedb::index::scalar::{FtsIndexBuilder, FullTextSearchQuery};
+use lancedb::query::{ExecutableQuery, QueryBase, QueryExecutionOptions, Select};
+use lancedb::table::NewColumnTransform;
 use lancedb::{Connection, Table};
 
 use crate::{Error, Result};
@@ -18,6 +21,15 @@ use crate::{Error, Result};
 pub const DEFAULT_TABLE: &str = "messages";
 const META_EMBEDDER: &str = "atom_sync.embedder";
 const META_DIMENSION: &str = "atom_sync.dimension";
+const TEXT: &str = "text";
+
+/// How `search` matches: by meaning, by words, or both fused (reciprocal rank).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchMode {
+    Vector,
+    Text,
+    Hybrid,
+}
 
 /// One message's vector and the fields an operator needs to read a search hit.
 #[derive(Debug, Clone)]
@@ -30,6 +42,8 @@ pub struct VectorRecord {
     pub sent_at: Option<i64>,
     pub content_hash: String,
     pub vector: Vec<f32>,
+    /// The text that was embedded (subject and capped body), for full-text search.
+    pub text: String,
 }
 
 impl VectorRecord {
@@ -44,6 +58,7 @@ impl VectorRecord {
             sent_at: e.date_ms,
             content_hash: e.content_hash.clone(),
             vector,
+            text: e.embedding_text(),
         }
     }
 }
@@ -86,6 +101,8 @@ fn schema(embedder: &str, dimension: usize) -> SchemaRef {
                 DataType::FixedSizeList(Arc::new(Field::new("item", DataType::Float32, true)), dimension as i32),
                 false,
             ),
+            // last, where adding it to an older table puts it
+            Field::new(TEXT, DataType::Utf8, true),
         ])
         .with_metadata(meta),
     )
@@ -132,6 +149,18 @@ impl LanceSink {
                     have_dim.map(|d| d.to_string()).unwrap_or_else(|| "unknown".into()),
                 ),
             });
+        }
+        if have.field_with_name(TEXT).is_err() {
+            // tables made before full-text search: the column is added empty (metadata
+            // only); rows get their text when their messages are next written
+            let add = NewColumnTransform::AllNulls(Arc::new(Schema::new(vec![Field::new(TEXT, DataType::Utf8, true)])));
+            if let Err(e) = opened.add_columns().transform(add).execute().await {
+                // another process may have added it first
+                let again = opened.schema().await.map_err(|e| err(format!("table {table}: {e}")))?;
+                if again.field_with_name(TEXT).is_err() {
+                    return Err(err(format!("table {table}: cannot add the text column: {e}")));
+                }
+            }
         }
         Ok(LanceSink { uri: uri.to_string(), table: opened, schema: want, embedder: embedder.to_string(), dimension })
     }
@@ -193,6 +222,7 @@ impl LanceSink {
                 s(|r| &r.content_hash),
                 Arc::new(StringArray::from_iter_values(rows.iter().map(|_| self.embedder.as_str()))),
                 Arc::new(vectors),
+                Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.text.as_str()))),
             ],
         )
         .map_err(|e| self.err(format!("building the batch: {e}")))
@@ -300,27 +330,78 @@ impl LanceSink {
         limit: usize,
         filter: Option<String>,
     ) -> Result<Vec<Hit>> {
+        self.search(tenant, SearchMode::Vector, "", vector, limit, filter).await
+    }
+
+    /// The best `limit` messages of a tenant for a query: nearest vectors, best BM25
+    /// text matches (an inverted index on the text, built on first use and kept up to
+    /// date by `compact`; rows written since are searched without it), or both fused.
+    pub async fn search(
+        &self,
+        tenant: &str,
+        mode: SearchMode,
+        text: &str,
+        vector: &[f32],
+        limit: usize,
+        filter: Option<String>,
+    ) -> Result<Vec<Hit>> {
         let mut predicate = format!("tenant_id = {}", sql_literal(tenant));
         if let Some(f) = filter {
             predicate = format!("{predicate} AND ({f})");
         }
-        let batches: Vec<RecordBatch> = self
-            .table
-            .query()
-            .nearest_to(vector)
-            .map_err(|e| self.err(format!("search: {e}")))?
-            .distance_type(lancedb::DistanceType::Cosine)
-            .only_if(predicate)
-            .limit(limit)
-            .select(Select::columns(&["message_id", "mailbox", "subject", "sender", "sent_at", "_distance"]))
-            .execute()
-            .await
-            .map_err(|e| self.err(format!("search in tenant {tenant}: {e}")))?
-            .try_collect()
-            .await
-            .map_err(|e| self.err(format!("search in tenant {tenant}: {e}")))?;
+        if mode != SearchMode::Vector {
+            self.ensure_text_index().await?;
+        }
+        let cols = ["message_id", "mailbox", "subject", "sender", "sent_at"];
+        // each mode names the score it reads (Lance warns when a score is implied)
+        let with = |score: &'static str| {
+            let mut c = cols.to_vec();
+            c.push(score);
+            Select::columns(&c)
+        };
+        let fts = || FullTextSearchQuery::new(text.to_string());
+        let what = |e: lancedb::Error| self.err(format!("search in tenant {tenant}: {e}"));
+        let stream = match mode {
+            SearchMode::Vector => self
+                .table
+                .query()
+                .nearest_to(vector)
+                .map_err(what)?
+                .distance_type(lancedb::DistanceType::Cosine)
+                .only_if(predicate)
+                .limit(limit)
+                .select(with("_distance"))
+                .execute()
+                .await
+                .map_err(what)?,
+            SearchMode::Text => self
+                .table
+                .query()
+                .full_text_search(fts())
+                .only_if(predicate)
+                .limit(limit)
+                .select(with("_score"))
+                .execute()
+                .await
+                .map_err(what)?,
+            SearchMode::Hybrid => self
+                .table
+                .query()
+                .full_text_search(fts())
+                .nearest_to(vector)
+                .map_err(what)?
+                .distance_type(lancedb::DistanceType::Cosine)
+                .only_if(predicate)
+                .limit(limit)
+                .select(Select::columns(&cols))
+                .execute_hybrid(QueryExecutionOptions::default())
+                .await
+                .map_err(what)?,
+        };
+        let batches: Vec<RecordBatch> = stream.try_collect().await.map_err(what)?;
         let mut hits = Vec::new();
-        for b in batches {
+        // an empty hybrid result comes back as a batch without the selected columns
+        for b in batches.into_iter().filter(|b| b.num_rows() > 0) {
             let s = |name: &str| b.column_by_name(name).and_then(|c| c.as_any().downcast_ref::<StringArray>().cloned());
             let (Some(ids), Some(mb), Some(subj), Some(from)) =
                 (s("message_id"), s("mailbox"), s("subject"), s("sender"))
@@ -328,22 +409,44 @@ impl LanceSink {
                 return Err(self.err("search result lacks columns".into()));
             };
             let sent = b.column_by_name("sent_at").and_then(|c| c.as_any().downcast_ref::<Int64Array>().cloned());
-            let dist = b
-                .column_by_name("_distance")
-                .and_then(|c| c.as_any().downcast_ref::<arrow_array::Float32Array>().cloned());
+            let f32_col = |name: &str| {
+                b.column_by_name(name).and_then(|c| c.as_any().downcast_ref::<arrow_array::Float32Array>().cloned())
+            };
+            // cosine similarity; BM25; reciprocal-rank fusion
+            let (score, flip) = match mode {
+                SearchMode::Vector => (f32_col("_distance"), true),
+                SearchMode::Text => (f32_col("_score"), false),
+                SearchMode::Hybrid => (f32_col("_relevance_score"), false),
+            };
             for i in 0..b.num_rows() {
+                let raw = score.as_ref().map(|d| d.value(i)).unwrap_or(0.0);
                 hits.push(Hit {
                     message_id: ids.value(i).to_string(),
                     mailbox: mb.value(i).to_string(),
                     subject: subj.value(i).to_string(),
                     sender: from.value(i).to_string(),
                     sent_at: sent.as_ref().filter(|c| !c.is_null(i)).map(|c| c.value(i)),
-                    score: dist.as_ref().map(|d| 1.0 - d.value(i)).unwrap_or(0.0),
+                    score: if flip { 1.0 - raw } else { raw },
                 });
             }
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        hits.truncate(limit);
         Ok(hits)
+    }
+
+    /// The inverted index full-text search needs, made once per table.
+    async fn ensure_text_index(&self) -> Result<()> {
+        let indices = self.table.list_indices().await.map_err(|e| self.err(format!("listing indices: {e}")))?;
+        if indices.iter().any(|i| i.columns.iter().any(|c| c == TEXT)) {
+            return Ok(());
+        }
+        match self.table.create_index(&[TEXT], Index::FTS(FtsIndexBuilder::default())).execute().await {
+            Ok(()) => Ok(()),
+            // a concurrent search made it first
+            Err(e) if e.to_string().contains("already exists") => Ok(()),
+            Err(e) => Err(self.err(format!("building the full-text index: {e}"))),
+        }
     }
 }
 
@@ -362,7 +465,8 @@ pub struct StoredVector {
     pub embedder: String,
 }
 
-/// One search result; `score` is the cosine similarity (1 = same direction).
+/// One search result. `score`, higher is better: cosine similarity (vector mode, 1 =
+/// same direction), BM25 (text mode) or reciprocal-rank fusion (hybrid mode).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Hit {
     pub message_id: String,

@@ -14,6 +14,7 @@ fn record(id: &str, dim: usize) -> VectorRecord {
         sent_at: Some(1),
         content_hash: "h".into(),
         vector: vec![0.5; dim],
+        text: String::new(),
     }
 }
 
@@ -56,4 +57,49 @@ async fn backfill_refuses_a_wrong_dimension_table_and_creates_no_job() {
     assert!(err.contains("big-model") && err.contains("dimension 1024"), "{err}");
     let jobs = status_json(&env, &[]);
     assert_eq!(jobs["jobs"].as_array().unwrap().len(), 0, "nothing written");
+}
+
+#[tokio::test]
+async fn a_table_made_before_full_text_search_gains_its_text_column() {
+    use std::sync::Arc;
+
+    use arrow_schema::{DataType, Field, Schema};
+    use atom_sync::sink::lance::SearchMode;
+
+    let dir = tempfile::tempdir().unwrap();
+    let uri = dir.path().join("lance").display().to_string();
+    // the schema tables had before the text column, with its embedder metadata
+    let meta = std::collections::HashMap::from([
+        ("atom_sync.embedder".to_string(), "test-embedder".to_string()),
+        ("atom_sync.dimension".to_string(), "4".to_string()),
+    ]);
+    let mut fields: Vec<Field> = ["tenant_id", "message_id", "mailbox", "subject", "sender"]
+        .iter()
+        .map(|n| Field::new(*n, DataType::Utf8, false))
+        .collect();
+    fields.push(Field::new("sent_at", DataType::Int64, true));
+    fields.push(Field::new("content_hash", DataType::Utf8, false));
+    fields.push(Field::new("embedder", DataType::Utf8, false));
+    fields.push(Field::new(
+        "vector",
+        DataType::FixedSizeList(Arc::new(Field::new("item", DataType::Float32, true)), 4),
+        false,
+    ));
+    let old = Arc::new(Schema::new(fields).with_metadata(meta));
+    let conn = lancedb::connect(&uri).execute().await.unwrap();
+    conn.create_empty_table("messages", old).execute().await.unwrap();
+
+    let sink = LanceSink::open(&uri, "messages", "test-embedder", 4).await.unwrap();
+    let mut a = record("a", 4);
+    a.text = "quarterly pipeline capacity nomination".into();
+    let mut b = record("b", 4);
+    b.text = "lunch on friday".into();
+    sink.upsert(&[a, b]).await.unwrap();
+    let hits = sink.search("t1", SearchMode::Text, "pipeline nomination", &[0.5; 4], 5, None).await.unwrap();
+    assert_eq!(hits.iter().map(|h| h.message_id.as_str()).collect::<Vec<_>>(), ["a"]);
+    let hits = sink.search("t1", SearchMode::Hybrid, "pipeline nomination", &[0.5; 4], 5, None).await.unwrap();
+    assert_eq!(hits[0].message_id, "a");
+    // a second process opening the migrated table changes nothing
+    LanceSink::open(&uri, "messages", "test-embedder", 4).await.unwrap();
+    assert!(sink.search("t2", SearchMode::Text, "pipeline", &[0.5; 4], 5, None).await.unwrap().is_empty());
 }

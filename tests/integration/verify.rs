@@ -72,6 +72,7 @@ async fn verify_names_each_problem_and_repair_fixes_them() {
             sent_at: None,
             content_hash: String::new(),
             vector: vec![0.1; 256],
+            text: String::new(),
         };
         sink.append_unchecked(&[fake(&ids[3]), fake(&ids[4]), fake("ghost@nowhere")]).await.unwrap();
         exec(&env, "INSERT INTO graph_edges (tenant_id, src_key, rel, dst_key, origin, updated_at) VALUES ('demo', 'person:ghost@nowhere', 'sent', 'person:nobody@nowhere', 'rules', 0)").await;
@@ -190,6 +191,22 @@ async fn search_finds_a_message_by_a_phrase_of_its_body() {
         serde_json::from_str::<serde_json::Value>(&stdout(ok(&other))).unwrap()["hits"].as_array().unwrap().len(),
         0
     );
+    // by words and by both: a phrase of the body
+    for mode in ["text", "hybrid"] {
+        let o =
+            env.run(&["search", "--tenant", "demo", "--json", "--mode", mode, "-n", "5", "Ethical Wall Procedures"]);
+        let doc: serde_json::Value = serde_json::from_str(&stdout(ok(&o))).unwrap();
+        assert_eq!(doc["mode"], mode);
+        let hits = doc["hits"].as_array().unwrap();
+        assert!(hits.iter().any(|h| h["subject"] == "PG&E BANKRUPTCY CASE-- IMPORTANT"), "{mode}: {hits:#?}");
+        let other = env.run(&["search", "--tenant", "globex", "--json", "--mode", mode, "gas"]);
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&stdout(ok(&other))).unwrap()["hits"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+    }
     let table = stdout(ok(&env.run(&["search", "--tenant", "demo", "Ethical Wall Procedures"])));
     assert!(table.contains("SCORE") && table.contains("PG&E BANKRUPTCY"), "{table}");
 
@@ -227,6 +244,7 @@ async fn repair_without_its_source_loses_nothing_and_scope_is_checked() {
         sent_at: None,
         content_hash: String::new(),
         vector: vec![0.1; 256],
+        text: String::new(),
     };
     sink.append_unchecked(&[dup]).await.unwrap();
     // the export is gone: repair cannot rebuild the vector, so it must not delete it
