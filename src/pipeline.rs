@@ -219,10 +219,14 @@ impl Pipeline {
         let mut seen = std::collections::HashSet::new();
         emails.retain(|e| seen.insert(e.message_id.clone()));
 
-        let removed = self.removed(job, &page.removed, page.reconcile_before, &ledger, &emails).await?;
-        if !removed.is_empty() {
+        let removed = self.removed(job, &page.removed, page.reconcile, &ledger, &emails).await?;
+        // a new version of a message that is now unusable keeps no old vector
+        let unusable: Vec<String> =
+            if page.replace { ledger.iter().map(|r| r.message_id.clone()).collect() } else { Vec::new() };
+        if !removed.is_empty() || !unusable.is_empty() {
             // vectors first, as for upserts: a crash before the commit repeats the delete
-            self.sink.delete(&job.tenant, &removed).await?;
+            let gone: Vec<String> = removed.iter().chain(&unusable).cloned().collect();
+            self.sink.delete(&job.tenant, &gone).await?;
         }
 
         // rules and embeddings are independent: run them side by side
@@ -301,19 +305,26 @@ impl Pipeline {
 }
 
 impl Pipeline {
-    /// What this chunk deletes: the source's removals, and after a full re-list the
-    /// mailbox's ledger rows it did not see; never a message this chunk carries.
+    /// What this chunk deletes: the source's removals, except messages this job wrote
+    /// again (moved to a folder read later in the run), and after a full re-list the
+    /// mailbox's rows from this source the job did not write; never a message this
+    /// chunk carries.
     async fn removed(
         &self,
         job: &Job,
         removed: &[String],
-        reconcile_before: Option<i64>,
+        reconcile: bool,
         ledger: &[LedgerRow],
         emails: &[Email],
     ) -> Result<Vec<String>> {
         let mut out: std::collections::BTreeSet<String> = removed.iter().cloned().collect();
-        if let Some(since) = reconcile_before {
-            out.extend(self.store.ledger_untouched_since(&job.tenant, &job.mailbox, since).await?);
+        if !out.is_empty() {
+            let candidates: Vec<String> = out.iter().cloned().collect();
+            let again = self.store.ledger_written_by(&job.tenant, &job.mailbox, &job.id, &candidates).await?;
+            out.retain(|id| !again.contains(id));
+        }
+        if reconcile {
+            out.extend(self.store.ledger_not_written_by(&job.tenant, &job.mailbox, &job.id, "graph:").await?);
         }
         for id in emails.iter().map(|e| &e.message_id).chain(ledger.iter().map(|r| &r.message_id)) {
             out.remove(id);

@@ -14,5 +14,3 @@ CREATE TABLE graph_sync_links (
     PRIMARY KEY (tenant_id, mailbox, folder_id)
 );
 
--- Reconciling a re-listed mailbox looks for its rows not touched since a moment.
-CREATE INDEX message_ledger_mailbox_updated ON message_ledger (tenant_id, mailbox, updated_at);

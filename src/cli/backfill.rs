@@ -101,6 +101,12 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
     if args.source == "graph" {
         return backfill_graph(g, args).await;
     }
+    if args.source.starts_with("graph:") || args.source.starts_with("graph-delta:") {
+        anyhow::bail!(atom_sync::Error::Invalid(format!(
+            "--source {}: for Microsoft Graph say --source graph --mailbox USER (and --since / --from / --to)",
+            args.source
+        )));
+    }
     let graph_only = [
         (!args.select.folders.is_empty(), "--folder"),
         (args.select.all_mailboxes, "--all-mailboxes"),
@@ -199,10 +205,13 @@ impl GraphPlan<'_> {
                 "--source graph needs --mailbox USER (repeatable) or --all-mailboxes".into()
             ));
         } else {
-            let mut m = self.mailboxes.to_vec();
-            m.dedup();
-            m
+            self.mailboxes.to_vec()
         };
+        // one spelling per mailbox: `Ann@Contoso.com` and `ann@contoso.com` are one
+        // ledger, one set of delta links
+        let mut mailboxes: Vec<String> = mailboxes.iter().map(|m| m.trim().to_lowercase()).collect();
+        mailboxes.sort();
+        mailboxes.dedup();
         let store = g.store().await?;
         // a refused vector table must fail before any job exists
         open_memories(g).await?;

@@ -37,9 +37,9 @@ pub struct Page {
     /// (folder, delta link) pairs that complete with this chunk, kept for the next
     /// incremental run.
     pub sync_links: Vec<(String, String)>,
-    /// The whole mailbox was re-listed since this instant (unix ms): ledger rows it did
-    /// not touch since then are gone from the source.
-    pub reconcile_before: Option<i64>,
+    /// This job re-listed the whole mailbox: the mailbox's rows from this source that
+    /// the job did not write are gone from the source.
+    pub reconcile: bool,
 }
 
 #[async_trait]

@@ -155,9 +155,26 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The delta links of a mailbox's folders, as (folder, link).
     async fn sync_links(&self, tenant: &str, mailbox: &str) -> Result<Vec<(String, String)>>;
 
-    /// Ledger message ids of a mailbox not written since `since` (unix ms): after a
-    /// full re-list, what the source no longer has.
-    async fn ledger_untouched_since(&self, tenant: &str, mailbox: &str, since: i64) -> Result<Vec<String>>;
+    /// Of `ids`, those whose ledger row in the mailbox this job wrote.
+    async fn ledger_written_by(
+        &self,
+        tenant: &str,
+        mailbox: &str,
+        job_id: &str,
+        ids: &[String],
+    ) -> Result<std::collections::BTreeSet<String>>;
+
+    /// Ledger message ids of a mailbox, from the source whose `source_ref`s start with
+    /// `source_prefix`, that this job did not write: after the job re-listed the whole
+    /// mailbox, what the source no longer has. (Job ids, not clocks: a resumed job may
+    /// run on another machine.)
+    async fn ledger_not_written_by(
+        &self,
+        tenant: &str,
+        mailbox: &str,
+        job_id: &str,
+        source_prefix: &str,
+    ) -> Result<Vec<String>>;
 
     async fn events(&self, job: &Job) -> Result<Vec<JobEvent>>;
 

@@ -554,13 +554,48 @@ macro_rules! impl_store {
                 .map_err($crate::Error::store(format!("tenant {tenant}: reading the delta links of mailbox {mailbox}")))
             }
 
-            async fn ledger_untouched_since(&self, tenant: &str, mailbox: &str, since: i64) -> $crate::Result<Vec<String>> {
+            async fn ledger_written_by(
+                &self,
+                tenant: &str,
+                mailbox: &str,
+                job_id: &str,
+                ids: &[String],
+            ) -> $crate::Result<std::collections::BTreeSet<String>> {
+                let mut out = std::collections::BTreeSet::new();
+                for chunk in ids.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("SELECT message_id FROM message_ledger WHERE tenant_id = ");
+                    q.push_bind(tenant).push(" AND mailbox = ").push_bind(mailbox).push(" AND job_id = ").push_bind(job_id);
+                    q.push(" AND message_id IN (");
+                    let mut sep = q.separated(", ");
+                    for id in chunk {
+                        sep.push_bind(id);
+                    }
+                    q.push(")");
+                    let rows: Vec<(String,)> = q
+                        .build_query_as()
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err($crate::Error::store(format!("tenant {tenant}: checking removals in mailbox {mailbox}")))?;
+                    out.extend(rows.into_iter().map(|(id,)| id));
+                }
+                Ok(out)
+            }
+
+            async fn ledger_not_written_by(
+                &self,
+                tenant: &str,
+                mailbox: &str,
+                job_id: &str,
+                source_prefix: &str,
+            ) -> $crate::Result<Vec<String>> {
                 let rows: Vec<(String,)> = sqlx::query_as(
-                    "SELECT message_id FROM message_ledger WHERE tenant_id = $1 AND mailbox = $2 AND updated_at < $3 ORDER BY message_id",
+                    "SELECT message_id FROM message_ledger WHERE tenant_id = $1 AND mailbox = $2 AND job_id <> $3
+                       AND substr(source_ref, 1, length($4)) = $4 ORDER BY message_id",
                 )
                 .bind(tenant)
                 .bind(mailbox)
-                .bind(since)
+                .bind(job_id)
+                .bind(source_prefix)
                 .fetch_all(&self.pool)
                 .await
                 .map_err($crate::Error::store(format!("tenant {tenant}: reconciling mailbox {mailbox}")))?;

@@ -547,10 +547,32 @@ async fn incremental_sync_applies_adds_changes_and_removals_and_survives_an_expi
             sim.remove(ALICE, id);
             want.remove(id);
         }
+        // a move between folders shows as a delete in one and an add in the other:
+        // the message stays (whichever folder is read first)
+        let inbox_id = sim.with(|s| {
+            s.mailboxes[ALICE]
+                .messages
+                .iter()
+                .find(|m| m.folder == folder_id("Inbox") && ids[6..].contains(&m.id))
+                .unwrap()
+                .id
+                .clone()
+        });
+        let sent_id = sim.with(|s| {
+            s.mailboxes[ALICE]
+                .messages
+                .iter()
+                .find(|m| m.folder == folder_id("Sent Items") && ids[6..].contains(&m.id))
+                .unwrap()
+                .id
+                .clone()
+        });
+        sim.move_to(ALICE, &inbox_id, "Sent Items");
+        sim.move_to(ALICE, &sent_id, "Inbox");
         let o = run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", ALICE]);
         ok(&o);
         let sync = job_of(&env, &o);
-        assert_eq!(sync["processed"], 5, "3 new + 2 changed: {sync}");
+        assert_eq!(sync["processed"], 7, "3 new + 2 changed + 2 moved: {sync}");
         assert_eq!(sync["removed"], 4, "{sync}");
         assert_eq!(ledger_ids(&env, "acme").await, want);
         let sink = env.sink().await;
@@ -600,6 +622,21 @@ async fn incremental_sync_applies_adds_changes_and_removals_and_survives_an_expi
         assert_eq!(sink.count("acme").await.unwrap(), want.len(), "one vector per message");
         let v = verify_json(&env, &sim, &["--against-source"]);
         assert_eq!(v["report"]["clean"], true, "{v}");
+
+        // rows another source wrote under the same mailbox name are not Graph's to reconcile
+        ok(&env.run(&[
+            "backfill",
+            "--tenant",
+            "acme",
+            "--source",
+            &format!("mbox:{}", sample_mbox().display()),
+            "--mailbox",
+            ALICE,
+        ]));
+        sim.expire_delta_links();
+        ok(&run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", ALICE]));
+        assert_eq!(ledger_ids(&env, "acme").await.len(), want.len() + SAMPLE_MESSAGES as usize);
+        assert_eq!(env.sink().await.count("acme").await.unwrap(), want.len() + SAMPLE_MESSAGES as usize);
     }
 }
 

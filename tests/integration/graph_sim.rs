@@ -208,6 +208,16 @@ impl GraphSim {
         })
     }
 
+    /// Move a message to another folder, keeping its (immutable) id: the old folder's
+    /// delta reports it deleted, the new one's reports it added.
+    pub fn move_to(&self, user: &str, id: &str, folder: &str) {
+        let resource = self.with(|s| {
+            s.mailboxes[&user.to_lowercase()].messages.iter().find(|m| m.id == id).expect("message").resource.clone()
+        });
+        self.remove(user, id);
+        self.put(user, folder, resource);
+    }
+
     pub fn fault(&self, f: Fault) {
         self.with(|s| s.faults.push(f));
     }

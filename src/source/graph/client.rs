@@ -179,21 +179,25 @@ impl GraphClient {
         loop {
             let failure = match self.attempt(&gate, call, &url).await {
                 Ok(v) => return Ok(v),
-                Err(Attempt::Unauthorized(_)) if !refreshed => {
-                    // an expired or revoked token: one fresh token, then a real answer
+                Err(Attempt::Unauthorized(_, used)) if !refreshed => {
+                    // an expired or revoked token: one fresh token, then a real answer;
+                    // only ours is dropped (another call may have refreshed it already)
                     refreshed = true;
-                    *self.token.lock().await = None;
+                    let mut cached = self.token.lock().await;
+                    if cached.as_ref().is_some_and(|t| t.value == used) {
+                        *cached = None;
+                    }
                     tracing::debug!(mailbox = call.mailbox, "401 from Graph: refreshing the token once");
                     continue;
                 }
-                Err(Attempt::Unauthorized(f)) | Err(Attempt::Failed(f)) => f,
+                Err(Attempt::Unauthorized(f, _)) | Err(Attempt::Failed(f)) => f,
                 Err(Attempt::Token(e)) => return Err(CallError::Token(e)),
             };
             if !failure.retryable() || retries >= self.cfg.retry.max_retries {
                 return Err(CallError::Failed { failure, attempts: retries + 1 });
             }
             retries += 1;
-            if failure.status() == Some(504) {
+            if failure.too_slow() {
                 gateway_timeouts += 1;
                 if gateway_timeouts >= self.cfg.retry.shrink_after
                     && let Some(smaller) = shrink.as_mut().and_then(|f| f())
@@ -275,10 +279,11 @@ impl GraphClient {
         }
         let (code, message) = graph_error(&body);
         let f = Failure::Status { status, code, message, retry_after };
-        Err(if status == 401 { Attempt::Unauthorized(f) } else { Attempt::Failed(f) })
+        Err(if status == 401 { Attempt::Unauthorized(f, token) } else { Attempt::Failed(f) })
     }
 
-    /// A cached token, refreshed shortly before it expires.
+    /// A cached token, refreshed shortly before it expires. One request: a failure
+    /// that can be retried is retried by the caller's loop, with the call's budget.
     async fn token(&self) -> std::result::Result<Secret, TokenError> {
         let mut cached = self.token.lock().await;
         if let Some(t) = cached.as_ref()
@@ -286,19 +291,7 @@ impl GraphClient {
         {
             return Ok(t.value.clone());
         }
-        let mut retries = 0;
-        let fresh = loop {
-            match self.fetch_token().await {
-                Ok(t) => break t,
-                Err(TokenError::Retry(f)) if retries < self.cfg.retry.max_retries => {
-                    retries += 1;
-                    let wait = self.cfg.retry.delay(retries, &f);
-                    tracing::warn!(retry = retries, "token request failed ({f}); retrying");
-                    tokio::time::sleep(wait).await;
-                }
-                Err(e) => return Err(e),
-            }
-        };
+        let fresh = self.fetch_token().await?;
         let value = fresh.value.clone();
         *cached = Some(fresh);
         Ok(value)
@@ -354,7 +347,8 @@ impl GraphClient {
 }
 
 enum Attempt {
-    Unauthorized(Failure),
+    /// With the token that was refused.
+    Unauthorized(Failure, Secret),
     Failed(Failure),
     Token(Error),
 }

@@ -108,10 +108,27 @@ impl GraphSpec {
         Ok(u)
     }
 
+    /// A next or delta link, if it points at the configured Graph: the token is only
+    /// ever sent there.
+    fn followable(&self, cfg: &GraphConfig, link: &str) -> Result<String> {
+        let origin = |u: &str| url::Url::parse(u).map(|u| u.origin());
+        match (origin(link), origin(&cfg.graph_url)) {
+            (Ok(a), Ok(b)) if a == b => Ok(link.to_string()),
+            _ => Err(Error::Graph {
+                mailbox: self.mailbox.clone(),
+                context: "following a link".into(),
+                message: format!("refusing a link outside {} (the token goes nowhere else)", cfg.graph_url),
+                transient: false,
+            }),
+        }
+    }
+
     pub fn open(&self, cursor: Option<&str>, max_body: usize, client: Arc<GraphClient>) -> Result<Box<dyn Source>> {
         let bad = |e: serde_json::Error| Error::Source {
             source_spec: self.to_string(),
-            message: format!("checkpoint {cursor:?} is not a Graph cursor ({e}); resume --rerun starts over"),
+            message: format!(
+                "checkpoint {cursor:?} is not a Graph cursor ({e}); cancel this job and start a new backfill of the mailbox"
+            ),
         };
         if self.delta {
             let state = cursor.map(serde_json::from_str).transpose().map_err(bad)?.unwrap_or_default();
@@ -303,7 +320,7 @@ impl Source for ListSource {
             let what = self.label();
             let from_link = self.state.next.is_some();
             let url = match &self.state.next {
-                Some(n) => n.clone(),
+                Some(n) => self.spec.followable(self.client.config(), n)?,
                 None => self.window_url(start, top, self.state.wm.as_ref())?,
             };
             let mut page_top = top;
@@ -394,9 +411,13 @@ struct DeltaCursor {
     listed: bool,
     i: usize,
     done: bool,
-    /// When a full round of every folder began because a delta link was refused:
-    /// ledger rows of the mailbox not seen since then are gone from Graph.
-    resync_since: Option<i64>,
+    /// A delta link was refused: every folder is being listed in full, and the
+    /// mailbox's Graph rows this run does not write are gone.
+    #[serde(default)]
+    resync: bool,
+    /// Ids Graph reported deleted, acted on when the run ends.
+    #[serde(default)]
+    pending_removed: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -451,64 +472,76 @@ impl DeltaSource {
 impl Source for DeltaSource {
     async fn next_page(&mut self, max: usize) -> Result<Page> {
         let mut page = Page { replace: true, ..Default::default() };
-        if !self.state.listed {
-            // folders come and go between runs: keep the links of those still there
-            let now = self.folders().await?;
-            let mut old = self.state.folders.take().unwrap_or_default();
-            self.state.folders = Some(
-                now.into_iter()
-                    .map(|id| match old.iter().position(|d| d.id == id) {
-                        Some(i) => old.swap_remove(i),
-                        None => DeltaFolder { id, link: None, resync: false },
-                    })
-                    .collect(),
-            );
-            self.state.listed = true;
-        }
-        let n = self.state.folders.as_ref().map_or(0, Vec::len);
-        while !self.state.done && page.items.is_empty() && page.removed.is_empty() {
+        let mut answered = false;
+        while !self.state.done && !answered {
+            if !self.state.listed {
+                // folders come and go between runs: keep the links of those still there
+                let now = self.folders().await?;
+                let mut old = self.state.folders.take().unwrap_or_default();
+                self.state.folders = Some(
+                    now.into_iter()
+                        .map(|id| match old.iter().position(|d| d.id == id) {
+                            Some(i) => old.swap_remove(i),
+                            None => DeltaFolder { id, link: None, resync: false },
+                        })
+                        .collect(),
+                );
+                self.state.listed = true;
+            }
+            let n = self.state.folders.as_ref().map_or(0, Vec::len);
             if self.state.i >= n {
-                self.state.done = true;
+                self.finish(&mut page);
                 break;
             }
-            let folder = self.state.folders.as_ref().expect("set")[self.state.i].clone();
+            let folder = self.state.folders.as_ref().expect("listed")[self.state.i].clone();
             let what = format!("folder {}, delta", folder.id);
             let url = match &folder.link {
-                Some(l) => l.clone(),
+                Some(l) => self.spec.followable(self.client.config(), l)?,
                 None => self.initial_url(&folder.id)?,
             };
             let prefer = Some(format!("odata.maxpagesize={}", max.clamp(1, 1000)));
-            let call = Call { mailbox: &self.spec.mailbox, what: &what, url, prefer: prefer.clone() };
+            let call = Call { mailbox: &self.spec.mailbox, what: &what, url, prefer };
             let v = match self.client.get_json(&call, None).await {
                 Ok(v) => v,
                 Err(e) if folder.link.is_some() && e.failure().is_some_and(link_expired) => {
-                    // the sync state is gone: a full round of every folder, then the
-                    // mailbox is reconciled against what that round saw
+                    // the sync state is gone: list the folders again, a full round of
+                    // each, then reconcile the mailbox against what that round saw
                     let f = e.failure().map(|f| f.to_string()).unwrap_or_default();
                     tracing::warn!(mailbox = %self.spec.mailbox, what = %what, "delta link refused ({f}); re-listing the mailbox");
-                    self.state.resync_since.get_or_insert_with(crate::time::now_ms);
-                    for d in self.state.folders.as_mut().expect("set") {
+                    self.state.resync = true;
+                    self.state.listed = false;
+                    for d in self.state.folders.as_mut().expect("listed") {
                         d.link = None;
                         d.resync = true;
                     }
                     self.state.i = 0;
                     continue;
                 }
+                Err(e) if folder.link.is_none() && e.failure().and_then(|f| f.status()) == Some(404) => {
+                    // deleted since the folders were listed: nothing left to read there
+                    tracing::warn!(mailbox = %self.spec.mailbox, what = %what, "folder is gone; skipped");
+                    self.state.i += 1;
+                    continue;
+                }
                 Err(e) => return Err(e.into_error(&call)),
             };
+            answered = true;
             for m in v["value"].as_array().into_iter().flatten() {
                 if let Some(removed) = m.get("@removed") {
-                    // "changed" = moved to another folder, where it shows up as new;
-                    // only "deleted" means gone from the mailbox
+                    // "changed" = still in the mailbox (moved, restorable); "deleted" is
+                    // acted on at the end of the run, unless the message shows up again
+                    // in another folder meanwhile (a move reported as a delete)
                     let reason = removed["reason"].as_str().unwrap_or("deleted");
-                    if let (Some(id), "deleted") = (m["id"].as_str(), reason) {
-                        page.removed.push(id.to_string());
+                    if let (Some(id), "deleted") = (m["id"].as_str(), reason)
+                        && !self.state.pending_removed.iter().any(|p| p == id)
+                    {
+                        self.state.pending_removed.push(id.to_string());
                     }
                 } else {
                     page.items.push(message::to_item(m, &self.spec.mailbox, self.max_body));
                 }
             }
-            let here = &mut self.state.folders.as_mut().expect("set")[self.state.i];
+            let here = &mut self.state.folders.as_mut().expect("listed")[self.state.i];
             if let Some(next) = v["@odata.nextLink"].as_str() {
                 here.link = Some(next.to_string());
             } else {
@@ -520,11 +553,7 @@ impl Source for DeltaSource {
                 }
                 self.state.i += 1;
                 if self.state.i >= n {
-                    self.state.done = true;
-                    // every folder was listed in full since `resync_since`; with named
-                    // folders the rest of the mailbox was not, so nothing is reconciled
-                    let since = self.state.resync_since.take();
-                    page.reconcile_before = since.filter(|_| self.spec.folders.is_empty());
+                    self.finish(&mut page);
                 }
             }
         }
@@ -534,6 +563,17 @@ impl Source for DeltaSource {
         })?;
         page.has_more = !self.state.done;
         Ok(page)
+    }
+}
+
+impl DeltaSource {
+    /// The last page of the run carries the removals and, after a full re-list of
+    /// every folder, the request to reconcile (with named folders the rest of the
+    /// mailbox was not listed, so nothing is reconciled).
+    fn finish(&mut self, page: &mut Page) {
+        self.state.done = true;
+        page.removed = std::mem::take(&mut self.state.pending_removed);
+        page.reconcile = std::mem::take(&mut self.state.resync) && self.spec.folders.is_empty();
     }
 }
 

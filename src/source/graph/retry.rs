@@ -31,6 +31,15 @@ impl Failure {
         }
     }
 
+    /// What a page too big for the server looks like: a gateway timeout, or our
+    /// own timeout running out.
+    pub fn too_slow(&self) -> bool {
+        match self {
+            Failure::Status { status, .. } => *status == 504,
+            Failure::Transport(m) => m.starts_with("timed out"),
+        }
+    }
+
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Failure::Status { retry_after, .. } => *retry_after,
@@ -93,11 +102,9 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    if let Ok(secs) = v.parse::<f64>()
-        && secs.is_finite()
-        && secs >= 0.0
-    {
-        return Some(Duration::from_secs_f64(secs));
+    if let Ok(secs) = v.parse::<f64>() {
+        // a nonsensical value (negative, 1e20) is no instruction at all
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let at = httpdate(v)?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -174,5 +181,7 @@ mod tests {
         assert_eq!(parse_retry_after("Sat, 28 Nov 2026 10:00:30 GMT", now), Some(Duration::from_secs(30)));
         assert_eq!(parse_retry_after("Sat, 28 Nov 2026 09:00:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("1e20", now), None);
+        assert_eq!(parse_retry_after("-3", now), None);
     }
 }
