@@ -209,17 +209,41 @@ macro_rules! impl_store {
                     .map(|(_, id)| id.as_str())
                     .chain(chunk.ledger.iter().filter(|_| chunk.replace).map(|r| r.message_id.as_str()))
                     .collect();
+                // a chunk that may leave nodes without support excludes the tenant's
+                // other writers while it decides (Postgres; SQLite writers are serial
+                // anyway); chunks that only add share the lock
+                if $backend == "postgres" {
+                    let lock = if unsupported.is_empty() {
+                        "SELECT pg_advisory_xact_lock_shared(hashtext($1))::text"
+                    } else {
+                        "SELECT pg_advisory_xact_lock(hashtext($1))::text"
+                    };
+                    sqlx::query(lock).bind(t).execute(&mut *tx).await.map_err(Error::store(ctx("graph lock")))?;
+                }
+                // the nodes and edges whose support this chunk takes away
+                let mut touched_nodes: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+                let mut touched_edges: std::collections::BTreeSet<(String, String, String)> = std::collections::BTreeSet::new();
                 for ids in unsupported.chunks($crate::store::ROWS_PER_STATEMENT) {
-                    for table in ["graph_node_support", "graph_edge_support"] {
-                        let mut q = sqlx::QueryBuilder::<$db>::new(format!("DELETE FROM {table} WHERE tenant_id = "));
-                        q.push_bind(t).push(" AND message_id IN (");
-                        let mut sep = q.separated(", ");
-                        for id in ids {
-                            sep.push_bind(*id);
-                        }
-                        q.push(")");
-                        q.build().execute(&mut *tx).await.map_err(Error::store(ctx("old graph support")))?;
+                    let mut q = sqlx::QueryBuilder::<$db>::new("DELETE FROM graph_node_support WHERE tenant_id = ");
+                    q.push_bind(t).push(" AND message_id IN (");
+                    let mut sep = q.separated(", ");
+                    for id in ids {
+                        sep.push_bind(*id);
                     }
+                    q.push(") RETURNING node_key");
+                    let rows: Vec<(String,)> =
+                        q.build_query_as().fetch_all(&mut *tx).await.map_err(Error::store(ctx("old node support")))?;
+                    touched_nodes.extend(rows.into_iter().map(|(k,)| k));
+                    let mut q = sqlx::QueryBuilder::<$db>::new("DELETE FROM graph_edge_support WHERE tenant_id = ");
+                    q.push_bind(t).push(" AND message_id IN (");
+                    let mut sep = q.separated(", ");
+                    for id in ids {
+                        sep.push_bind(*id);
+                    }
+                    q.push(") RETURNING src_key, rel, dst_key");
+                    let rows: Vec<(String, String, String)> =
+                        q.build_query_as().fetch_all(&mut *tx).await.map_err(Error::store(ctx("old edge support")))?;
+                    touched_edges.extend(rows);
                 }
 
                 let ledger: std::collections::BTreeMap<(&str, &str), &$crate::store::LedgerRow> =
@@ -337,11 +361,64 @@ macro_rules! impl_store {
                     q.build().execute(&mut *tx).await.map_err(Error::store(ctx("edge support")))?;
                 }
 
-                if !unsupported.is_empty() {
-                    // nodes and edges that lost their last supporting message go too
-                    for sql in $crate::store::PRUNE_STEPS {
-                        sqlx::query(sql).bind(t).execute(&mut *tx).await.map_err(Error::store(ctx("pruning the graph")))?;
+                // nodes and edges that lost their last supporting message go too (only
+                // those this chunk touched: pruning the whole tenant per chunk would not scale)
+                let mut gone_nodes: Vec<String> = Vec::new();
+                let touched: Vec<&String> = touched_nodes.iter().collect();
+                for keys in touched.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("DELETE FROM graph_nodes WHERE tenant_id = ");
+                    q.push_bind(t).push(" AND node_key IN (");
+                    let mut sep = q.separated(", ");
+                    for k in keys {
+                        sep.push_bind(k.as_str());
                     }
+                    q.push(
+                        ") AND NOT EXISTS (SELECT 1 FROM graph_node_support s
+                            WHERE s.tenant_id = graph_nodes.tenant_id AND s.node_key = graph_nodes.node_key) RETURNING node_key",
+                    );
+                    let rows: Vec<(String,)> =
+                        q.build_query_as().fetch_all(&mut *tx).await.map_err(Error::store(ctx("unsupported nodes")))?;
+                    gone_nodes.extend(rows.into_iter().map(|(k,)| k));
+                }
+                fn in_list(q: &mut sqlx::QueryBuilder<$db>, keys: &[String]) {
+                    q.push("(");
+                    let mut sep = q.separated(", ");
+                    for k in keys {
+                        sep.push_bind(k.as_str());
+                    }
+                    q.push(")");
+                }
+                for keys in gone_nodes.chunks($crate::store::ROWS_PER_STATEMENT / 2) {
+                    for (table, column) in [("graph_node_aliases", "node_key"), ("discovered_entities", "entity_key")] {
+                        let mut q = sqlx::QueryBuilder::<$db>::new(format!("DELETE FROM {table} WHERE tenant_id = "));
+                        q.push_bind(t).push(format!(" AND {column} IN "));
+                        in_list(&mut q, keys);
+                        q.build().execute(&mut *tx).await.map_err(Error::store(ctx("removed nodes")))?;
+                    }
+                    for table in ["graph_edge_support", "graph_edges"] {
+                        let mut q = sqlx::QueryBuilder::<$db>::new(format!("DELETE FROM {table} WHERE tenant_id = "));
+                        q.push_bind(t).push(" AND (src_key IN ");
+                        in_list(&mut q, keys);
+                        q.push(" OR dst_key IN ");
+                        in_list(&mut q, keys);
+                        q.push(")");
+                        q.build().execute(&mut *tx).await.map_err(Error::store(ctx("edges of removed nodes")))?;
+                    }
+                }
+                let touched: Vec<&(String, String, String)> = touched_edges.iter().collect();
+                for keys in touched.chunks($crate::store::ROWS_PER_STATEMENT / 3) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("DELETE FROM graph_edges WHERE tenant_id = ");
+                    q.push_bind(t).push(" AND (src_key, rel, dst_key) IN (");
+                    let mut sep = q.separated(", ");
+                    for (s, r, d) in keys {
+                        sep.push("(").push_bind_unseparated(s.as_str()).push_unseparated(", ").push_bind_unseparated(r.as_str())
+                            .push_unseparated(", ").push_bind_unseparated(d.as_str()).push_unseparated(")");
+                    }
+                    q.push(
+                        ") AND NOT EXISTS (SELECT 1 FROM graph_edge_support s WHERE s.tenant_id = graph_edges.tenant_id
+                            AND s.src_key = graph_edges.src_key AND s.rel = graph_edges.rel AND s.dst_key = graph_edges.dst_key)",
+                    );
+                    q.build().execute(&mut *tx).await.map_err(Error::store(ctx("unsupported edges")))?;
                 }
 
                 for l in &chunk.sync_links {
