@@ -55,6 +55,13 @@ pub struct BackfillArgs {
     #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000).map(|v| v as usize))]
     pub chunk_size: usize,
 
+    #[command(flatten)]
+    pub job: JobOpts,
+}
+
+/// What every new job takes (shared by `backfill` and `sync`).
+#[derive(Debug, Args)]
+pub struct JobOpts {
     /// Cap on the text body handed to extraction and embedding, in bytes
     #[arg(long, default_value_t = atom_sync::email::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
@@ -135,16 +142,16 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
             source: spec.to_string(),
             mailbox,
             chunk_size: args.chunk_size as i64,
-            max_body_bytes: args.max_body_bytes as i64,
+            max_body_bytes: args.job.max_body_bytes as i64,
             estimated_total: estimated_total.map(|t| t as i64),
             cursor: None,
         })
         .await?;
-    if args.detach {
+    if args.job.detach {
         println!("{}", job.id);
         return Ok(exit::OK);
     }
-    execute(g, store, embedder, sink, &job, &args.run, true).await
+    execute(g, store, embedder, sink, &job, &args.job.run, true).await
 }
 
 /// One job per mailbox, each listing its mail window by window.
@@ -169,8 +176,8 @@ async fn backfill_graph(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
         delta: false,
     };
     let plan = GraphPlan { tenant: &args.tenant, mailboxes: &args.mailbox, select: &args.select };
-    let jobs = plan.jobs(g, args.chunk_size.min(1000), args.max_body_bytes, make).await?;
-    run_all(g, jobs, args.detach, &args.run).await
+    let jobs = plan.jobs(g, args.chunk_size.min(1000), args.job.max_body_bytes, make).await?;
+    run_all(g, jobs, args.job.detach, &args.job.run).await
 }
 
 /// The Graph mailboxes a command names, turned into jobs.

@@ -8,7 +8,7 @@ use clap::Args;
 use clap::builder::TypedValueParser;
 
 use super::Global;
-use super::backfill::{GraphPlan, GraphSelect, RunOpts, run_all};
+use super::backfill::{GraphPlan, GraphSelect, JobOpts, run_all};
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -27,16 +27,8 @@ pub struct SyncArgs {
     #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE, value_parser = clap::value_parser!(u32).range(1..=1000).map(|v| v as usize))]
     pub chunk_size: usize,
 
-    /// Cap on the text body handed to extraction and embedding, in bytes
-    #[arg(long, default_value_t = atom_sync::email::DEFAULT_MAX_BODY_BYTES)]
-    pub max_body_bytes: usize,
-
-    /// Only enqueue the job(s) (for `atom-sync worker`s) and print their ids
-    #[arg(long)]
-    pub detach: bool,
-
     #[command(flatten)]
-    pub run: RunOpts,
+    pub job: JobOpts,
 }
 
 pub async fn run(g: &Global, args: SyncArgs) -> anyhow::Result<u8> {
@@ -51,6 +43,6 @@ pub async fn run(g: &Global, args: SyncArgs) -> anyhow::Result<u8> {
         delta: true,
     };
     let plan = GraphPlan { tenant: &args.tenant, mailboxes: &args.mailbox, select: &args.select };
-    let jobs = plan.jobs(g, args.chunk_size, args.max_body_bytes, make).await?;
-    run_all(g, jobs, args.detach, &args.run).await
+    let jobs = plan.jobs(g, args.chunk_size, args.job.max_body_bytes, make).await?;
+    run_all(g, jobs, args.job.detach, &args.job.run).await
 }

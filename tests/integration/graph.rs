@@ -103,6 +103,13 @@ fn run(env: &Env, sim: &GraphSim, args: &[&str]) -> Output {
     cmd(env, sim).args(args).output().unwrap()
 }
 
+/// `backfill --tenant acme --source graph --mailbox alice@sim.test` and `extra`.
+fn backfill(env: &Env, sim: &GraphSim, extra: &[&str]) -> Output {
+    let mut args = vec!["backfill", "--tenant", "acme", "--source", "graph", "--mailbox", ALICE];
+    args.extend_from_slice(extra);
+    run(env, sim, &args)
+}
+
 fn only_job(env: &Env) -> Value {
     let doc = status_json(env, &[]);
     let jobs = doc["jobs"].as_array().unwrap();
@@ -126,23 +133,7 @@ async fn a_90_day_backfill_lands_every_message_with_its_full_body() {
         // the token expires mid-run: refreshed once, the job carries on
         sim.fault(Fault::new("$skiptoken", FaultKind::ExpireToken, 1));
         let env = Env::new(backend).await;
-        let o = run(
-            &env,
-            &sim,
-            &[
-                "backfill",
-                "--tenant",
-                "acme",
-                "--source",
-                "graph",
-                "--mailbox",
-                ALICE,
-                "--since",
-                "90d",
-                "--chunk-size",
-                "4",
-            ],
-        );
+        let o = backfill(&env, &sim, &["--since", "90d", "--chunk-size", "4"]);
         ok(&o);
         let job = only_job(&env);
         assert_eq!(job["state"], "completed");
@@ -272,25 +263,7 @@ async fn a_hanging_response_is_cut_at_the_timeout_and_retried() {
     sim.fault(Fault::new("$skiptoken", FaultKind::Truncated, 1));
     let env = Env::new(Backend::Sqlite).await;
     let t = Instant::now();
-    let o = run(
-        &env,
-        &sim,
-        &[
-            "backfill",
-            "--tenant",
-            "acme",
-            "--source",
-            "graph",
-            "--mailbox",
-            ALICE,
-            "--since",
-            "30d",
-            "--chunk-size",
-            "7",
-            "--graph-timeout",
-            "2s",
-        ],
-    );
+    let o = backfill(&env, &sim, &["--since", "30d", "--chunk-size", "7", "--graph-timeout", "2s"]);
     ok(&o);
     assert!(t.elapsed() < Duration::from_secs(40), "cut at 2 s, not left hanging: {:?}", t.elapsed());
     assert_eq!(only_job(&env)["processed"], 30);
@@ -314,23 +287,7 @@ async fn throttling_429_with_retry_after_holds_back_the_mailbox() {
         1,
     ));
     let env = Env::new(Backend::Sqlite).await;
-    ok(&run(
-        &env,
-        &sim,
-        &[
-            "backfill",
-            "--tenant",
-            "acme",
-            "--source",
-            "graph",
-            "--mailbox",
-            ALICE,
-            "--since",
-            "30d",
-            "--chunk-size",
-            "5",
-        ],
-    ));
+    ok(&backfill(&env, &sim, &["--since", "30d", "--chunk-size", "5"]));
     assert_eq!(only_job(&env)["processed"], 40);
     let log: Vec<Logged> = sim.log().into_iter().filter(|l| l.mailbox.as_deref() == Some(ALICE)).collect();
     let i = log.iter().position(|l| l.status == 429).expect("the 429 was served");
@@ -348,11 +305,7 @@ async fn gateway_timeout_storms_shrink_the_page_and_forbidden_fails_fast() {
     storm.top_over = Some(50);
     sim.fault(storm);
     let env = Env::new(Backend::Sqlite).await;
-    ok(&run(
-        &env,
-        &sim,
-        &["backfill", "--tenant", "acme", "--source", "graph", "--mailbox", ALICE, "--since", "30d", "--window", "30d"],
-    ));
+    ok(&backfill(&env, &sim, &["--since", "30d", "--window", "30d"]));
     assert_eq!(ledger_ids(&env, "acme").await, want);
     let reqs = message_requests(&sim);
     assert!(reqs.iter().any(|r| r.status == 504 && r.query.get("$top").map(String::as_str) == Some("100")));
@@ -370,8 +323,7 @@ async fn gateway_timeout_storms_shrink_the_page_and_forbidden_fails_fast() {
     ));
     sim.clear_log();
     let env = Env::new(Backend::Sqlite).await;
-    let o =
-        run(&env, &sim, &["backfill", "--tenant", "acme", "--source", "graph", "--mailbox", ALICE, "--since", "30d"]);
+    let o = backfill(&env, &sim, &["--since", "30d"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains(ALICE) && err.contains("window") && err.contains("403 ErrorAccessDenied"), "{err}");
@@ -390,28 +342,7 @@ async fn never_more_than_four_requests_in_flight_for_one_mailbox() {
     for k in 0..8 {
         let from = rfc3339(now - (k + 1) * 10 * DAY_MS);
         let to = rfc3339(now - k * 10 * DAY_MS);
-        ok(&run(
-            &env,
-            &sim,
-            &[
-                "backfill",
-                "--tenant",
-                "acme",
-                "--source",
-                "graph",
-                "--mailbox",
-                ALICE,
-                "--from",
-                &from,
-                "--to",
-                &to,
-                "--window",
-                "1d",
-                "--chunk-size",
-                "5",
-                "--detach",
-            ],
-        ));
+        ok(&backfill(&env, &sim, &["--from", &from, "--to", &to, "--window", "1d", "--chunk-size", "5", "--detach"]));
     }
     ok(&run(&env, &sim, &["worker", "--once", "--concurrency", "8", "--poll", "100ms"]));
     let doc = status_json(&env, &[]);
@@ -449,24 +380,12 @@ async fn killed_mid_window(env: &Env, sim: &GraphSim, args: &[&str]) -> String {
 async fn killed_mid_window_resumes_from_its_checkpoint_even_with_an_expired_next_link() {
     let sim = GraphSim::start(0);
     let want = fill(&sim, ALICE, 150, 20, 0).await;
-    let args = [
-        "backfill",
-        "--tenant",
-        "acme",
-        "--source",
-        "graph",
-        "--mailbox",
-        ALICE,
-        "--since",
-        "30d",
-        "--window",
-        "30d",
-        "--chunk-size",
-        "6",
-    ];
+    let extra = ["--since", "30d", "--window", "30d", "--chunk-size", "6"];
+    let mut args = vec!["backfill", "--tenant", "acme", "--source", "graph", "--mailbox", ALICE];
+    args.extend_from_slice(&extra);
 
     let clean = Env::new(Backend::Sqlite).await;
-    ok(&run(&clean, &sim, &args));
+    ok(&backfill(&clean, &sim, &extra));
     let expected = clean.digest("acme").await;
     assert_eq!(expected.processed, 150);
 
@@ -506,11 +425,7 @@ async fn incremental_sync_applies_adds_changes_and_removals_and_survives_an_expi
         let sim = GraphSim::start(0);
         let mut want = fill(&sim, ALICE, 40, 30, 0).await;
         let env = Env::new(backend).await;
-        ok(&run(
-            &env,
-            &sim,
-            &["backfill", "--tenant", "acme", "--source", "graph", "--mailbox", ALICE, "--since", "40d"],
-        ));
+        ok(&backfill(&env, &sim, &["--since", "40d"]));
         // the first sync lists every folder once and stores a delta link per folder
         let o = run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", ALICE, "--chunk-size", "15"]);
         ok(&o);
