@@ -146,7 +146,7 @@ _atom__sync() {
 
     case "${cmd}" in
         atom__sync)
-            opts="-v -q -h -V --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help --version backfill sync status resume worker reap pause cancel verify search graph compact keys completions help"
+            opts="-v -q -h -V --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help --version backfill sync status resume worker reap pause cancel verify search graph compact keys completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -204,6 +204,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -212,7 +228,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__backfill)
-            opts="-v -q -h --tenant --source --mailbox --all-mailboxes --folder --since --from --to --window --chunk-size --max-body-bytes --detach --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --tenant --source --mailbox --all-mailboxes --folder --since --from --to --window --chunk-size --max-body-bytes --detach --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -314,6 +330,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -322,7 +354,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__cancel)
-            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -377,6 +409,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --graph-retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -388,7 +436,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__compact)
-            opts="-v -q -h --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -443,6 +491,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --graph-retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -454,7 +518,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__completions)
-            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help bash elvish fish powershell zsh"
+            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,6 +576,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -520,7 +600,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__graph)
-            opts="-v -q -h --tenant --entity --limit --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --tenant --entity --limit --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -587,6 +667,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --graph-retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -864,7 +960,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__keys)
-            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help set list remove help"
+            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help set list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -919,6 +1015,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --graph-retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1000,7 +1112,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__keys__subcmd__list)
-            opts="-v -q -h --tenant --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --tenant --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1059,6 +1171,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --graph-retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1070,7 +1198,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__keys__subcmd__remove)
-            opts="-v -q -h --tenant --provider --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --tenant --provider --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1133,6 +1261,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --graph-retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1144,7 +1288,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__keys__subcmd__set)
-            opts="-v -q -h --tenant --provider --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --tenant --provider --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1210,6 +1354,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1218,7 +1378,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__pause)
-            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1276,6 +1436,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1284,7 +1460,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__reap)
-            opts="-y -v -q -h --stale-after --no-progress-for --max-attempts --tenant --dry-run --json --metrics-file --yes --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-y -v -q -h --stale-after --no-progress-for --max-attempts --tenant --dry-run --json --metrics-file --yes --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1362,6 +1538,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1370,7 +1562,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__resume)
-            opts="-v -q -h --tenant --stale-after --rerun --detach --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --tenant --stale-after --rerun --detach --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1440,6 +1632,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1448,7 +1656,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__search)
-            opts="-n -v -q -h --tenant --mailbox --from --to --limit --mode --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-n -v -q -h --tenant --mailbox --from --to --limit --mode --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1534,6 +1742,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1542,7 +1766,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__status)
-            opts="-v -q -h --tenant --state --limit --json --metrics --watch --stale-after --wedged-after --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --tenant --state --limit --json --metrics --watch --stale-after --wedged-after --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1624,6 +1848,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1632,7 +1872,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__sync)
-            opts="-v -q -h --tenant --mailbox --all-mailboxes --folder --chunk-size --max-body-bytes --detach --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --tenant --mailbox --all-mailboxes --folder --chunk-size --max-body-bytes --detach --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1714,6 +1954,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1722,7 +1978,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__verify)
-            opts="-v -q -h --tenant --mailbox --job --against-source --repair --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --tenant --mailbox --job --against-source --repair --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1792,6 +2048,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1800,7 +2072,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__worker)
-            opts="-v -q -h --tenant --concurrency --poll --once --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --help"
+            opts="-v -q -h --tenant --concurrency --poll --once --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1871,6 +2143,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --graph-retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_atom_sync_global_optspecs
-    string join \n data-dir= database-url= lance-uri= v/verbose q/quiet log-format= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-max-retries= graph-retry-base= h/help V/version
+    string join \n data-dir= database-url= lance-uri= v/verbose q/quiet log-format= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-max-retries= graph-retry-base= llm-base-url= llm-model= llm-concurrency= llm-timeout= h/help V/version
 end
 
 function __fish_atom_sync_needs_command
@@ -38,6 +38,10 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-timeout -d 'C
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s h -l help -d 'Print help'
@@ -82,6 +86,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-t
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
@@ -107,6 +115,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-timeo
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
@@ -132,6 +144,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-tim
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l json -d 'One JSON document on stdout instead of a table'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l metrics -d 'Prometheus text-format metrics (jobs by state, stale and wedged jobs, messages per tenant) instead of a table'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
@@ -154,6 +170,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-tim
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l rerun -d 'Re-run a completed job\'s whole range (an incident re-run; idempotent)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l detach -d 'Only re-queue, for `atom-sync worker`s to pick up'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
@@ -177,6 +197,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-tim
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l once -d 'Drain the pending jobs, then exit (instead of polling forever)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s q -l quiet -d 'Only errors'
@@ -200,6 +224,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-timeo
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l dry-run -d 'Show what would be done; change nothing'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s y -l yes -d 'Do not ask for confirmation on a terminal'
@@ -220,6 +248,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-time
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s h -l help -d 'Print help'
@@ -237,6 +269,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-tim
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s h -l help -d 'Print help'
@@ -257,6 +293,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-tim
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l against-source -d 'Also compare the ledger with the message ids the source holds now'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l repair -d 'Fix what can be fixed in place (re-embed, drop orphans, recount), then verify again'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l json -d 'One JSON document on stdout'
@@ -285,6 +325,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-tim
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s q -l quiet -d 'Only errors'
@@ -306,6 +350,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-time
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s q -l quiet -d 'Only errors'
@@ -324,6 +372,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-ti
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s q -l quiet -d 'Only errors'
@@ -342,6 +394,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s h -l help -d 'Print help'
@@ -365,6 +421,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
@@ -383,6 +443,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l json
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors'
@@ -403,6 +467,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
@@ -424,6 +492,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l grap
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s h -l help -d 'Print help'

@@ -118,6 +118,7 @@ async fn main() -> anyhow::Result<()> {
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let pipeline = Pipeline {
         sources: Default::default(),
+        llm: None,
         store: store.clone(),
         sink: Arc::new(sink),
         embedder: Arc::new(embedder.clone()),

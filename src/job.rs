@@ -114,6 +114,10 @@ pub struct Job {
     pub vectors: i64,
     /// Messages this job deleted because the source no longer has them.
     pub removed: i64,
+    /// Tokens this job's LLM calls used.
+    pub llm_tokens: i64,
+    /// Whether the LLM path ran, and if not why.
+    pub llm_status: Option<String>,
     pub chunks: i64,
     pub attempts: i64,
     /// How often the reaper re-queued the job after its owner went silent.

@@ -11,11 +11,13 @@ use tokio::sync::{mpsc, watch};
 use crate::email::Email;
 use crate::embed::Embedder;
 use crate::event::{Emitter, Event};
-use crate::extract::{GraphWrite, rules};
+use crate::extract::llm::{Answer, Extraction, LlmExtractor, LlmSettings, LlmStop, PROMPT_VERSION, PROVIDER};
+use crate::extract::{GraphWrite, resolve, rules};
 use crate::job::{Job, JobState, Lease};
+use crate::keys::MasterKey;
 use crate::sink::{LanceSink, VectorRecord};
 use crate::source::{Item, Page, SourceSpec, Sources};
-use crate::store::{ChunkCommit, LedgerRow, PROCESSED, SKIPPED, Store, SyncLink};
+use crate::store::{ChunkCommit, LedgerRow, MemoRow, PROCESSED, SKIPPED, Store, SyncLink};
 use crate::{Error, Result};
 
 pub struct Pipeline {
@@ -28,6 +30,54 @@ pub struct Pipeline {
     pub stop: watch::Receiver<bool>,
     /// Clients sources need (Graph), shared by every job this pipeline runs.
     pub sources: Sources,
+    /// The LLM path for tenants with their own key; `None` = not configured here.
+    pub llm: Option<Arc<LlmConfig>>,
+}
+
+/// What the LLM path needs: where the model is, and the master key that opens
+/// tenants' keys (or why there is none).
+#[derive(Debug)]
+pub struct LlmConfig {
+    pub settings: LlmSettings,
+    pub master: std::result::Result<MasterKey, String>,
+}
+
+/// A job's LLM path: decided when the job starts, stopped for good by a refused key.
+#[derive(Debug, Clone)]
+enum LlmPath {
+    Unconfigured,
+    Off(String),
+    On(Arc<LlmExtractor>),
+    Failed(String),
+}
+
+impl LlmPath {
+    fn status(&self) -> Option<String> {
+        match self {
+            LlmPath::Unconfigured => None,
+            LlmPath::Off(why) => Some(format!("off: {why}")),
+            LlmPath::On(x) => Some(format!("on: model {}", x.model())),
+            LlmPath::Failed(why) => Some(format!("failed: {why}")),
+        }
+    }
+}
+
+/// The LLM side of one chunk.
+#[derive(Default)]
+struct LlmChunk {
+    /// Per email (same order): the extraction to apply, and the ledger status.
+    results: Vec<(Option<Extraction>, Option<String>)>,
+    memo: Vec<MemoRow>,
+    tokens: i64,
+    stop: Option<LlmStop>,
+}
+
+/// How a memoised answer is kept: the extraction, or why there was none.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum MemoAnswer {
+    Extraction(Extraction),
+    Malformed(String),
 }
 
 /// How a run ended, when it did not fail.
@@ -147,6 +197,7 @@ impl Pipeline {
         } else {
             None
         };
+        let mut llm = self.llm_path(&job).await?;
         let mut current = job;
         while let Some(rx) = pages.as_mut() {
             let Some(page) = rx.recv().await else {
@@ -157,7 +208,7 @@ impl Pipeline {
             };
             let page = page?;
             let has_more = page.has_more;
-            current = self.process(lease, &current, page).await?;
+            current = self.process(lease, &current, page, &mut llm).await?;
             if !has_more {
                 pages = None;
             } else if *self.stop.borrow() {
@@ -182,7 +233,7 @@ impl Pipeline {
     }
 
     /// One chunk through every stage, committed with its checkpoint.
-    async fn process(&self, lease: &Lease, job: &Job, page: Page) -> Result<Job> {
+    async fn process(&self, lease: &Lease, job: &Job, page: Page, llm: &mut LlmPath) -> Result<Job> {
         let mut emails: Vec<Email> = Vec::with_capacity(page.items.len());
         let mut ledger: Vec<LedgerRow> = Vec::with_capacity(page.items.len());
         let mut skipped = 0i64;
@@ -209,6 +260,7 @@ impl Pipeline {
                         sender: None,
                         sent_at: None,
                         source_ref: Some(r.source_ref),
+                        llm_status: None,
                     });
                 }
             }
@@ -233,17 +285,32 @@ impl Pipeline {
         let texts: Vec<String> = emails.iter().map(Email::embedding_text).collect();
         let emails = Arc::new(emails);
         let for_rules = emails.clone();
-        let (vectors, graph) = tokio::join!(
+        let (vectors, graph, extracted) = tokio::join!(
             self.embedder.embed(texts),
             tokio::task::spawn_blocking(move || {
                 let mut g = GraphWrite::default();
                 rules::extract(&for_rules, &mut g);
                 g
-            })
+            }),
+            self.llm_extract(job, llm, &emails)
         );
         let vectors = vectors?;
-        let graph = graph
+        let mut graph = graph
             .map_err(|e| Error::Embed { name: "rules".into(), message: format!("extraction task failed: {e}") })?;
+        let extracted = extracted?;
+        if let Some(stop) = &extracted.stop {
+            let why = format!("tenant {}: {stop}", job.tenant);
+            self.events.emit(Event::Warning {
+                job_id: job.id.clone(),
+                message: format!("LLM extraction stopped for {why}; vectors and the rule-based graph go on"),
+            });
+            *llm = LlmPath::Failed(why);
+        }
+        for (e, (x, _)) in emails.iter().zip(&extracted.results) {
+            if let Some(x) = x {
+                resolve::apply(e, x, &mut graph);
+            }
+        }
         if vectors.len() != emails.len() {
             return Err(Error::Embed {
                 name: self.embedder.name().into(),
@@ -257,8 +324,9 @@ impl Pipeline {
         // and the upsert makes the repeat a no-op
         let written = self.sink.upsert(&records).await?;
 
-        for e in emails.iter() {
+        for (i, e) in emails.iter().enumerate() {
             ledger.push(LedgerRow {
+                llm_status: extracted.results.get(i).and_then(|(_, s)| s.clone()),
                 mailbox: job.mailbox.clone(),
                 message_id: e.message_id.clone(),
                 content_hash: e.content_hash.clone(),
@@ -287,6 +355,9 @@ impl Pipeline {
                 .into_iter()
                 .map(|(folder, link)| SyncLink { mailbox: job.mailbox.clone(), folder, link })
                 .collect(),
+            llm_tokens: extracted.tokens,
+            llm_status: llm.status(),
+            memo: extracted.memo,
         };
         let in_chunk = (commit.processed + commit.skipped) as usize;
         let updated = self.store.commit_chunk(lease, &commit).await?;
@@ -305,6 +376,94 @@ impl Pipeline {
 }
 
 impl Pipeline {
+    /// The job's LLM path: on when the tenant has a key this process can open.
+    async fn llm_path(&self, job: &Job) -> Result<LlmPath> {
+        let Some(cfg) = &self.llm else { return Ok(LlmPath::Unconfigured) };
+        let Some(sealed) = self.store.get_key(&job.tenant, PROVIDER).await? else {
+            return Ok(LlmPath::Off(format!(
+                "tenant {} has no {PROVIDER} key (atom-sync keys set --tenant {} --provider {PROVIDER})",
+                job.tenant, job.tenant
+            )));
+        };
+        let master = match &cfg.master {
+            Ok(m) => m,
+            Err(why) => return Ok(LlmPath::Off(format!("tenant {} has a key, but {why}", job.tenant))),
+        };
+        let key = match master.open(&job.tenant, PROVIDER, &sealed.nonce, &sealed.ciphertext) {
+            Ok(k) => k,
+            // a key sealed under another master key, or damaged: say so, go on without
+            Err(e) => return Ok(LlmPath::Failed(e.to_string())),
+        };
+        match LlmExtractor::new(cfg.settings.clone(), &key) {
+            Ok(x) => Ok(LlmPath::On(Arc::new(x))),
+            Err(e) => Ok(LlmPath::Failed(format!("tenant {}: {e}", job.tenant))),
+        }
+    }
+
+    /// Memoised answers first; the model only for content it has not seen.
+    async fn llm_extract(&self, job: &Job, llm: &LlmPath, emails: &[Email]) -> Result<LlmChunk> {
+        let mut out = LlmChunk::default();
+        let x = match llm {
+            LlmPath::On(x) => x,
+            LlmPath::Failed(_) => {
+                out.results = emails.iter().map(|_| (None, Some("failed: the LLM path stopped".into()))).collect();
+                return Ok(out);
+            }
+            _ => {
+                out.results = emails.iter().map(|_| (None, None)).collect();
+                return Ok(out);
+            }
+        };
+        let hashes: Vec<String> = emails.iter().map(|e| e.content_hash.clone()).collect();
+        let memo = self.store.llm_memo(&job.tenant, x.model(), PROMPT_VERSION, &hashes).await?;
+        let from_memo = |answer: &str| match serde_json::from_str::<MemoAnswer>(answer) {
+            Ok(MemoAnswer::Extraction(x)) => (Some(x), Some("memoised".to_string())),
+            Ok(MemoAnswer::Malformed(why)) => (None, Some(format!("malformed (memoised): {why}"))),
+            Err(_) => (None, None),
+        };
+        let misses: Vec<&Email> = emails.iter().filter(|e| !memo.contains_key(&e.content_hash)).collect();
+        let answers = match x.extract(&misses).await {
+            Ok(a) => a,
+            Err(stop) => {
+                out.stop = Some(stop);
+                Vec::new()
+            }
+        };
+        let mut fresh: std::collections::HashMap<&str, (Option<Extraction>, String)> = std::collections::HashMap::new();
+        for (e, a) in misses.iter().zip(answers) {
+            let (kept, status, tokens) = match a {
+                Answer::Extracted { extraction, tokens } => {
+                    (MemoAnswer::Extraction(extraction), "extracted".to_string(), tokens)
+                }
+                Answer::Malformed { reason, tokens } => {
+                    (MemoAnswer::Malformed(reason.clone()), format!("malformed: {reason}"), tokens)
+                }
+            };
+            out.tokens += tokens;
+            out.memo.push(MemoRow {
+                content_hash: e.content_hash.clone(),
+                prompt_version: PROMPT_VERSION.into(),
+                model: x.model().into(),
+                answer: serde_json::to_string(&kept).unwrap_or_default(),
+                tokens,
+            });
+            let extraction = match kept {
+                MemoAnswer::Extraction(x) => Some(x),
+                MemoAnswer::Malformed(_) => None,
+            };
+            fresh.insert(e.content_hash.as_str(), (extraction, status));
+        }
+        out.results = emails
+            .iter()
+            .map(|e| match (memo.get(&e.content_hash), fresh.remove(e.content_hash.as_str())) {
+                (Some(answer), _) => from_memo(answer),
+                (None, Some((x, status))) => (x, Some(status)),
+                (None, None) => (None, Some("failed: the LLM path stopped".into())),
+            })
+            .collect();
+        Ok(out)
+    }
+
     /// What this chunk deletes: the source's removals, except messages this job wrote
     /// again (moved to a folder read later in the run), and after a full re-list the
     /// mailbox's rows from this source the job did not write; never a message this

@@ -305,6 +305,7 @@ pub(super) async fn execute(
         heartbeat_every: opts.heartbeat,
         stop: stop_rx,
         sources: g.sources()?,
+        llm: Some(g.llm()),
     };
     let result = pipeline.run(&job.id, &owner_name()).await;
     signals.abort();

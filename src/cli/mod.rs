@@ -79,6 +79,30 @@ pub struct Global {
 
     #[command(flatten)]
     pub graph: GraphOpts,
+
+    #[command(flatten)]
+    pub llm: LlmOpts,
+}
+
+/// Where the LLM of tenants with their own key is (OpenAI-compatible).
+#[derive(Args)]
+#[command(next_help_heading = "LLM extraction (tenants with their own key)")]
+pub struct LlmOpts {
+    /// OpenAI-compatible API base URL
+    #[arg(long, env = "ATOM_SYNC_LLM_BASE_URL", global = true, value_name = "URL", default_value = atom_sync::extract::llm::DEFAULT_BASE_URL)]
+    pub llm_base_url: String,
+
+    /// Chat model for extraction
+    #[arg(long, env = "ATOM_SYNC_LLM_MODEL", global = true, value_name = "MODEL", default_value = atom_sync::extract::llm::DEFAULT_MODEL)]
+    pub llm_model: String,
+
+    /// LLM requests in flight per job
+    #[arg(long, env = "ATOM_SYNC_LLM_CONCURRENCY", global = true, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub llm_concurrency: u16,
+
+    /// Timeout of one LLM request
+    #[arg(long, env = "ATOM_SYNC_LLM_TIMEOUT", global = true, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub llm_timeout: std::time::Duration,
 }
 
 /// How to reach Microsoft Graph: the app's credentials, the endpoints (tests point
@@ -200,6 +224,28 @@ impl Global {
     pub fn sources(&self) -> anyhow::Result<atom_sync::source::Sources> {
         let client = atom_sync::source::graph::GraphClient::new(self.graph.config())?;
         Ok(atom_sync::source::Sources { graph: Some(Arc::new(client)) })
+    }
+
+    /// The LLM path's settings, and the master key that opens tenants' keys (or why
+    /// this process has none: then tenants with a key get no extraction, and say so).
+    pub fn llm(&self) -> Arc<atom_sync::pipeline::LlmConfig> {
+        use atom_sync::extract::llm::LlmSettings;
+        let env = std::env::var(atom_sync::keys::MASTER_KEY_ENV).ok();
+        let master = atom_sync::keys::MasterKey::load(env.as_deref(), &self.data_dir(), false)
+            .map_err(|e| format!("no master key to open it ({e})"));
+        Arc::new(atom_sync::pipeline::LlmConfig {
+            settings: LlmSettings {
+                base_url: self.llm.llm_base_url.clone(),
+                model: self.llm.llm_model.clone(),
+                concurrency: self.llm.llm_concurrency as usize,
+                timeout: self.llm.llm_timeout,
+                retry: atom_sync::source::graph::retry::Policy {
+                    base_delay: self.graph.graph_retry_base,
+                    ..Default::default()
+                },
+            },
+            master,
+        })
     }
 
     pub fn lance_uri(&self) -> String {

@@ -54,6 +54,7 @@ pub async fn run(g: &Global, args: WorkerArgs) -> anyhow::Result<u8> {
         heartbeat_every: args.run.heartbeat,
         stop: stop.clone(),
         sources: g.sources()?,
+        llm: Some(g.llm()),
     });
     let opts = Options { tenant: args.tenant, concurrency: args.concurrency, poll: args.poll, once: args.once, owner };
     let report = worker::run(pipeline, opts, stop).await;

@@ -1,6 +1,8 @@
 //! Structured memory: what a chunk adds to the tenant's graph. Extractors fill a
 //! [`GraphWrite`]; the store upserts it in the chunk's one transaction.
 
+pub mod llm;
+pub mod resolve;
 pub mod rules;
 
 use std::collections::{BTreeMap, BTreeSet};

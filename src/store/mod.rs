@@ -42,6 +42,9 @@ pub struct LedgerRow {
     pub sender: Option<String>,
     pub sent_at: Option<i64>,
     pub source_ref: Option<String>,
+    /// `extracted`, `memoised`, `malformed: …`, or `off` / `failed` when the LLM path
+    /// did not run; `None` for a tenant without a key.
+    pub llm_status: Option<String>,
 }
 
 /// Everything a committed chunk changes, written in one transaction together with
@@ -60,6 +63,22 @@ pub struct ChunkCommit {
     /// The chunk's messages may be new versions: replace their graph support.
     pub replace: bool,
     pub sync_links: Vec<SyncLink>,
+    /// Tokens the chunk's LLM calls used.
+    pub llm_tokens: i64,
+    /// The job's LLM path as of this chunk (`None` leaves it as it was).
+    pub llm_status: Option<String>,
+    /// New model answers to memoise.
+    pub memo: Vec<MemoRow>,
+}
+
+/// A model answer for one message content, kept so unchanged mail is never sent twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoRow {
+    pub content_hash: String,
+    pub prompt_version: String,
+    pub model: String,
+    pub answer: String,
+    pub tokens: i64,
 }
 
 /// Where the next incremental run of a mailbox folder continues.
@@ -152,6 +171,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Append a line to a job's story.
     async fn record_event(&self, job: &Job, kind: &str, message: &str) -> Result<()>;
 
+    /// Memoised answers of `model` / `prompt_version` for these content hashes, as
+    /// content hash → answer.
+    async fn llm_memo(
+        &self,
+        tenant: &str,
+        model: &str,
+        prompt_version: &str,
+        hashes: &[String],
+    ) -> Result<std::collections::HashMap<String, String>>;
+
     /// The delta links of a mailbox's folders, as (folder, link).
     async fn sync_links(&self, tenant: &str, mailbox: &str) -> Result<Vec<(String, String)>>;
 
@@ -242,6 +271,8 @@ pub struct LedgerEntry {
     pub message_id: String,
     pub job_id: String,
     pub status: String,
+    pub reason: Option<String>,
+    pub llm_status: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -334,6 +365,8 @@ struct JobRow {
     relationships: i64,
     vectors: i64,
     removed: i64,
+    llm_tokens: i64,
+    llm_status: Option<String>,
     chunks: i64,
     attempts: i64,
     rescues: i64,
@@ -371,6 +404,8 @@ impl TryFrom<JobRow> for Job {
             relationships: r.relationships,
             vectors: r.vectors,
             removed: r.removed,
+            llm_tokens: r.llm_tokens,
+            llm_status: r.llm_status,
             chunks: r.chunks,
             attempts: r.attempts,
             lease_owner: r.lease_owner,

@@ -161,7 +161,8 @@ macro_rules! impl_store {
                 // the fence first: it also takes the write lock before anything else
                 let fenced = sqlx::query(
                     "UPDATE jobs SET cursor = $1, has_more = $2, processed = processed + $3, skipped = skipped + $4,
-                         vectors = vectors + $5, chunks = chunks + 1, progress_at = $6, heartbeat_at = $6, updated_at = $6
+                         vectors = vectors + $5, chunks = chunks + 1, progress_at = $6, heartbeat_at = $6, updated_at = $6,
+                         llm_tokens = llm_tokens + $10, llm_status = COALESCE($11, llm_status)
                      WHERE id = $7 AND tenant_id = $8 AND lease_token = $9 AND state = 'running'",
                 )
                 .bind(&chunk.cursor)
@@ -173,6 +174,8 @@ macro_rules! impl_store {
                 .bind(&lease.job_id)
                 .bind(t)
                 .bind(lease.token)
+                .bind(chunk.llm_tokens)
+                .bind(&chunk.llm_status)
                 .execute(&mut *tx)
                 .await
                 .map_err(Error::store(ctx("checkpoint")))?;
@@ -251,20 +254,21 @@ macro_rules! impl_store {
                 let ledger: Vec<_> = ledger.into_values().collect();
                 for rows in ledger.chunks($crate::store::ROWS_PER_STATEMENT) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO message_ledger (tenant_id, mailbox, message_id, content_hash, job_id, status, reason, vector_status, graph_status, subject, sender, sent_at, source_ref, updated_at) ",
+                        "INSERT INTO message_ledger (tenant_id, mailbox, message_id, content_hash, job_id, status, reason, vector_status, graph_status, subject, sender, sent_at, source_ref, updated_at, llm_status) ",
                     );
                     q.push_values(rows, |mut b, r| {
                         b.push_bind(t).push_bind(&r.mailbox).push_bind(&r.message_id).push_bind(&r.content_hash)
                             .push_bind(&lease.job_id).push_bind(&r.status).push_bind(&r.reason)
                             .push_bind(&r.vector_status).push_bind(&r.graph_status).push_bind(&r.subject)
-                            .push_bind(&r.sender).push_bind(r.sent_at).push_bind(&r.source_ref).push_bind(now);
+                            .push_bind(&r.sender).push_bind(r.sent_at).push_bind(&r.source_ref).push_bind(now)
+                            .push_bind(&r.llm_status);
                     });
                     q.push(
                         " ON CONFLICT (tenant_id, mailbox, message_id) DO UPDATE SET content_hash = excluded.content_hash,
                           job_id = excluded.job_id, status = excluded.status, reason = excluded.reason,
                           vector_status = excluded.vector_status, graph_status = excluded.graph_status,
                           subject = excluded.subject, sender = excluded.sender, sent_at = excluded.sent_at,
-                          source_ref = excluded.source_ref, updated_at = excluded.updated_at",
+                          source_ref = excluded.source_ref, updated_at = excluded.updated_at, llm_status = excluded.llm_status",
                     );
                     q.build().execute(&mut *tx).await.map_err(Error::store(ctx("ledger")))?;
                 }
@@ -419,6 +423,18 @@ macro_rules! impl_store {
                             AND s.src_key = graph_edges.src_key AND s.rel = graph_edges.rel AND s.dst_key = graph_edges.dst_key)",
                     );
                     q.build().execute(&mut *tx).await.map_err(Error::store(ctx("unsupported edges")))?;
+                }
+
+                for rows in chunk.memo.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO llm_memo (tenant_id, content_hash, prompt_version, model, answer, tokens, created_at) ",
+                    );
+                    q.push_values(rows, |mut b, m| {
+                        b.push_bind(t).push_bind(&m.content_hash).push_bind(&m.prompt_version).push_bind(&m.model)
+                            .push_bind(&m.answer).push_bind(m.tokens).push_bind(now);
+                    });
+                    q.push(" ON CONFLICT DO NOTHING");
+                    q.build().execute(&mut *tx).await.map_err(Error::store(ctx("memoised answers")))?;
                 }
 
                 for l in &chunk.sync_links {
@@ -631,6 +647,33 @@ macro_rules! impl_store {
                 .map_err($crate::Error::store(format!("tenant {tenant}: reading the delta links of mailbox {mailbox}")))
             }
 
+            async fn llm_memo(
+                &self,
+                tenant: &str,
+                model: &str,
+                prompt_version: &str,
+                hashes: &[String],
+            ) -> $crate::Result<std::collections::HashMap<String, String>> {
+                let mut out = std::collections::HashMap::new();
+                for chunk in hashes.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("SELECT content_hash, answer FROM llm_memo WHERE tenant_id = ");
+                    q.push_bind(tenant).push(" AND model = ").push_bind(model).push(" AND prompt_version = ").push_bind(prompt_version);
+                    q.push(" AND content_hash IN (");
+                    let mut sep = q.separated(", ");
+                    for h in chunk {
+                        sep.push_bind(h);
+                    }
+                    q.push(")");
+                    let rows: Vec<(String, String)> = q
+                        .build_query_as()
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err($crate::Error::store(format!("tenant {tenant}: reading memoised answers")))?;
+                    out.extend(rows);
+                }
+                Ok(out)
+            }
+
             async fn ledger_written_by(
                 &self,
                 tenant: &str,
@@ -751,7 +794,7 @@ macro_rules! impl_store {
             }
             async fn ledger_entries(&self, tenant: &str, mailbox: Option<&str>) -> $crate::Result<Vec<$crate::store::LedgerEntry>> {
                 sqlx::query_as(
-                    "SELECT mailbox, message_id, job_id, status FROM message_ledger
+                    "SELECT mailbox, message_id, job_id, status, reason, llm_status FROM message_ledger
                      WHERE tenant_id = $1 AND ($2 IS NULL OR mailbox = $2) ORDER BY mailbox, message_id",
                 )
                 .bind(tenant)

@@ -131,20 +131,9 @@ impl GraphSim {
     /// Serve on 127.0.0.1 (`port` 0 = any) from a thread of its own.
     pub fn start(port: u16) -> GraphSim {
         let state = Arc::new(Mutex::new(SimState { token_lifetime: Duration::from_secs(3599), ..Default::default() }));
-        let (tx, rx) = std::sync::mpsc::channel();
         let shared = state.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
-                tx.send(listener.local_addr().unwrap()).unwrap();
-                loop {
-                    let Ok((sock, _)) = listener.accept().await else { continue };
-                    tokio::spawn(connection(sock, shared.clone()));
-                }
-            });
-        });
-        GraphSim { addr: rx.recv().unwrap(), state }
+        let addr = spawn_server(port, move |req| handle(shared.clone(), req));
+        GraphSim { addr, state }
     }
 
     pub fn graph_url(&self) -> String {
@@ -299,16 +288,16 @@ pub fn message(
 }
 
 /// A request as read off the wire.
-struct Req {
-    method: String,
-    path: String,
-    query: BTreeMap<String, String>,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub struct Req {
+    pub method: String,
+    pub path: String,
+    pub query: BTreeMap<String, String>,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Req {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
     fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
@@ -325,14 +314,40 @@ pub struct Response {
 }
 
 impl Response {
-    fn status(&self) -> u16 {
+    pub fn status(&self) -> u16 {
         self.status
     }
 }
 
+/// Serve `handler` on 127.0.0.1 (`port` 0 = any) from a thread and runtime of its
+/// own, so a test may block on the binary meanwhile.
+pub fn spawn_server<H, F>(port: u16, handler: H) -> SocketAddr
+where
+    H: Fn(Req) -> F + Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = Response> + Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            loop {
+                let Ok((sock, _)) = listener.accept().await else { continue };
+                tokio::spawn(connection(sock, handler.clone()));
+            }
+        });
+    });
+    rx.recv().unwrap()
+}
+
 /// HTTP/1.1 with keep-alive, just enough for reqwest: request line, headers,
 /// `Content-Length` bodies.
-async fn connection(sock: tokio::net::TcpStream, state: Arc<Mutex<SimState>>) {
+async fn connection<H, F>(sock: tokio::net::TcpStream, handler: H)
+where
+    H: Fn(Req) -> F,
+    F: std::future::Future<Output = Response>,
+{
     let (r, mut w) = sock.into_split();
     let mut reader = BufReader::new(r);
     loop {
@@ -366,7 +381,7 @@ async fn connection(sock: tokio::net::TcpStream, state: Arc<Mutex<SimState>>) {
             Some((p, q)) => (p.to_string(), url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()),
             None => (target.clone(), BTreeMap::new()),
         };
-        let resp = handle(state.clone(), Req { method, path, query, headers, body }).await;
+        let resp = handler(Req { method, path, query, headers, body }).await;
         let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
         for (k, v) in &resp.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
@@ -772,7 +787,7 @@ fn error(status: u16, code: &str, message: &str) -> Response {
     json_response(status, body.to_string())
 }
 
-fn json_response(status: u16, body: String) -> Response {
+pub fn json_response(status: u16, body: String) -> Response {
     Response {
         status,
         headers: vec![("content-type".into(), "application/json; odata.metadata=minimal".into())],

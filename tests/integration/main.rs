@@ -11,6 +11,8 @@ mod graph;
 mod graph_sim;
 mod jobs;
 mod kill;
+mod llm;
+mod openai_sim;
 mod store;
 mod vectors;
 mod verify;

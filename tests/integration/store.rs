@@ -31,6 +31,7 @@ fn chunk(cursor: &str, has_more: bool) -> ChunkCommit {
     let mut ledger: Vec<LedgerRow> = emails
         .iter()
         .map(|e| LedgerRow {
+            llm_status: None,
             mailbox: "x.mbox".into(),
             message_id: e.message_id.clone(),
             content_hash: e.content_hash.clone(),
@@ -45,6 +46,7 @@ fn chunk(cursor: &str, has_more: bool) -> ChunkCommit {
         })
         .collect();
     ledger.push(LedgerRow {
+        llm_status: None,
         mailbox: "x.mbox".into(),
         message_id: "broken:1".into(),
         content_hash: String::new(),

@@ -1,0 +1,270 @@
+//! LLM extraction for tenants that bring their own OpenAI-compatible key: one chat
+//! completion per message (subject, people, date and the full capped body) with a
+//! JSON-schema structured output, bounded concurrency, a timeout and retries on 429 /
+//! 5xx. A malformed answer is that message's problem only; a refused key stops the
+//! path for the tenant.
+
+use std::time::Duration;
+
+use async_openai::Client;
+use async_openai::config::OpenAIConfig;
+use async_openai::error::OpenAIError;
+use async_openai::types::chat::{
+    ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage, CreateChatCompletionRequest, ResponseFormat,
+    ResponseFormatJsonSchema,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::email::Email;
+use crate::keys::Secret;
+use crate::source::graph::retry::{Failure, Policy};
+
+/// Bumped whenever the prompt or schema changes: memoised answers of another version
+/// are not reused.
+pub const PROMPT_VERSION: &str = "extract-v1";
+pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
+pub const PROVIDER: &str = "openai";
+
+#[derive(Debug, Clone)]
+pub struct LlmSettings {
+    pub base_url: String,
+    pub model: String,
+    /// Requests in flight per chunk.
+    pub concurrency: usize,
+    pub timeout: Duration,
+    pub retry: Policy,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        LlmSettings {
+            base_url: DEFAULT_BASE_URL.into(),
+            model: DEFAULT_MODEL.into(),
+            concurrency: 8,
+            timeout: Duration::from_secs(60),
+            retry: Policy::default(),
+        }
+    }
+}
+
+/// What the model states about one message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extraction {
+    pub entities: Vec<LlmEntity>,
+    pub relationships: Vec<LlmRelation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LlmEntity {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LlmRelation {
+    pub source: String,
+    pub target: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// One message's answer.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    Extracted {
+        extraction: Extraction,
+        tokens: i64,
+    },
+    /// The model answered, but not with the schema: recorded for that message.
+    Malformed {
+        reason: String,
+        tokens: i64,
+    },
+}
+
+/// Why the LLM path stopped for the tenant.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LlmStop {
+    #[error("the provider refused the tenant's key ({0})")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+pub struct LlmExtractor {
+    client: Client<OpenAIConfig>,
+    settings: LlmSettings,
+}
+
+impl std::fmt::Debug for LlmExtractor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmExtractor").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+impl LlmExtractor {
+    pub fn new(settings: LlmSettings, key: &Secret) -> Result<Self, LlmStop> {
+        install_crypto_provider();
+        let http = reqwest013::Client::builder()
+            .connect_timeout(settings.timeout)
+            .timeout(settings.timeout)
+            .build()
+            .map_err(|e| LlmStop::Failed(format!("cannot build the HTTP client: {e}")))?;
+        let config =
+            OpenAIConfig::new().with_api_base(settings.base_url.trim_end_matches('/')).with_api_key(key.expose());
+        Ok(LlmExtractor { client: Client::build(http, config), settings })
+    }
+
+    pub fn model(&self) -> &str {
+        &self.settings.model
+    }
+
+    /// Answers for `emails`, in order, `concurrency` requests at a time.
+    pub async fn extract(&self, emails: &[&Email]) -> Result<Vec<Answer>, LlmStop> {
+        let gate = tokio::sync::Semaphore::new(self.settings.concurrency.max(1));
+        // plain futures of an async fn, no stream combinators: their types stay Send
+        // for the spawned job that awaits them
+        let calls: Vec<_> = emails.iter().map(|e| self.one_gated(&gate, e)).collect();
+        futures::future::join_all(calls).await.into_iter().collect()
+    }
+
+    async fn one_gated(&self, gate: &tokio::sync::Semaphore, e: &Email) -> Result<Answer, LlmStop> {
+        let _permit = gate.acquire().await.map_err(|_| LlmStop::Failed("request gate closed".into()))?;
+        self.one(e).await
+    }
+
+    async fn one(&self, e: &Email) -> Result<Answer, LlmStop> {
+        let request = self.request(e);
+        let mut retries = 0u32;
+        loop {
+            let failure = match self.client.chat().create(request.clone()).await {
+                Ok(resp) => {
+                    let tokens = resp.usage.as_ref().map(|u| u.total_tokens as i64).unwrap_or(0);
+                    let content = resp.choices.first().and_then(|c| c.message.content.clone()).unwrap_or_default();
+                    return Ok(match serde_json::from_str::<Extraction>(&content) {
+                        Ok(extraction) => Answer::Extracted { extraction, tokens },
+                        Err(err) => Answer::Malformed {
+                            reason: format!("the model's answer does not match the schema: {err}"),
+                            tokens,
+                        },
+                    });
+                }
+                Err(OpenAIError::ApiError(api)) if api.status_code.as_u16() == 401 => {
+                    return Err(LlmStop::Unauthorized(format!("HTTP 401: {}", api.api_error.message)));
+                }
+                Err(OpenAIError::ApiError(api)) => Failure::Status {
+                    status: api.status_code.as_u16(),
+                    code: api.api_error.code.clone().unwrap_or_default(),
+                    message: api.api_error.message.clone(),
+                    retry_after: None,
+                },
+                // a 200 whose body is not a chat completion at all
+                Err(OpenAIError::JSONDeserialize(err, _)) => {
+                    return Ok(Answer::Malformed { reason: format!("not a chat completion: {err}"), tokens: 0 });
+                }
+                Err(other) => Failure::Transport(other.to_string()),
+            };
+            if !failure.retryable() || retries >= self.settings.retry.max_retries {
+                return Err(LlmStop::Failed(format!(
+                    "model {} at {}: {failure} (after {} attempts)",
+                    self.settings.model,
+                    self.settings.base_url,
+                    retries + 1
+                )));
+            }
+            retries += 1;
+            let wait = self.settings.retry.delay(retries, &failure);
+            tracing::warn!(retry = retries, wait_ms = wait.as_millis() as u64, "LLM call failed ({failure}); retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn request(&self, e: &Email) -> CreateChatCompletionRequest {
+        let people = |ms: &[crate::email::Mailbox]| {
+            ms.iter()
+                .map(|m| match &m.name {
+                    Some(n) => format!("{n} <{}>", m.address),
+                    None => m.address.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let from = e.from.as_ref().map(|m| people(std::slice::from_ref(m))).unwrap_or_default();
+        let date = e.date_ms.map(crate::time::rfc3339).unwrap_or_default();
+        let user = format!(
+            "From: {from}\nTo: {}\nCc: {}\nDate: {date}\nSubject: {}\n\n{}",
+            people(&e.to),
+            people(&e.cc),
+            e.subject,
+            e.body
+        );
+        CreateChatCompletionRequest {
+            model: self.settings.model.clone(),
+            messages: vec![
+                ChatCompletionRequestSystemMessage::from(SYSTEM).into(),
+                ChatCompletionRequestUserMessage::from(user).into(),
+            ],
+            response_format: Some(ResponseFormat::JsonSchema {
+                json_schema: ResponseFormatJsonSchema {
+                    description: Some("Entities and relationships stated in one email".into()),
+                    name: "email_graph".into(),
+                    schema: schema(),
+                    strict: Some(true),
+                },
+            }),
+            temperature: Some(0.0),
+            ..Default::default()
+        }
+    }
+}
+
+const SYSTEM: &str = "You extract a knowledge graph from one email. List the people, organisations, \
+projects, places and other named things the email states, with a one-line description, and the \
+email address of a person when the email gives it. List the relationships the email states between \
+them (source and target are entity names from your list; type is a short verb phrase such as \
+works_for, reports_to, negotiates_with). State only what the email says.";
+
+/// The structured-output schema (strict: every property required, no extras).
+fn schema() -> serde_json::Value {
+    serde_json::json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["entities", "relationships"],
+        "properties": {
+            "entities": {"type": "array", "items": {
+                "type": "object", "additionalProperties": false,
+                "required": ["name", "type", "description", "email"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "type": {"type": "string", "enum": ["person", "organization", "project", "place", "product", "event", "other"]},
+                    "description": {"type": "string"},
+                    "email": {"type": ["string", "null"]}
+                }
+            }},
+            "relationships": {"type": "array", "items": {
+                "type": "object", "additionalProperties": false,
+                "required": ["source", "target", "type", "description"],
+                "properties": {
+                    "source": {"type": "string"},
+                    "target": {"type": "string"},
+                    "type": {"type": "string"},
+                    "description": {"type": "string"}
+                }
+            }}
+        }
+    })
+}
+
+/// reqwest 0.13 (async-openai's) is built without a TLS provider of its own: use the
+/// ring provider the rest of the binary already carries.
+fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

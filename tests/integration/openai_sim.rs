@@ -1,0 +1,180 @@
+//! An OpenAI-compatible simulator: `POST /v1/chat/completions` with JSON-schema
+//! structured output, API-key checks (401), injected 429 / 500, answers that break
+//! the schema on request, and a request log. Its "model" is a deterministic reader:
+//! the sender (with address), capitalised two-word names and all-caps organisations
+//! of the body, and the sender's relationships to them.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use crate::graph_sim::{Req, Response, json_response, spawn_server};
+
+pub const TENANT_KEY: &str = "sk-sim-tenant-Key-7f3a9c2e41b8d0aa";
+/// A body containing this gets an answer that is not the schema.
+pub const BREAK_SCHEMA: &str = "PLEASE-ANSWER-MALFORMED";
+
+#[derive(Debug, Clone)]
+pub struct ChatLogged {
+    pub authorized: bool,
+    pub model: String,
+    pub status: u16,
+    pub structured: bool,
+}
+
+#[derive(Default)]
+pub struct AiState {
+    pub keys: Vec<String>,
+    pub log: Vec<ChatLogged>,
+    /// (status, how many more requests get it)
+    pub faults: Vec<(u16, usize)>,
+}
+
+#[derive(Clone)]
+pub struct OpenAiSim {
+    pub addr: SocketAddr,
+    pub state: Arc<Mutex<AiState>>,
+}
+
+impl OpenAiSim {
+    pub fn start() -> OpenAiSim {
+        let state = Arc::new(Mutex::new(AiState { keys: vec![TENANT_KEY.into()], ..Default::default() }));
+        let shared = state.clone();
+        let addr = spawn_server(0, move |req| {
+            let s = shared.clone();
+            async move { handle(&s, req) }
+        });
+        OpenAiSim { addr, state }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    pub fn with<R>(&self, f: impl FnOnce(&mut AiState) -> R) -> R {
+        f(&mut self.state.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Chat requests answered 200.
+    pub fn completions(&self) -> usize {
+        self.with(|s| s.log.iter().filter(|l| l.status == 200).count())
+    }
+
+    pub fn requests(&self) -> usize {
+        self.with(|s| s.log.len())
+    }
+}
+
+fn handle(state: &Mutex<AiState>, req: Req) -> Response {
+    let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+    if req.method != "POST" || !req.path.ends_with("/chat/completions") {
+        return api_error(404, "invalid_request_error", "unknown_url", "Unknown request URL");
+    }
+    let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+    let authorized = req
+        .header("authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|k| s.keys.iter().any(|x| x == k));
+    let model = body["model"].as_str().unwrap_or_default().to_string();
+    let structured = body["response_format"]["type"] == "json_schema"
+        && body["response_format"]["json_schema"]["schema"].is_object();
+    let mut status = 200;
+    let response = if !authorized {
+        status = 401;
+        api_error(401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.")
+    } else if let Some(f) = s.faults.iter_mut().find(|f| f.1 > 0) {
+        f.1 -= 1;
+        status = f.0;
+        api_error(f.0, "server_error", "injected", "The server had an error while processing your request.")
+    } else {
+        let user = body["messages"]
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["role"] == "user"))
+            .map(|m| m["content"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        let content = if user.contains(BREAK_SCHEMA) {
+            "{\"entities\": [{\"name\": ".to_string()
+        } else {
+            read(&user).to_string()
+        };
+        let prompt_tokens = (user.len() / 4) as u64;
+        json_response(
+            200,
+            json!({
+                "id": "chatcmpl-sim", "object": "chat.completion", "created": 1_764_000_000u32, "model": model,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": null}, "finish_reason": "stop", "logprobs": null}],
+                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 40, "total_tokens": prompt_tokens + 40}
+            })
+            .to_string(),
+        )
+    };
+    s.log.push(ChatLogged { authorized, model, status, structured });
+    response
+}
+
+/// The simulated model: what a careful reader would list, deterministically.
+fn read(user: &str) -> Value {
+    let (head, body) = user.split_once("\n\n").unwrap_or((user, ""));
+    let mut entities = Vec::new();
+    let mut relationships = Vec::new();
+    let sender = head.lines().find_map(|l| l.strip_prefix("From: ")).filter(|f| !f.is_empty()).map(|f| {
+        match f.split_once(" <") {
+            Some((name, addr)) => (name.trim().to_string(), Some(addr.trim_end_matches('>').to_string())),
+            None => (f.to_string(), Some(f.to_string())),
+        }
+    });
+    if let Some((name, email)) = &sender {
+        entities.push(json!({"name": name, "type": "person", "description": "the sender", "email": email}));
+    }
+    let words: Vec<&str> = body.split_whitespace().collect();
+    let clean = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '&').to_string();
+    let mut people = Vec::new();
+    for pair in words.windows(2) {
+        let (a, b) = (clean(pair[0]), clean(pair[1]));
+        let cap = |w: &str| {
+            w.len() > 2
+                && w.chars().next().is_some_and(|c| c.is_uppercase())
+                && w.chars().skip(1).all(|c| c.is_lowercase())
+        };
+        if cap(&a) && cap(&b) && !pair[0].ends_with(['.', ',', ':']) {
+            let n = format!("{a} {b}");
+            if !people.contains(&n) && people.len() < 3 {
+                people.push(n);
+            }
+        }
+    }
+    let mut orgs = Vec::new();
+    for w in &words {
+        let w = clean(w);
+        if w.len() >= 3
+            && w.len() <= 8
+            && w.chars().all(|c| c.is_ascii_uppercase() || c == '&')
+            && !orgs.contains(&w)
+            && orgs.len() < 3
+        {
+            orgs.push(w);
+        }
+    }
+    for p in &people {
+        entities.push(json!({"name": p, "type": "person", "description": "named in the email", "email": null}));
+    }
+    for o in &orgs {
+        entities.push(json!({"name": o, "type": "organization", "description": "named in the email", "email": null}));
+    }
+    if let Some((name, _)) = &sender {
+        for p in &people {
+            relationships.push(json!({"source": name, "target": p, "type": "works with", "description": ""}));
+        }
+        for o in &orgs {
+            relationships.push(json!({"source": name, "target": o, "type": "mentions", "description": ""}));
+        }
+    }
+    json!({"entities": entities, "relationships": relationships})
+}
+
+fn api_error(status: u16, kind: &str, code: &str, message: &str) -> Response {
+    json_response(status, json!({"error": {"message": message, "type": kind, "param": null, "code": code}}).to_string())
+}
