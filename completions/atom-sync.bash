@@ -228,7 +228,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__backfill)
-            opts="-v -q -h --tenant --source --mailbox --all-mailboxes --folder --since --from --to --window --chunk-size --max-body-bytes --detach --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --tenant --source --mailbox --all-mailboxes --folder --since --from --to --window --chunk-size --max-body-bytes --detach --max-llm-tokens --heartbeat --dry-run --llm-input-price --llm-output-price --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,7 +274,19 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-llm-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --heartbeat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-input-price)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-output-price)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1872,7 +1884,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__sync)
-            opts="-v -q -h --tenant --mailbox --all-mailboxes --folder --chunk-size --max-body-bytes --detach --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --tenant --mailbox --all-mailboxes --folder --chunk-size --max-body-bytes --detach --max-llm-tokens --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1895,6 +1907,10 @@ _atom__sync() {
                     return 0
                     ;;
                 --max-body-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-llm-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

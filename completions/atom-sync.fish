@@ -71,7 +71,10 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l to -d '
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l window -d 'Graph: the span of received time one listing query covers' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l chunk-size -d 'Messages per chunk: one source page (Graph `$top`, at most 1000; repeated 504s halve it down to 25), one embedding batch, one transaction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l max-body-bytes -d 'Cap on the text body handed to extraction and embedding, in bytes' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l max-llm-tokens -d 'Tokens after which the job\'s LLM extraction pauses (vectors and rules go on); re-run with a higher cap to finish, memoised answers cost nothing' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l heartbeat -d 'How often the heartbeat is renewed while the job runs' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-input-price -d 'For --dry-run: the model\'s price per million input tokens, in dollars' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-output-price -d 'For --dry-run: the model\'s price per million output tokens, in dollars' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
@@ -92,6 +95,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-con
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-timeout -d 'Timeout of one LLM request' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l dry-run -d 'Read the source and print what the backfill would cost (messages, LLM tokens, dollars); write nothing'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s h -l help -d 'Print help'
@@ -100,6 +104,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l mailbox -d 
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l folder -d 'Graph: only these folders (ids or well-known names such as inbox, sentitems, archive; repeatable) [default: every folder]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l chunk-size -d 'Messages per chunk (Graph\'s odata.maxpagesize, at most 1000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l max-body-bytes -d 'Cap on the text body handed to extraction and embedding, in bytes' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l max-llm-tokens -d 'Tokens after which the job\'s LLM extraction pauses (vectors and rules go on); re-run with a higher cap to finish, memoised answers cost nothing' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l heartbeat -d 'How often the heartbeat is renewed while the job runs' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r

@@ -100,6 +100,7 @@ async fn main() -> anyhow::Result<()> {
             max_body_bytes: atom_sync::email::DEFAULT_MAX_BODY_BYTES as i64,
             estimated_total: spec.estimate()?.map(|t| t as i64),
             cursor: None,
+            llm_token_cap: None,
         })
         .await?;
 

@@ -118,6 +118,7 @@ pub struct Job {
     pub llm_tokens: i64,
     /// Whether the LLM path ran, and if not why.
     pub llm_status: Option<String>,
+    pub llm_token_cap: Option<i64>,
     pub chunks: i64,
     pub attempts: i64,
     /// How often the reaper re-queued the job after its owner went silent.
@@ -153,6 +154,8 @@ pub struct NewJob {
     pub estimated_total: Option<i64>,
     /// Where the job starts (an incremental run starts at the stored delta links).
     pub cursor: Option<String>,
+    /// Tokens after which the job's LLM path pauses.
+    pub llm_token_cap: Option<i64>,
 }
 
 /// Proof of ownership: every write for a running job is conditional on `token` still

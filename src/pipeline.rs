@@ -48,6 +48,8 @@ enum LlmPath {
     Unconfigured,
     Off(String),
     On(Arc<LlmExtractor>),
+    /// The job's token cap is reached: no more calls in this job.
+    Paused(String),
     Failed(String),
 }
 
@@ -57,6 +59,7 @@ impl LlmPath {
             LlmPath::Unconfigured => None,
             LlmPath::Off(why) => Some(format!("off: {why}")),
             LlmPath::On(x) => Some(format!("on: model {}", x.model())),
+            LlmPath::Paused(why) => Some(format!("paused: {why}")),
             LlmPath::Failed(why) => Some(format!("failed: {why}")),
         }
     }
@@ -234,6 +237,17 @@ impl Pipeline {
 
     /// One chunk through every stage, committed with its checkpoint.
     async fn process(&self, lease: &Lease, job: &Job, page: Page, llm: &mut LlmPath) -> Result<Job> {
+        if let (LlmPath::On(_), Some(cap)) = (&*llm, job.llm_token_cap)
+            && job.llm_tokens >= cap
+        {
+            let why = format!(
+                "the job used {} of its {cap} LLM tokens (--max-llm-tokens); re-run with a higher cap to extract the rest, memoised answers cost nothing",
+                job.llm_tokens
+            );
+            self.events
+                .emit(Event::Warning { job_id: job.id.clone(), message: format!("LLM extraction paused: {why}") });
+            *llm = LlmPath::Paused(why);
+        }
         let mut emails: Vec<Email> = Vec::with_capacity(page.items.len());
         let mut ledger: Vec<LedgerRow> = Vec::with_capacity(page.items.len());
         let mut skipped = 0i64;
@@ -407,6 +421,10 @@ impl Pipeline {
             LlmPath::On(x) => x,
             LlmPath::Failed(_) => {
                 out.results = emails.iter().map(|_| (None, Some("failed: the LLM path stopped".into()))).collect();
+                return Ok(out);
+            }
+            LlmPath::Paused(_) => {
+                out.results = emails.iter().map(|_| (None, Some("paused: token cap reached".into()))).collect();
                 return Ok(out);
             }
             _ => {

@@ -3,6 +3,8 @@
 -- llm_tokens: tokens this job's LLM calls used (memoised answers cost none).
 ALTER TABLE jobs ADD COLUMN llm_tokens BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN llm_status TEXT;
+-- llm_token_cap: the job's LLM path pauses once its tokens reach this (NULL = no cap).
+ALTER TABLE jobs ADD COLUMN llm_token_cap BIGINT;
 
 -- Per message: extracted, memoised, malformed (with the reason), or off.
 ALTER TABLE message_ledger ADD COLUMN llm_status TEXT;

@@ -57,6 +57,18 @@ pub struct BackfillArgs {
 
     #[command(flatten)]
     pub job: JobOpts,
+
+    /// Read the source and print what the backfill would cost (messages, LLM tokens, dollars); write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// For --dry-run: the model's price per million input tokens, in dollars
+    #[arg(long, value_name = "USD", default_value_t = 0.15)]
+    pub llm_input_price: f64,
+
+    /// For --dry-run: the model's price per million output tokens, in dollars
+    #[arg(long, value_name = "USD", default_value_t = 0.60)]
+    pub llm_output_price: f64,
 }
 
 /// What every new job takes (shared by `backfill` and `sync`).
@@ -69,6 +81,10 @@ pub struct JobOpts {
     /// Only enqueue the job(s) (for `atom-sync worker`s) and print their ids
     #[arg(long)]
     pub detach: bool,
+
+    /// Tokens after which the job's LLM extraction pauses (vectors and rules go on); re-run with a higher cap to finish, memoised answers cost nothing
+    #[arg(long, value_name = "TOKENS")]
+    pub max_llm_tokens: Option<u64>,
 
     #[command(flatten)]
     pub run: RunOpts,
@@ -105,6 +121,9 @@ fn parse_time(s: &str) -> Result<i64, String> {
 
 pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
     validate_tenant(&args.tenant)?;
+    if args.dry_run {
+        return dry_run(g, &args).await;
+    }
     if args.source == "graph" {
         return backfill_graph(g, args).await;
     }
@@ -145,6 +164,7 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
             max_body_bytes: args.job.max_body_bytes as i64,
             estimated_total: estimated_total.map(|t| t as i64),
             cursor: None,
+            llm_token_cap: args.job.max_llm_tokens.map(|t| t as i64),
         })
         .await?;
     if args.job.detach {
@@ -154,8 +174,52 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
     execute(g, store, embedder, sink, &job, &args.job.run, true).await
 }
 
-/// One job per mailbox, each listing its mail window by window.
-async fn backfill_graph(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
+/// Read everything the backfill would read, and say what it would cost. Opens no
+/// store and no vector table: nothing is written, not even an empty database.
+async fn dry_run(g: &Global, args: &BackfillArgs) -> anyhow::Result<u8> {
+    use atom_sync::extract::llm::{OUTPUT_TOKENS_PER_MESSAGE, input_tokens};
+    use atom_sync::source::Item;
+    let specs: Vec<SourceSpec> = if args.source == "graph" {
+        let plan = GraphPlan { tenant: &args.tenant, mailboxes: &args.mailbox, select: &args.select };
+        let (from, to) = graph_range(args)?;
+        plan.mailboxes(g).await?.iter().map(|m| SourceSpec::Graph(graph_spec(args, m, from, to))).collect()
+    } else {
+        vec![SourceSpec::parse(&args.source)?.canonical()?]
+    };
+    let sources = g.sources()?;
+    let (mut messages, mut unusable, mut input) = (0u64, 0u64, 0u64);
+    for spec in &specs {
+        let mut source = spec.open(None, args.job.max_body_bytes, &sources)?;
+        loop {
+            let page = source.next_page(args.chunk_size).await?;
+            for item in &page.items {
+                match item {
+                    Item::Message(e) => {
+                        messages += 1;
+                        input += input_tokens(e);
+                    }
+                    Item::Skipped(_) => unusable += 1,
+                }
+            }
+            if !page.has_more {
+                break;
+            }
+        }
+    }
+    let output = messages * OUTPUT_TOKENS_PER_MESSAGE;
+    let dollars = input as f64 * args.llm_input_price / 1e6 + output as f64 * args.llm_output_price / 1e6;
+    println!("dry run of a backfill for tenant {} from {} source(s): nothing was written", args.tenant, specs.len());
+    println!("  messages        {messages} to process, {unusable} unusable (would be skipped)");
+    println!("  vectors         {messages} (local model, no cost)");
+    println!(
+        "  LLM extraction  ~{input} input + ~{output} output tokens with {} ≈ ${dollars:.2}, if tenant {} has a key (memoised answers cost nothing)",
+        g.llm.llm_model, args.tenant
+    );
+    Ok(exit::OK)
+}
+
+/// The received-time range of a Graph backfill: `--from`/`--since` to `--to` (or now).
+fn graph_range(args: &BackfillArgs) -> anyhow::Result<(Option<i64>, i64)> {
     let now = atom_sync::time::now_ms();
     let to = args.to.unwrap_or(now);
     let from = args.from.or(args.since.map(|s| now - s.as_millis() as i64));
@@ -166,7 +230,11 @@ async fn backfill_graph(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
             atom_sync::time::rfc3339(to)
         )));
     }
-    let make = |mailbox: &str| GraphSpec {
+    Ok((from, to))
+}
+
+fn graph_spec(args: &BackfillArgs, mailbox: &str, from: Option<i64>, to: i64) -> GraphSpec {
+    GraphSpec {
         mailbox: mailbox.to_string(),
         folders: args.select.folders.clone(),
         from_ms: from,
@@ -174,9 +242,15 @@ async fn backfill_graph(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
         window_ms: (args.window.as_millis() as i64).max(60_000),
         top: args.chunk_size.min(1000) as u32,
         delta: false,
-    };
+    }
+}
+
+/// One job per mailbox, each listing its mail window by window.
+async fn backfill_graph(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
+    let (from, to) = graph_range(&args)?;
+    let make = |mailbox: &str| graph_spec(&args, mailbox, from, to);
     let plan = GraphPlan { tenant: &args.tenant, mailboxes: &args.mailbox, select: &args.select };
-    let jobs = plan.jobs(g, args.chunk_size.min(1000), args.job.max_body_bytes, make).await?;
+    let jobs = plan.jobs(g, args.chunk_size.min(1000), &args.job, make).await?;
     run_all(g, jobs, args.job.detach, &args.job.run).await
 }
 
@@ -195,30 +269,11 @@ impl GraphPlan<'_> {
         &self,
         g: &Global,
         chunk_size: usize,
-        max_body_bytes: usize,
+        opts: &JobOpts,
         spec: impl Fn(&str) -> GraphSpec,
     ) -> anyhow::Result<Vec<atom_sync::job::Job>> {
-        let sources = g.sources()?;
-        let client = sources.graph.clone().expect("the CLI always configures Graph");
-        client.check_credentials()?;
-        let mailboxes = if self.select.all_mailboxes {
-            let all = atom_sync::source::graph::list_mailboxes(&client).await?;
-            if all.is_empty() {
-                anyhow::bail!(atom_sync::Error::Invalid("--all-mailboxes: Graph lists no user with a mailbox".into()));
-            }
-            all
-        } else if self.mailboxes.is_empty() {
-            anyhow::bail!(atom_sync::Error::Invalid(
-                "--source graph needs --mailbox USER (repeatable) or --all-mailboxes".into()
-            ));
-        } else {
-            self.mailboxes.to_vec()
-        };
-        // one spelling per mailbox: `Ann@Contoso.com` and `ann@contoso.com` are one
-        // ledger, one set of delta links
-        let mut mailboxes: Vec<String> = mailboxes.iter().map(|m| m.trim().to_lowercase()).collect();
-        mailboxes.sort();
-        mailboxes.dedup();
+        let llm_token_cap = opts.max_llm_tokens.map(|t| t as i64);
+        let mailboxes = self.mailboxes(g).await?;
         let store = g.store().await?;
         // a refused vector table must fail before any job exists
         open_memories(g).await?;
@@ -235,14 +290,40 @@ impl GraphPlan<'_> {
                     source: SourceSpec::Graph(spec).to_string(),
                     mailbox: mailbox.clone(),
                     chunk_size: chunk_size as i64,
-                    max_body_bytes: max_body_bytes as i64,
+                    max_body_bytes: opts.max_body_bytes as i64,
                     estimated_total: None,
                     cursor,
+                    llm_token_cap,
                 })
                 .await?;
             jobs.push(job);
         }
         Ok(jobs)
+    }
+
+    /// The mailboxes named, or every user's (`--all-mailboxes`), one spelling each:
+    /// `Ann@Contoso.com` and `ann@contoso.com` are one ledger, one set of delta links.
+    pub async fn mailboxes(&self, g: &Global) -> anyhow::Result<Vec<String>> {
+        let sources = g.sources()?;
+        let client = sources.graph.clone().expect("the CLI always configures Graph");
+        client.check_credentials()?;
+        let named = if self.select.all_mailboxes {
+            let all = atom_sync::source::graph::list_mailboxes(&client).await?;
+            if all.is_empty() {
+                anyhow::bail!(atom_sync::Error::Invalid("--all-mailboxes: Graph lists no user with a mailbox".into()));
+            }
+            all
+        } else if self.mailboxes.is_empty() {
+            anyhow::bail!(atom_sync::Error::Invalid(
+                "--source graph needs --mailbox USER (repeatable) or --all-mailboxes".into()
+            ));
+        } else {
+            self.mailboxes.to_vec()
+        };
+        let mut mailboxes: Vec<String> = named.iter().map(|m| m.trim().to_lowercase()).collect();
+        mailboxes.sort();
+        mailboxes.dedup();
+        Ok(mailboxes)
     }
 }
 

@@ -43,6 +43,6 @@ pub async fn run(g: &Global, args: SyncArgs) -> anyhow::Result<u8> {
         delta: true,
     };
     let plan = GraphPlan { tenant: &args.tenant, mailboxes: &args.mailbox, select: &args.select };
-    let jobs = plan.jobs(g, args.chunk_size, args.job.max_body_bytes, make).await?;
+    let jobs = plan.jobs(g, args.chunk_size, &args.job, make).await?;
     run_all(g, jobs, args.job.detach, &args.job.run).await
 }

@@ -188,24 +188,7 @@ impl LlmExtractor {
     }
 
     fn request(&self, e: &Email) -> CreateChatCompletionRequest {
-        let people = |ms: &[crate::email::Mailbox]| {
-            ms.iter()
-                .map(|m| match &m.name {
-                    Some(n) => format!("{n} <{}>", m.address),
-                    None => m.address.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let from = e.from.as_ref().map(|m| people(std::slice::from_ref(m))).unwrap_or_default();
-        let date = e.date_ms.map(crate::time::rfc3339).unwrap_or_default();
-        let user = format!(
-            "From: {from}\nTo: {}\nCc: {}\nDate: {date}\nSubject: {}\n\n{}",
-            people(&e.to),
-            people(&e.cc),
-            e.subject,
-            e.body
-        );
+        let user = user_prompt(e);
         CreateChatCompletionRequest {
             model: self.settings.model.clone(),
             messages: vec![
@@ -224,6 +207,36 @@ impl LlmExtractor {
             ..Default::default()
         }
     }
+}
+
+/// What the model reads of a message: its people, date, subject and full capped body.
+fn user_prompt(e: &Email) -> String {
+    let people = |ms: &[crate::email::Mailbox]| {
+        ms.iter()
+            .map(|m| match &m.name {
+                Some(n) => format!("{n} <{}>", m.address),
+                None => m.address.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let from = e.from.as_ref().map(|m| people(std::slice::from_ref(m))).unwrap_or_default();
+    let date = e.date_ms.map(crate::time::rfc3339).unwrap_or_default();
+    format!(
+        "From: {from}\nTo: {}\nCc: {}\nDate: {date}\nSubject: {}\n\n{}",
+        people(&e.to),
+        people(&e.cc),
+        e.subject,
+        e.body
+    )
+}
+
+/// What `backfill --dry-run` assumes a model answers per message, in tokens.
+pub const OUTPUT_TOKENS_PER_MESSAGE: u64 = 150;
+
+/// Input tokens one message costs, estimated as characters / 4 over everything sent.
+pub fn input_tokens(e: &Email) -> u64 {
+    ((SYSTEM.len() + schema().to_string().len() + user_prompt(e).len()) / 4) as u64
 }
 
 const SYSTEM: &str = "You extract a knowledge graph from one email. List the people, organisations, \

@@ -25,8 +25,8 @@ macro_rules! impl_store {
                 let now = $crate::time::unique_now_ms();
                 let mut tx = self.begin_write().await?;
                 sqlx::query(
-                    "INSERT INTO jobs (id, tenant_id, source, mailbox, state, has_more, chunk_size, max_body_bytes, estimated_total, created_at, updated_at, cursor)
-                     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $9, $10)",
+                    "INSERT INTO jobs (id, tenant_id, source, mailbox, state, has_more, chunk_size, max_body_bytes, estimated_total, created_at, updated_at, cursor, llm_token_cap)
+                     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $9, $10, $11)",
                 )
                 .bind(&id)
                 .bind(&new.tenant)
@@ -38,6 +38,7 @@ macro_rules! impl_store {
                 .bind(new.estimated_total)
                 .bind(now)
                 .bind(&new.cursor)
+                .bind(new.llm_token_cap)
                 .execute(&mut *tx)
                 .await
                 .map_err(Error::store(format!("creating a job for tenant {}", new.tenant)))?;

@@ -135,6 +135,7 @@ async fn a_live_job_is_not_resumed_from_under_its_owner() {
             max_body_bytes: 10_240,
             estimated_total: None,
             cursor: None,
+            llm_token_cap: None,
         })
         .await
         .unwrap();

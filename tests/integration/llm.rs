@@ -159,3 +159,51 @@ async fn a_malformed_answer_is_that_messages_alone_and_throttling_is_retried() {
         assert_eq!(doc["report"]["clean"], true, "{doc}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_cap_pauses_the_llm_path_and_a_rerun_finishes_for_the_rest() {
+    let ai = OpenAiSim::start();
+    let env = Env::new(Backend::Sqlite).await;
+    ok(&set_key(&env, &ai, "acme", "openai", TENANT_KEY));
+    let bodies: Vec<String> = (0..30).map(|i| format!("Budget {i} reviewed with Maria Lopez at ACME.")).collect();
+    let bodies: Vec<&str> = bodies.iter().map(String::as_str).collect();
+    let source = export(&env, &bodies);
+    let o = run(
+        &env,
+        &ai,
+        &["backfill", "--tenant", "acme", "--source", &source, "--chunk-size", "10", "--max-llm-tokens", "1"],
+    );
+    ok(&o);
+    let job = latest_job(&env, "acme");
+    assert_eq!(job["state"], "completed");
+    assert_eq!(job["vectors"], 30, "vectors and rules go on");
+    assert!(job["llm_status"].as_str().unwrap().starts_with("paused: the job used"), "{job}");
+    assert_eq!(ai.completions(), 10, "the cap is checked before each chunk");
+    let ledger = env.store().await.ledger_entries("acme", None).await.unwrap();
+    assert_eq!(ledger.iter().filter(|l| l.llm_status.as_deref() == Some("paused: token cap reached")).count(), 20);
+
+    // no cap: the rest is extracted, the first ten come from the memo
+    ok(&run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source, "--chunk-size", "10"]));
+    assert_eq!(ai.completions(), 30);
+    let ledger = env.store().await.ledger_entries("acme", None).await.unwrap();
+    assert_eq!(ledger.iter().filter(|l| l.llm_status.as_deref() == Some("extracted")).count(), 20);
+    assert_eq!(ledger.iter().filter(|l| l.llm_status.as_deref() == Some("memoised")).count(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_estimates_and_writes_nothing() {
+    let ai = OpenAiSim::start();
+    let env = Env::new(Backend::Sqlite).await;
+    let source = format!("mbox:{}", sample_mbox().display());
+    let o = run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source, "--dry-run"]);
+    ok(&o);
+    let out = stdout(&o);
+    assert!(out.contains(&format!("{SAMPLE_MESSAGES} to process")), "{out}");
+    let tokens: u64 =
+        out.split("~").nth(1).and_then(|t| t.split_whitespace().next()).and_then(|t| t.parse().ok()).unwrap();
+    assert!(tokens > 100 * SAMPLE_MESSAGES as u64, "input tokens of full bodies: {out}");
+    assert!(out.contains("≈ $") && out.contains("nothing was written"), "{out}");
+    let left: Vec<_> = std::fs::read_dir(env.data_dir()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "the data dir stays empty: {left:?}");
+    assert_eq!(ai.requests(), 0);
+}

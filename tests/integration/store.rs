@@ -17,6 +17,7 @@ fn new_job(tenant: &str) -> NewJob {
         max_body_bytes: 10_240,
         estimated_total: Some(3),
         cursor: None,
+        llm_token_cap: None,
     }
 }
 
