@@ -311,6 +311,12 @@ async fn one(store: &dyn atom_sync::store::Store, id: &str, json: bool, health: 
         "counters   {} processed, {} skipped, {} vectors, {} entities, {} relationships, {} chunks",
         v.processed, v.skipped, v.vectors, v.entities, v.relationships, v.chunks
     );
+    if v.removed > 0 {
+        println!("removed    {} (gone from the source)", v.removed);
+    }
+    if let Some(llm) = &v.llm_status {
+        println!("llm        {llm}; {} tokens", v.llm_tokens);
+    }
     println!("attempts   {} ({} rescued by the reaper)", v.attempts, v.rescues);
     if let Some(h) = v.health {
         println!("health     {h}");

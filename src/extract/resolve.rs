@@ -48,10 +48,24 @@ pub fn entity_key(e: &LlmEntity) -> Option<String> {
     (!name.is_empty()).then(|| format!("{kind}:{name}"))
 }
 
+/// A model's string as the store can hold it: control characters (NUL among them,
+/// which Postgres TEXT refuses and which would fail the whole chunk) dropped, and cut
+/// to a sane length.
+fn clean(s: &str) -> String {
+    let s: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(200).collect();
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Add one message's extraction to the chunk's graph.
 pub fn apply(email: &Email, x: &Extraction, g: &mut GraphWrite) {
     let mut by_name: HashMap<String, String> = HashMap::new();
     for e in &x.entities {
+        let e = &LlmEntity {
+            name: clean(&e.name),
+            kind: clean(&e.kind),
+            description: String::new(),
+            email: e.email.as_deref().map(clean),
+        };
         let Some(key) = entity_key(e) else { continue };
         let kind = key.split(':').next().unwrap_or("other").to_string();
         let name = e.name.trim();
@@ -63,11 +77,12 @@ pub fn apply(email: &Email, x: &Extraction, g: &mut GraphWrite) {
         }
     }
     for r in &x.relationships {
-        let (Some(src), Some(dst)) = (by_name.get(&normalise_name(&r.source)), by_name.get(&normalise_name(&r.target)))
+        let (Some(src), Some(dst)) =
+            (by_name.get(&normalise_name(&clean(&r.source))), by_name.get(&normalise_name(&clean(&r.target))))
         else {
             continue; // the model named something it did not list
         };
-        let rel = relation(&r.kind);
+        let rel = relation(&clean(&r.kind));
         if src == dst || rel.is_empty() {
             continue;
         }

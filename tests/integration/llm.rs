@@ -139,6 +139,8 @@ async fn a_malformed_answer_is_that_messages_alone_and_throttling_is_retried() {
         ok(&set_key(&env, &ai, "acme", "openai", TENANT_KEY));
         let mut bodies = vec!["Lunch with Maria Lopez from ACME about the merger."; 12];
         bodies[4] = "This one says PLEASE-ANSWER-MALFORMED to the model.";
+        // a statement the store would refuse (NUL in TEXT) must not fail its chunk
+        bodies[7] = "Lunch with Maria Lopez from ACME, PLEASE-ANSWER-NUL.";
         let source = export(&env, &bodies);
         let o = run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source, "--chunk-size", "5"]);
         ok(&o);
@@ -150,10 +152,12 @@ async fn a_malformed_answer_is_that_messages_alone_and_throttling_is_retried() {
         let bad = ledger.iter().find(|l| l.message_id == "m4@acme.com").unwrap();
         assert!(bad.llm_status.as_deref().unwrap().starts_with("malformed"), "{bad:?}");
         assert_eq!(ledger.iter().filter(|l| l.llm_status.as_deref() == Some("extracted")).count(), 11);
+        let nul = env.store().await.entity("acme", "organization:null byte corp", 10).await.unwrap();
+        assert_eq!(nul.len(), 1, "stored without the NUL");
         assert_eq!(ai.with(|s| s.log.iter().filter(|l| l.status == 429).count()), 2, "throttled twice, retried");
         let maria = env.store().await.entity("acme", "person:maria lopez", 10).await.unwrap();
         assert_eq!(maria.len(), 1);
-        assert_eq!(maria[0].mentions, 11);
+        assert_eq!(maria[0].mentions, 10);
         let v = run(&env, &ai, &["verify", "--tenant", "acme", "--json"]);
         let doc: Value = serde_json::from_str(&stdout(&v)).unwrap();
         assert_eq!(doc["report"]["clean"], true, "{doc}");
@@ -206,4 +210,43 @@ async fn a_dry_run_estimates_and_writes_nothing() {
     let left: Vec<_> = std::fs::read_dir(env.data_dir()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(left.is_empty(), "the data dir stays empty: {left:?}");
     assert_eq!(ai.requests(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_overlapping_backfills_at_once_on_postgres_make_no_duplicates() {
+    if postgres_admin_url().is_none() {
+        eprintln!("note: ATOM_SYNC_TEST_DATABASE_URL is not set; skipped");
+        return;
+    }
+    let ai = OpenAiSim::start();
+    let source = format!("mbox:{}", sample_mbox().display());
+    let once = Env::new(Backend::Postgres).await;
+    ok(&set_key(&once, &ai, "acme", "openai", TENANT_KEY));
+    ok(&run(&once, &ai, &["backfill", "--tenant", "acme", "--source", &source, "--mailbox", "a"]));
+    let want = once.digest("acme").await;
+
+    // the same mail under two mailbox names, two processes at once
+    let env = Env::new(Backend::Postgres).await;
+    ok(&set_key(&env, &ai, "acme", "openai", TENANT_KEY));
+    let spawn = |mailbox: &str, chunk: &str| {
+        cmd(&env, &ai)
+            .args(["backfill", "--tenant", "acme", "--source", &source, "--mailbox", mailbox, "--chunk-size", chunk])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn("a", "23"), spawn("b", "41"));
+    ok(&a.wait_with_output().unwrap());
+    ok(&b.wait_with_output().unwrap());
+    let got = env.digest("acme").await;
+    assert_eq!(
+        (got.nodes, got.aliases, got.node_support, got.edges, got.edge_support, got.entities),
+        (want.nodes, want.aliases, want.node_support, want.edges, want.edge_support, want.entities),
+        "the graph of one run, not two"
+    );
+    let v = run(&env, &ai, &["verify", "--tenant", "acme", "--json"]);
+    let doc: Value = serde_json::from_str(&stdout(&v)).unwrap();
+    let dups = doc["report"]["findings"].as_array().unwrap().iter().any(|f| f["check"] == "duplicate_nodes");
+    assert!(!dups, "{doc}");
 }

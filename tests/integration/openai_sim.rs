@@ -16,6 +16,8 @@ use crate::graph_sim::{Req, Response, json_response, spawn_server};
 pub const TENANT_KEY: &str = "sk-sim-tenant-Key-7f3a9c2e41b8d0aa";
 /// A body containing this gets an answer that is not the schema.
 pub const BREAK_SCHEMA: &str = "PLEASE-ANSWER-MALFORMED";
+/// A body containing this gets names with a NUL byte (valid JSON; Postgres TEXT refuses it).
+pub const NUL_NAMES: &str = "PLEASE-ANSWER-NUL";
 
 #[derive(Debug, Clone)]
 pub struct ChatLogged {
@@ -97,6 +99,10 @@ fn handle(state: &Mutex<AiState>, req: Req) -> Response {
             .unwrap_or_default();
         let content = if user.contains(BREAK_SCHEMA) {
             "{\"entities\": [{\"name\": ".to_string()
+        } else if user.contains(NUL_NAMES) {
+            json!({"entities": [{"name": "Null\u{0}Byte Corp", "type": "organization\u{0}", "description": "x\u{0}", "email": null}],
+                   "relationships": [{"source": "Null\u{0}Byte Corp", "target": "Null\u{0}Byte Corp", "type": "is\u{0}", "description": ""}]})
+            .to_string()
         } else {
             read(&user).to_string()
         };
