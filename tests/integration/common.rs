@@ -153,3 +153,8 @@ pub fn status_json(env: &Env, args: &[&str]) -> serde_json::Value {
     ok(&o);
     serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("status --json is not JSON: {e}\n{}", stdout(&o)))
 }
+
+/// A `verify --json` finding by check name.
+pub fn finding(doc: &serde_json::Value, check: &str) -> Option<serde_json::Value> {
+    doc["report"]["findings"].as_array()?.iter().find(|f| f["check"] == check).cloned()
+}

@@ -198,13 +198,7 @@ async fn a_90_day_backfill_lands_every_message_with_its_full_body() {
         let o = run(&env, &sim, &["verify", "--tenant", "acme", "--against-source", "--json"]);
         assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
         let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
-        let missing = v["report"]["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["check"] == "missing_from_ledger")
-            .unwrap()
-            .clone();
+        let missing = finding(&v, "missing_from_ledger").unwrap();
         assert_eq!(missing["count"], 1, "{v}");
         assert!(missing["examples"][0].as_str().unwrap().contains("AAMkADafter="), "{v}");
     }

@@ -39,13 +39,7 @@ fn verify_json(env: &Env, args: &[&str]) -> (i32, serde_json::Value) {
 }
 
 fn count(doc: &serde_json::Value, check: &str) -> u64 {
-    doc["report"]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["check"] == check)
-        .map(|f| f["count"].as_u64().unwrap())
-        .unwrap_or(0)
+    finding(doc, check).map(|f| f["count"].as_u64().unwrap()).unwrap_or(0)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -133,13 +127,7 @@ async fn verify_against_source_reports_mail_added_after_the_backfill() {
     let (code, doc) = verify_json(&env, &["--against-source"]);
     assert_eq!(code, 4, "{doc}");
     assert_eq!(count(&doc, "missing_from_ledger"), 1, "{doc}");
-    let f = doc["report"]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["check"] == "missing_from_ledger")
-        .unwrap()
-        .clone();
+    let f = finding(&doc, "missing_from_ledger").unwrap();
     assert!(f["examples"][0].as_str().unwrap().ends_with("late@x"), "{f}");
 }
 
