@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, watch};
 use crate::email::Email;
 use crate::embed::Embedder;
 use crate::event::{Emitter, Event};
-use crate::extract::llm::{Answer, Extraction, LlmExtractor, LlmSettings, LlmStop, PROMPT_VERSION, PROVIDER};
+use crate::extract::llm::{Answer, Extraction, LlmExtractor, LlmSettings, LlmStop, Missed, PROMPT_VERSION, PROVIDER};
 use crate::extract::{GraphWrite, resolve, rules};
 use crate::job::{Job, JobState, Lease};
 use crate::keys::MasterKey;
@@ -414,69 +414,69 @@ impl Pipeline {
         }
     }
 
-    /// Memoised answers first; the model only for content it has not seen.
+    /// Memoised answers first (whatever state the path is in: a paused or stopped
+    /// path still has what was paid for); the model only for unseen content, and only
+    /// while the path is on.
     async fn llm_extract(&self, job: &Job, llm: &LlmPath, emails: &[Email]) -> Result<LlmChunk> {
         let mut out = LlmChunk::default();
-        let x = match llm {
-            LlmPath::On(x) => x,
-            LlmPath::Failed(_) => {
-                out.results = emails.iter().map(|_| (None, Some("failed: the LLM path stopped".into()))).collect();
-                return Ok(out);
-            }
-            LlmPath::Paused(_) => {
-                out.results = emails.iter().map(|_| (None, Some("paused: token cap reached".into()))).collect();
-                return Ok(out);
-            }
-            _ => {
-                out.results = emails.iter().map(|_| (None, None)).collect();
-                return Ok(out);
-            }
+        let (Some(cfg), LlmPath::On(_) | LlmPath::Paused(_) | LlmPath::Failed(_)) = (&self.llm, llm) else {
+            out.results = emails.iter().map(|_| (None, None)).collect();
+            return Ok(out);
         };
+        let model = cfg.settings.model.as_str();
         let hashes: Vec<String> = emails.iter().map(|e| e.content_hash.clone()).collect();
-        let memo = self.store.llm_memo(&job.tenant, x.model(), PROMPT_VERSION, &hashes).await?;
-        let from_memo = |answer: &str| match serde_json::from_str::<MemoAnswer>(answer) {
-            Ok(MemoAnswer::Extraction(x)) => (Some(x), Some("memoised".to_string())),
-            Ok(MemoAnswer::Malformed(why)) => (None, Some(format!("malformed (memoised): {why}"))),
-            Err(_) => (None, None),
-        };
+        let memo = self.store.llm_memo(&job.tenant, model, PROMPT_VERSION, &hashes).await?;
         let misses: Vec<&Email> = emails.iter().filter(|e| !memo.contains_key(&e.content_hash)).collect();
-        let answers = match x.extract(&misses).await {
-            Ok(a) => a,
-            Err(stop) => {
-                out.stop = Some(stop);
-                Vec::new()
-            }
-        };
         let mut fresh: std::collections::HashMap<&str, (Option<Extraction>, String)> = std::collections::HashMap::new();
-        for (e, a) in misses.iter().zip(answers) {
-            let (kept, status, tokens) = match a {
-                Answer::Extracted { extraction, tokens } => {
-                    (MemoAnswer::Extraction(extraction), "extracted".to_string(), tokens)
+        match llm {
+            LlmPath::On(x) if !misses.is_empty() => {
+                let batch = x.extract(&misses).await;
+                out.stop = batch.stop;
+                for (e, a) in misses.iter().zip(batch.answers) {
+                    let (kept, status, tokens) = match a {
+                        Ok(Answer::Extracted { extraction, tokens }) => {
+                            (MemoAnswer::Extraction(extraction), "extracted".to_string(), tokens)
+                        }
+                        Ok(Answer::Malformed { reason, tokens }) => {
+                            (MemoAnswer::Malformed(reason.clone()), format!("malformed: {reason}"), tokens)
+                        }
+                        Err(Missed::Message(why)) => {
+                            fresh.insert(e.content_hash.as_str(), (None, format!("failed: {why}")));
+                            continue;
+                        }
+                        Err(Missed::Stopped(_)) => continue,
+                    };
+                    out.tokens += tokens;
+                    out.memo.push(MemoRow {
+                        content_hash: e.content_hash.clone(),
+                        prompt_version: PROMPT_VERSION.into(),
+                        model: model.into(),
+                        answer: serde_json::to_string(&kept).unwrap_or_default(),
+                        tokens,
+                    });
+                    let extraction = match kept {
+                        MemoAnswer::Extraction(x) => Some(x),
+                        MemoAnswer::Malformed(_) => None,
+                    };
+                    fresh.insert(e.content_hash.as_str(), (extraction, status));
                 }
-                Answer::Malformed { reason, tokens } => {
-                    (MemoAnswer::Malformed(reason.clone()), format!("malformed: {reason}"), tokens)
-                }
-            };
-            out.tokens += tokens;
-            out.memo.push(MemoRow {
-                content_hash: e.content_hash.clone(),
-                prompt_version: PROMPT_VERSION.into(),
-                model: x.model().into(),
-                answer: serde_json::to_string(&kept).unwrap_or_default(),
-                tokens,
-            });
-            let extraction = match kept {
-                MemoAnswer::Extraction(x) => Some(x),
-                MemoAnswer::Malformed(_) => None,
-            };
-            fresh.insert(e.content_hash.as_str(), (extraction, status));
+            }
+            _ => {}
         }
+        let unasked = match llm {
+            LlmPath::Paused(_) => "paused: token cap reached",
+            _ => "failed: the LLM path stopped",
+        };
         out.results = emails
             .iter()
             .map(|e| match (memo.get(&e.content_hash), fresh.remove(e.content_hash.as_str())) {
-                (Some(answer), _) => from_memo(answer),
+                (Some(answer), _) => match serde_json::from_str::<MemoAnswer>(answer) {
+                    Ok(MemoAnswer::Extraction(x)) => (Some(x), Some("memoised".to_string())),
+                    Ok(MemoAnswer::Malformed(why)) => (None, Some(format!("malformed (memoised): {why}"))),
+                    Err(_) => (None, None),
+                },
                 (None, Some((x, status))) => (x, Some(status)),
-                (None, None) => (None, Some("failed: the LLM path stopped".into())),
+                (None, None) => (None, Some(unasked.to_string())),
             })
             .collect();
         Ok(out)

@@ -164,7 +164,7 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
             max_body_bytes: args.job.max_body_bytes as i64,
             estimated_total: estimated_total.map(|t| t as i64),
             cursor: None,
-            llm_token_cap: args.job.max_llm_tokens.map(|t| t as i64),
+            llm_token_cap: args.job.max_llm_tokens.map(|t| i64::try_from(t).unwrap_or(i64::MAX)),
         })
         .await?;
     if args.job.detach {
@@ -272,7 +272,7 @@ impl GraphPlan<'_> {
         opts: &JobOpts,
         spec: impl Fn(&str) -> GraphSpec,
     ) -> anyhow::Result<Vec<atom_sync::job::Job>> {
-        let llm_token_cap = opts.max_llm_tokens.map(|t| t as i64);
+        let llm_token_cap = opts.max_llm_tokens.map(|t| i64::try_from(t).unwrap_or(i64::MAX));
         let mailboxes = self.mailboxes(g).await?;
         let store = g.store().await?;
         // a refused vector table must fail before any job exists

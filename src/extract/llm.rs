@@ -10,8 +10,8 @@ use async_openai::Client;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
 use async_openai::types::chat::{
-    ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage, CreateChatCompletionRequest, ResponseFormat,
-    ResponseFormatJsonSchema,
+    ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage, CreateChatCompletionRequest, FinishReason,
+    ResponseFormat, ResponseFormatJsonSchema,
 };
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +99,23 @@ pub enum LlmStop {
     Failed(String),
 }
 
+/// A message the model could not be asked about, or whose answer cannot be kept.
+#[derive(Debug, Clone)]
+pub enum Missed {
+    /// This message only (a request the provider refuses for its content or size);
+    /// not memoised, so a re-run asks again.
+    Message(String),
+    /// The path stopped (this call's own stop, or an earlier one) before an answer.
+    Stopped(LlmStop),
+}
+
+/// The answers of one batch: per message, in order, and why the path stopped, if it did.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub answers: Vec<Result<Answer, Missed>>,
+    pub stop: Option<LlmStop>,
+}
+
 pub struct LlmExtractor {
     client: Client<OpenAIConfig>,
     settings: LlmSettings,
@@ -118,8 +135,17 @@ impl LlmExtractor {
             .timeout(settings.timeout)
             .build()
             .map_err(|e| LlmStop::Failed(format!("cannot build the HTTP client: {e}")))?;
-        let config =
-            OpenAIConfig::new().with_api_base(settings.base_url.trim_end_matches('/')).with_api_key(key.expose());
+        // an HTTP header cannot carry it; async-openai would panic building one
+        if !key.expose().chars().all(|c| c.is_ascii_graphic()) {
+            return Err(LlmStop::Failed("the stored key has characters an HTTP header cannot carry".into()));
+        }
+        // nothing from this process's environment (OPENAI_ORG_ID, …) rides along with a
+        // tenant's key
+        let config = OpenAIConfig::new()
+            .with_api_base(settings.base_url.trim_end_matches('/'))
+            .with_api_key(key.expose())
+            .with_org_id("")
+            .with_project_id("");
         Ok(LlmExtractor { client: Client::build(http, config), settings })
     }
 
@@ -127,28 +153,52 @@ impl LlmExtractor {
         &self.settings.model
     }
 
-    /// Answers for `emails`, in order, `concurrency` requests at a time.
-    pub async fn extract(&self, emails: &[&Email]) -> Result<Vec<Answer>, LlmStop> {
+    /// Answers for `emails`, in order, `concurrency` requests at a time. Answers that
+    /// arrived are kept even when the path stops; calls still queued then are not made.
+    pub async fn extract(&self, emails: &[&Email]) -> Batch {
         let gate = tokio::sync::Semaphore::new(self.settings.concurrency.max(1));
+        let stopped: std::sync::Mutex<Option<LlmStop>> = std::sync::Mutex::new(None);
         // plain futures of an async fn, no stream combinators: their types stay Send
         // for the spawned job that awaits them
-        let calls: Vec<_> = emails.iter().map(|e| self.one_gated(&gate, e)).collect();
-        futures::future::join_all(calls).await.into_iter().collect()
+        let calls: Vec<_> = emails.iter().map(|e| self.one_gated(&gate, &stopped, e)).collect();
+        let answers = futures::future::join_all(calls).await;
+        let stop = stopped.into_inner().unwrap_or_else(|p| p.into_inner());
+        Batch { answers, stop }
     }
 
-    async fn one_gated(&self, gate: &tokio::sync::Semaphore, e: &Email) -> Result<Answer, LlmStop> {
-        let _permit = gate.acquire().await.map_err(|_| LlmStop::Failed("request gate closed".into()))?;
-        self.one(e).await
+    async fn one_gated(
+        &self,
+        gate: &tokio::sync::Semaphore,
+        stopped: &std::sync::Mutex<Option<LlmStop>>,
+        e: &Email,
+    ) -> Result<Answer, Missed> {
+        let _permit =
+            gate.acquire().await.map_err(|_| Missed::Stopped(LlmStop::Failed("request gate closed".into())))?;
+        let earlier = stopped.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(s) = earlier {
+            return Err(Missed::Stopped(s));
+        }
+        let r = self.one(e).await;
+        if let Err(Missed::Stopped(s)) = &r {
+            stopped.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert_with(|| s.clone());
+        }
+        r
     }
 
-    async fn one(&self, e: &Email) -> Result<Answer, LlmStop> {
+    async fn one(&self, e: &Email) -> Result<Answer, Missed> {
         let request = self.request(e);
         let mut retries = 0u32;
         loop {
             let failure = match self.client.chat().create(request.clone()).await {
                 Ok(resp) => {
                     let tokens = resp.usage.as_ref().map(|u| u.total_tokens as i64).unwrap_or(0);
-                    let content = resp.choices.first().and_then(|c| c.message.content.clone()).unwrap_or_default();
+                    let choice = resp.choices.first();
+                    if choice.is_some_and(|c| matches!(c.finish_reason, Some(FinishReason::Length))) {
+                        return Err(Missed::Message(format!(
+                            "the answer was cut at {MAX_ANSWER_TOKENS} tokens ({tokens} tokens spent)"
+                        )));
+                    }
+                    let content = choice.and_then(|c| c.message.content.clone()).unwrap_or_default();
                     return Ok(match serde_json::from_str::<Extraction>(&content) {
                         Ok(extraction) => Answer::Extracted { extraction, tokens },
                         Err(err) => Answer::Malformed {
@@ -158,7 +208,13 @@ impl LlmExtractor {
                     });
                 }
                 Err(OpenAIError::ApiError(api)) if api.status_code.as_u16() == 401 => {
-                    return Err(LlmStop::Unauthorized(format!("HTTP 401: {}", api.api_error.message)));
+                    let why = format!("HTTP 401: {}", sanitize(&api.api_error.message));
+                    return Err(Missed::Stopped(LlmStop::Unauthorized(why)));
+                }
+                // refused for this message's content or size: the next message may pass
+                Err(OpenAIError::ApiError(api)) if matches!(api.status_code.as_u16(), 400 | 413 | 422) => {
+                    let why = format!("HTTP {}: {}", api.status_code.as_u16(), sanitize(&api.api_error.message));
+                    return Err(Missed::Message(why));
                 }
                 Err(OpenAIError::ApiError(api)) => Failure::Status {
                     status: api.status_code.as_u16(),
@@ -166,19 +222,20 @@ impl LlmExtractor {
                     message: api.api_error.message.clone(),
                     retry_after: None,
                 },
-                // a 200 whose body is not a chat completion at all
+                // not a chat completion at all (a proxy's page, a wrong base URL): retried,
+                // never memoised
                 Err(OpenAIError::JSONDeserialize(err, _)) => {
-                    return Ok(Answer::Malformed { reason: format!("not a chat completion: {err}"), tokens: 0 });
+                    Failure::Transport(format!("the provider's answer is not a chat completion ({err})"))
                 }
                 Err(other) => Failure::Transport(other.to_string()),
             };
             if !failure.retryable() || retries >= self.settings.retry.max_retries {
-                return Err(LlmStop::Failed(format!(
+                return Err(Missed::Stopped(LlmStop::Failed(sanitize(&format!(
                     "model {} at {}: {failure} (after {} attempts)",
                     self.settings.model,
                     self.settings.base_url,
                     retries + 1
-                )));
+                )))));
             }
             retries += 1;
             let wait = self.settings.retry.delay(retries, &failure);
@@ -204,6 +261,7 @@ impl LlmExtractor {
                 },
             }),
             temperature: Some(0.0),
+            max_completion_tokens: Some(MAX_ANSWER_TOKENS),
             ..Default::default()
         }
     }
@@ -229,6 +287,16 @@ fn user_prompt(e: &Email) -> String {
         e.subject,
         e.body
     )
+}
+
+/// A ceiling on one answer: a model that loops costs this much, not its context.
+pub const MAX_ANSWER_TOKENS: u32 = 2048;
+
+/// Provider text as status and errors can hold it: one line, no control characters
+/// (Postgres TEXT refuses NUL), at most 300 characters.
+fn sanitize(s: &str) -> String {
+    let one: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(300).collect();
+    one.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// What `backfill --dry-run` assumes a model answers per message, in tokens.

@@ -14,19 +14,28 @@ use crate::email::{Email, normalise_address};
 pub const ORIGIN: &str = "llm";
 const KINDS: [&str; 7] = ["person", "organization", "project", "place", "product", "event", "other"];
 
-/// `Müller-Lüdenscheidt  GmbH.` → `muller ludenscheidt gmbh`.
+/// `Müller-Lüdenscheidt  GmbH.` → `muller ludenscheidt gmbh`: compatibility
+/// decomposition with the combining marks dropped (so precomposed and combining
+/// accents agree), lowercase, letters without a decomposition spelled out, and
+/// everything that is not a letter or digit a single space.
 pub fn normalise_name(s: &str) -> String {
-    let folded: String = s.chars().flat_map(char::to_lowercase).map(fold_diacritic).collect();
-    folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
-}
-
-fn fold_diacritic(c: char) -> char {
-    const FROM: &str = "àáâãäåāăąçćčďèéêëēėęěìíîïīįıñńňòóôõöøōőùúûüūůűųýÿźżžßłđ";
-    const TO: &str = "aaaaaaaaacccdeeeeeeeeiiiiiiinnnoooooooouuuuuuuuyyzzzsld";
-    match FROM.chars().position(|f| f == c) {
-        Some(i) => TO.chars().nth(i).unwrap_or(c),
-        None => c,
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let mut folded = String::with_capacity(s.len());
+    for c in s.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase) {
+        match c {
+            'ß' => folded.push_str("ss"),
+            'æ' => folded.push_str("ae"),
+            'œ' => folded.push_str("oe"),
+            'þ' => folded.push_str("th"),
+            'ł' => folded.push('l'),
+            'đ' | 'ð' => folded.push('d'),
+            'ø' => folded.push('o'),
+            'ı' => folded.push('i'),
+            c => folded.push(c),
+        }
     }
+    folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// A relationship type as an edge label: `Works For` → `works_for`.
@@ -102,6 +111,9 @@ mod tests {
     fn names_fold_case_space_punctuation_and_diacritics() {
         assert_eq!(normalise_name("  Müller-Lüdenscheidt   GmbH. "), "muller ludenscheidt gmbh");
         assert_eq!(normalise_name("ÉLISE  d'Orléans"), "elise d orleans");
+        assert_eq!(normalise_name("Škoda Łódź"), normalise_name("skoda lodz"));
+        assert_eq!(normalise_name("Straße"), normalise_name("STRASSE"));
+        assert_eq!(normalise_name("Mu\u{308}ller"), "muller", "combining accents as precomposed ones");
         assert_eq!(entity_key(&ent("Enron Corp.", "Organization", None)).unwrap(), "organization:enron corp");
         assert_eq!(entity_key(&ent("enron  corp", "organization", None)).unwrap(), "organization:enron corp");
         assert_eq!(entity_key(&ent("Ann", "person", Some("Ann@Acme.COM"))).unwrap(), "person:ann@acme.com");

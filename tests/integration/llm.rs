@@ -141,6 +141,8 @@ async fn a_malformed_answer_is_that_messages_alone_and_throttling_is_retried() {
         bodies[4] = "This one says PLEASE-ANSWER-MALFORMED to the model.";
         // a statement the store would refuse (NUL in TEXT) must not fail its chunk
         bodies[7] = "Lunch with Maria Lopez from ACME, PLEASE-ANSWER-NUL.";
+        // refused for its content: that message only, the path stays on
+        bodies[9] = "Something the filter rejects: PLEASE-ANSWER-400.";
         let source = export(&env, &bodies);
         let o = run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source, "--chunk-size", "5"]);
         ok(&o);
@@ -151,13 +153,16 @@ async fn a_malformed_answer_is_that_messages_alone_and_throttling_is_retried() {
         let ledger = env.store().await.ledger_entries("acme", None).await.unwrap();
         let bad = ledger.iter().find(|l| l.message_id == "m4@acme.com").unwrap();
         assert!(bad.llm_status.as_deref().unwrap().starts_with("malformed"), "{bad:?}");
-        assert_eq!(ledger.iter().filter(|l| l.llm_status.as_deref() == Some("extracted")).count(), 11);
+        let refused = ledger.iter().find(|l| l.message_id == "m9@acme.com").unwrap();
+        assert!(refused.llm_status.as_deref().unwrap().starts_with("failed: HTTP 400"), "{refused:?}");
+        assert!(job["llm_status"].as_str().unwrap().starts_with("on:"), "{job}");
+        assert_eq!(ledger.iter().filter(|l| l.llm_status.as_deref() == Some("extracted")).count(), 10);
         let nul = env.store().await.entity("acme", "organization:null byte corp", 10).await.unwrap();
         assert_eq!(nul.len(), 1, "stored without the NUL");
         assert_eq!(ai.with(|s| s.log.iter().filter(|l| l.status == 429).count()), 2, "throttled twice, retried");
         let maria = env.store().await.entity("acme", "person:maria lopez", 10).await.unwrap();
         assert_eq!(maria.len(), 1);
-        assert_eq!(maria[0].mentions, 10);
+        assert_eq!(maria[0].mentions, 9);
         let v = run(&env, &ai, &["verify", "--tenant", "acme", "--json"]);
         let doc: Value = serde_json::from_str(&stdout(&v)).unwrap();
         assert_eq!(doc["report"]["clean"], true, "{doc}");

@@ -16,6 +16,9 @@ use crate::graph_sim::{Req, Response, json_response, spawn_server};
 pub const TENANT_KEY: &str = "sk-sim-tenant-Key-7f3a9c2e41b8d0aa";
 /// A body containing this gets an answer that is not the schema.
 pub const BREAK_SCHEMA: &str = "PLEASE-ANSWER-MALFORMED";
+/// A body containing this is refused as a bad request (400), like content the
+/// provider's filter rejects.
+pub const REFUSE: &str = "PLEASE-ANSWER-400";
 /// A body containing this gets names with a NUL byte (valid JSON; Postgres TEXT refuses it).
 pub const NUL_NAMES: &str = "PLEASE-ANSWER-NUL";
 
@@ -87,6 +90,9 @@ fn handle(state: &Mutex<AiState>, req: Req) -> Response {
     let response = if !authorized {
         status = 401;
         api_error(401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.")
+    } else if String::from_utf8_lossy(&req.body).contains(REFUSE) {
+        status = 400;
+        api_error(400, "invalid_request_error", "content_filter", "The request was rejected by the content filter.")
     } else if let Some(f) = s.faults.iter_mut().find(|f| f.1 > 0) {
         f.1 -= 1;
         status = f.0;
