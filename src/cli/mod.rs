@@ -312,11 +312,12 @@ fn exit_code(e: &anyhow::Error) -> u8 {
 fn init_tracing(g: &Global) {
     use tracing_subscriber::EnvFilter;
     // Lance's deprecation notice about implied score columns (hybrid search reads
-    // both) is for library authors, not operators
+    // both) is for library authors, not operators; async-openai logs whole response
+    // bodies (mail content, provider error pages): our own lines say what failed
     let default = match (g.quiet, g.verbose) {
         (true, _) => "error",
-        (false, 0) => "warn,atom_sync=info,lance::dataset::scanner=error",
-        (false, 1) => "info,atom_sync=debug,lance::dataset::scanner=error",
+        (false, 0) => "warn,atom_sync=info,lance::dataset::scanner=error,async_openai=off",
+        (false, 1) => "info,atom_sync=debug,lance::dataset::scanner=error,async_openai=off",
         _ => "debug,atom_sync=trace",
     };
     let filter = EnvFilter::try_from_env("ATOM_SYNC_LOG").unwrap_or_else(|_| EnvFilter::new(default));
