@@ -271,12 +271,12 @@ impl GraphPlan<'_> {
         chunk_size: usize,
         opts: &JobOpts,
         spec: impl Fn(&str) -> GraphSpec,
-    ) -> anyhow::Result<Vec<atom_sync::job::Job>> {
+    ) -> anyhow::Result<Planned> {
         let llm_token_cap = opts.max_llm_tokens.map(|t| i64::try_from(t).unwrap_or(i64::MAX));
         let mailboxes = self.mailboxes(g).await?;
         let store = g.store().await?;
         // a refused vector table must fail before any job exists
-        open_memories(g).await?;
+        let (embedder, sink) = open_memories(g).await?;
         let mut jobs = Vec::with_capacity(mailboxes.len());
         for mailbox in &mailboxes {
             let spec = spec(mailbox);
@@ -298,7 +298,7 @@ impl GraphPlan<'_> {
                 .await?;
             jobs.push(job);
         }
-        Ok(jobs)
+        Ok(Planned { jobs, store, embedder, sink })
     }
 
     /// The mailboxes named, or every user's (`--all-mailboxes`), one spelling each:
@@ -327,22 +327,24 @@ impl GraphPlan<'_> {
     }
 }
 
+/// New jobs, with the store and memories opened to make them (and to run them).
+pub(super) struct Planned {
+    jobs: Vec<atom_sync::job::Job>,
+    store: Arc<dyn Store>,
+    embedder: Arc<dyn Embedder>,
+    sink: Arc<LanceSink>,
+}
+
 /// Print the ids (`--detach`), or run the jobs here one after another; the exit code
 /// is the first failing job's.
-pub(super) async fn run_all(
-    g: &Global,
-    jobs: Vec<atom_sync::job::Job>,
-    detach: bool,
-    opts: &RunOpts,
-) -> anyhow::Result<u8> {
+pub(super) async fn run_all(g: &Global, planned: Planned, detach: bool, opts: &RunOpts) -> anyhow::Result<u8> {
+    let Planned { jobs, store, embedder, sink } = planned;
     if detach {
         for j in &jobs {
             println!("{}", j.id);
         }
         return Ok(exit::OK);
     }
-    let store = g.store().await?;
-    let (embedder, sink) = open_memories(g).await?;
     let mut code = exit::OK;
     for job in &jobs {
         let c = execute(g, store.clone(), embedder.clone(), sink.clone(), job, opts, true).await?;

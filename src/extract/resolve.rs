@@ -101,6 +101,7 @@ pub fn apply(email: &Email, x: &Extraction, g: &mut GraphWrite) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::llm::LlmRelation;
     use super::*;
 
     fn ent(name: &str, kind: &str, email: Option<&str>) -> LlmEntity {
@@ -156,6 +157,4 @@ mod tests {
         assert!(g.edges.contains_key(&edge));
         assert!(!g.edges.keys().any(|k| k.rel == "knows"), "an edge to an unlisted entity is dropped");
     }
-
-    use super::super::llm::LlmRelation;
 }

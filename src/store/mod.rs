@@ -271,7 +271,6 @@ pub struct LedgerEntry {
     pub message_id: String,
     pub job_id: String,
     pub status: String,
-    pub reason: Option<String>,
     pub llm_status: Option<String>,
 }
 

@@ -795,7 +795,7 @@ macro_rules! impl_store {
             }
             async fn ledger_entries(&self, tenant: &str, mailbox: Option<&str>) -> $crate::Result<Vec<$crate::store::LedgerEntry>> {
                 sqlx::query_as(
-                    "SELECT mailbox, message_id, job_id, status, reason, llm_status FROM message_ledger
+                    "SELECT mailbox, message_id, job_id, status, llm_status FROM message_ledger
                      WHERE tenant_id = $1 AND ($2 IS NULL OR mailbox = $2) ORDER BY mailbox, message_id",
                 )
                 .bind(tenant)

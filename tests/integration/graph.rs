@@ -145,7 +145,7 @@ async fn a_90_day_backfill_lands_every_message_with_its_full_body() {
         let sink = env.sink().await;
         assert_eq!(sink.message_id_set("acme").await.unwrap(), want);
         assert_eq!(sink.count("acme").await.unwrap(), 120);
-        assert_eq!(sim.with(|s| s.tokens_issued), 2, "one token, refreshed once after the 401");
+        assert_eq!(sim.with(|s| s.issued.len()), 2, "one token, refreshed once after the 401");
 
         // full bodies: the stored vector is the embedding of subject + whole body, not a preview
         let mails = corpus().await;

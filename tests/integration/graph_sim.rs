@@ -107,7 +107,6 @@ pub struct SimState {
     pub log: Vec<Logged>,
     pub tokens: HashMap<String, Instant>,
     pub token_lifetime: Duration,
-    pub tokens_issued: usize,
     /// Every token handed out, expired or not.
     pub issued: Vec<String>,
     /// Bumped to expire every next link handed out so far.
@@ -559,8 +558,7 @@ fn token(s: &mut SimState, path: &str, body: &[u8]) -> Response {
                 .to_string(),
         );
     }
-    s.tokens_issued += 1;
-    let token = format!("eyJ0eXAiOiJKV1Qi.sim-{}-{}", s.tokens_issued, uuid::Uuid::new_v4().simple());
+    let token = format!("eyJ0eXAiOiJKV1Qi.sim-{}-{}", s.issued.len() + 1, uuid::Uuid::new_v4().simple());
     s.tokens.insert(token.clone(), Instant::now() + s.token_lifetime);
     s.issued.push(token.clone());
     json_response(

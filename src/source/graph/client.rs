@@ -66,10 +66,6 @@ impl GraphConfig {
             _ => Err(Error::Invalid(format!("Microsoft Graph app credentials: {} not set", missing.join(", ")))),
         }
     }
-
-    pub fn has_credentials(&self) -> bool {
-        self.credentials().is_ok()
-    }
 }
 
 /// One request, described for errors and the gate.

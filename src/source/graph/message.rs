@@ -15,7 +15,7 @@ pub const SELECT: &str = "id,internetMessageId,conversationId,subject,from,sende
 pub fn to_item(v: &Value, mailbox: &str, max_body_bytes: usize) -> Item {
     let s = |k: &str| v[k].as_str().map(str::trim).filter(|x| !x.is_empty());
     let Some(id) = s("id") else {
-        let digest = crate::email::hex(&sha2_of(v.to_string().as_bytes()))[..32].to_string();
+        let digest = crate::email::short_hash(&[v.to_string().as_bytes()]);
         return Item::Skipped(Rejected {
             message_id: format!("broken:{digest}"),
             source_ref: format!("graph:{mailbox}"),
@@ -99,11 +99,6 @@ fn clean_body(s: &str) -> String {
         .collect::<String>()
         .trim()
         .to_string()
-}
-
-fn sha2_of(b: &[u8]) -> Vec<u8> {
-    use sha2::Digest;
-    sha2::Sha256::digest(b).to_vec()
 }
 
 #[cfg(test)]

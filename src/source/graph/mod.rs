@@ -145,10 +145,7 @@ impl GraphSpec {
         if links.is_empty() {
             return None;
         }
-        let folders = links
-            .iter()
-            .map(|(id, link)| DeltaFolder { id: id.clone(), link: Some(link.clone()), resync: false })
-            .collect();
+        let folders = links.iter().map(|(id, link)| DeltaFolder { id: id.clone(), link: Some(link.clone()) }).collect();
         serde_json::to_string(&DeltaCursor { folders: Some(folders), ..Default::default() }).ok()
     }
 }
@@ -424,7 +421,6 @@ struct DeltaCursor {
 struct DeltaFolder {
     id: String,
     link: Option<String>,
-    resync: bool,
 }
 
 struct DeltaSource {
@@ -482,7 +478,7 @@ impl Source for DeltaSource {
                     now.into_iter()
                         .map(|id| match old.iter().position(|d| d.id == id) {
                             Some(i) => old.swap_remove(i),
-                            None => DeltaFolder { id, link: None, resync: false },
+                            None => DeltaFolder { id, link: None },
                         })
                         .collect(),
                 );
@@ -512,7 +508,6 @@ impl Source for DeltaSource {
                     self.state.listed = false;
                     for d in self.state.folders.as_mut().expect("listed") {
                         d.link = None;
-                        d.resync = true;
                     }
                     self.state.i = 0;
                     continue;
@@ -547,7 +542,6 @@ impl Source for DeltaSource {
             } else {
                 let delta = v["@odata.deltaLink"].as_str().map(String::from);
                 here.link = delta.clone();
-                here.resync = false;
                 if let Some(d) = delta {
                     page.sync_links.push((here.id.clone(), d));
                 }
