@@ -28,6 +28,9 @@ _atom__sync() {
             atom__sync,completions)
                 cmd="atom__sync__subcmd__completions"
                 ;;
+            atom__sync,embedder)
+                cmd="atom__sync__subcmd__embedder"
+                ;;
             atom__sync,graph)
                 cmd="atom__sync__subcmd__graph"
                 ;;
@@ -61,6 +64,24 @@ _atom__sync() {
             atom__sync,worker)
                 cmd="atom__sync__subcmd__worker"
                 ;;
+            atom__sync__subcmd__embedder,help)
+                cmd="atom__sync__subcmd__embedder__subcmd__help"
+                ;;
+            atom__sync__subcmd__embedder,set)
+                cmd="atom__sync__subcmd__embedder__subcmd__set"
+                ;;
+            atom__sync__subcmd__embedder,show)
+                cmd="atom__sync__subcmd__embedder__subcmd__show"
+                ;;
+            atom__sync__subcmd__embedder__subcmd__help,help)
+                cmd="atom__sync__subcmd__embedder__subcmd__help__subcmd__help"
+                ;;
+            atom__sync__subcmd__embedder__subcmd__help,set)
+                cmd="atom__sync__subcmd__embedder__subcmd__help__subcmd__set"
+                ;;
+            atom__sync__subcmd__embedder__subcmd__help,show)
+                cmd="atom__sync__subcmd__embedder__subcmd__help__subcmd__show"
+                ;;
             atom__sync__subcmd__help,backfill)
                 cmd="atom__sync__subcmd__help__subcmd__backfill"
                 ;;
@@ -72,6 +93,9 @@ _atom__sync() {
                 ;;
             atom__sync__subcmd__help,completions)
                 cmd="atom__sync__subcmd__help__subcmd__completions"
+                ;;
+            atom__sync__subcmd__help,embedder)
+                cmd="atom__sync__subcmd__help__subcmd__embedder"
                 ;;
             atom__sync__subcmd__help,graph)
                 cmd="atom__sync__subcmd__help__subcmd__graph"
@@ -105,6 +129,12 @@ _atom__sync() {
                 ;;
             atom__sync__subcmd__help,worker)
                 cmd="atom__sync__subcmd__help__subcmd__worker"
+                ;;
+            atom__sync__subcmd__help__subcmd__embedder,set)
+                cmd="atom__sync__subcmd__help__subcmd__embedder__subcmd__set"
+                ;;
+            atom__sync__subcmd__help__subcmd__embedder,show)
+                cmd="atom__sync__subcmd__help__subcmd__embedder__subcmd__show"
                 ;;
             atom__sync__subcmd__help__subcmd__keys,list)
                 cmd="atom__sync__subcmd__help__subcmd__keys__subcmd__list"
@@ -146,7 +176,7 @@ _atom__sync() {
 
     case "${cmd}" in
         atom__sync)
-            opts="-v -q -h -V --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help --version backfill sync status resume worker reap pause cancel verify search graph compact keys completions help"
+            opts="-v -q -h -V --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help --version backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,6 +250,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -228,7 +274,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__backfill)
-            opts="-v -q -h --tenant --source --mailbox --all-mailboxes --folder --since --from --to --window --chunk-size --max-body-bytes --detach --max-llm-tokens --heartbeat --dry-run --llm-input-price --llm-output-price --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --tenant --source --mailbox --all-mailboxes --folder --since --from --to --window --chunk-size --max-body-bytes --detach --max-llm-tokens --heartbeat --dry-run --llm-input-price --llm-output-price --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -358,6 +404,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -366,7 +428,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__cancel)
-            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -437,6 +499,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -448,7 +526,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__compact)
-            opts="-v -q -h --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,6 +597,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -530,7 +624,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__completions)
-            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help bash elvish fish powershell zsh"
+            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -604,6 +698,384 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__embedder)
+            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help set show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --graph-tenant-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-max-retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__embedder__subcmd__help)
+            opts="set show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__embedder__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__embedder__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__embedder__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__embedder__subcmd__set)
+            opts="-v -q -h --tenant --dimensions --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dimensions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --graph-tenant-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-max-retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__embedder__subcmd__show)
+            opts="-v -q -h --tenant --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --graph-tenant-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-max-retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -612,7 +1084,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__graph)
-            opts="-v -q -h --tenant --entity --limit --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --tenant --entity --limit --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -698,6 +1170,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -706,7 +1194,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__help)
-            opts="backfill sync status resume worker reap pause cancel verify search graph compact keys completions help"
+            opts="backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -764,6 +1252,48 @@ _atom__sync() {
         atom__subcmd__sync__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__help__subcmd__embedder)
+            opts="set show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__help__subcmd__embedder__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__help__subcmd__embedder__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -972,7 +1502,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__keys)
-            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help set list remove help"
+            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help set list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1043,6 +1573,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1124,7 +1670,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__keys__subcmd__list)
-            opts="-v -q -h --tenant --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --tenant --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1199,6 +1745,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1210,7 +1772,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__keys__subcmd__remove)
-            opts="-v -q -h --tenant --provider --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --tenant --provider --name --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1221,6 +1783,10 @@ _atom__sync() {
                     return 0
                     ;;
                 --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1289,6 +1855,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1300,7 +1882,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__keys__subcmd__set)
-            opts="-v -q -h --tenant --provider --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --tenant --provider --name --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1311,6 +1893,10 @@ _atom__sync() {
                     return 0
                     ;;
                 --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1382,6 +1968,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1390,7 +1992,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__pause)
-            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1464,6 +2066,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1472,7 +2090,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__reap)
-            opts="-y -v -q -h --stale-after --no-progress-for --max-attempts --tenant --dry-run --json --metrics-file --yes --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-y -v -q -h --stale-after --no-progress-for --max-attempts --tenant --dry-run --json --metrics-file --yes --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1566,6 +2184,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1574,7 +2208,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__resume)
-            opts="-v -q -h --tenant --stale-after --rerun --detach --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --tenant --stale-after --rerun --detach --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1660,6 +2294,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1668,7 +2318,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__search)
-            opts="-n -v -q -h --tenant --mailbox --from --to --limit --mode --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-n -v -q -h --tenant --mailbox --from --to --limit --mode --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1770,6 +2420,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1778,7 +2444,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__status)
-            opts="-v -q -h --tenant --state --limit --json --metrics --watch --stale-after --wedged-after --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --tenant --state --limit --json --metrics --watch --stale-after --wedged-after --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1876,6 +2542,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1884,7 +2566,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__sync)
-            opts="-v -q -h --tenant --mailbox --all-mailboxes --folder --chunk-size --max-body-bytes --detach --max-llm-tokens --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --tenant --mailbox --all-mailboxes --folder --chunk-size --max-body-bytes --detach --max-llm-tokens --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1986,6 +2668,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1994,7 +2692,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__verify)
-            opts="-v -q -h --tenant --mailbox --job --against-source --repair --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --tenant --mailbox --job --against-source --repair --json --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2080,6 +2778,22 @@ _atom__sync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2088,7 +2802,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__worker)
-            opts="-v -q -h --tenant --concurrency --poll --once --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --help"
+            opts="-v -q -h --tenant --concurrency --poll --once --heartbeat --data-dir --database-url --lance-uri --verbose --quiet --log-format --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2175,6 +2889,22 @@ _atom__sync() {
                     return 0
                     ;;
                 --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

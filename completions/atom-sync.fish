@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_atom_sync_global_optspecs
-    string join \n data-dir= database-url= lance-uri= v/verbose q/quiet log-format= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-max-retries= graph-retry-base= llm-base-url= llm-model= llm-concurrency= llm-timeout= h/help V/version
+    string join \n data-dir= database-url= lance-uri= v/verbose q/quiet log-format= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-max-retries= graph-retry-base= llm-base-url= llm-model= llm-concurrency= llm-timeout= llm-key-name= llm-operator-key llm-requests-per-minute= llm-tokens-per-minute= embed-batch-size= h/help V/version
 end
 
 function __fish_atom_sync_needs_command
@@ -41,9 +41,14 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-retry-base -d
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s V -l version -d 'Print version'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
@@ -59,6 +64,7 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "search" -d 'Fin
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "graph" -d 'Show an entity of a tenant\'s graph: aliases, edges and the messages behind them'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "compact" -d 'Merge the vector table\'s small files and drop old versions (for cron)'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "keys" -d 'Tenants\' own provider keys (BYOK), encrypted at rest'
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "embedder" -d 'Which model computes a tenant\'s vectors: the local one, or an OpenAI-compatible one'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l tenant -d 'The tenant whose memories receive the mail' -r
@@ -92,12 +98,17 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l dry-run -d 'Read the source and print what the backfill would cost (messages, LLM tokens, dollars); write nothing'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l tenant -d 'The tenant whose memories are brought up to date' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l mailbox -d 'A user id or principal name, one job each (repeatable)' -r
@@ -123,11 +134,16 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-retry
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l tenant -d 'Only this tenant\'s jobs' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l state -d 'Only jobs in this state' -r
@@ -152,11 +168,16 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-ret
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l json -d 'One JSON document on stdout instead of a table'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l metrics -d 'Prometheus text-format metrics (jobs by state, stale and wedged jobs, messages per tenant) instead of a table'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l tenant -d 'Every unfinished job of this tenant (failed, paused, cancelled, stale)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l stale-after -d 'A `running` job counts as interrupted when its heartbeat is older than this (or at once when its owner was a process on this host that is gone)' -r
@@ -178,11 +199,16 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-ret
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l rerun -d 'Re-run a completed job\'s whole range (an incident re-run; idempotent)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l detach -d 'Only re-queue, for `atom-sync worker`s to pick up'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l tenant -d 'Only this tenant\'s jobs [default: every tenant]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l concurrency -d 'Jobs run at once by this process' -r
@@ -205,10 +231,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-ret
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l once -d 'Drain the pending jobs, then exit (instead of polling forever)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l stale-after -d 'A running job whose heartbeat is older than this has lost its owner' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l no-progress-for -d 'Also reap jobs that beat but committed no chunk for this long (wedged)' -r
@@ -232,12 +263,17 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-retry
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l dry-run -d 'Show what would be done; change nothing'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s y -l yes -d 'Do not ask for confirmation on a terminal'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
@@ -256,9 +292,14 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-retr
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
@@ -277,9 +318,14 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-ret
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l tenant -d 'The tenant to verify' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l mailbox -d 'Only this mailbox' -r
@@ -301,12 +347,17 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-ret
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l against-source -d 'Also compare the ledger with the message ids the source holds now'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l repair -d 'Fix what can be fixed in place (re-embed, drop orphans, recount), then verify again'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l tenant -d 'The tenant whose memory is searched' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l mailbox -d 'Only this mailbox' -r
@@ -333,10 +384,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-ret
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l tenant -d 'The tenant whose graph is read' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l entity -d 'A name, an alias, an email address or a node key (e.g. org:enron.com)' -r
@@ -358,10 +414,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-retr
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
@@ -380,10 +441,15 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-re
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
@@ -402,9 +468,14 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -f -a "set" -d 'Store a tenant\'s key (read from a hidden prompt, or from stdin when piped)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -f -a "list" -d 'Show tenants, providers and masked keys'
@@ -412,6 +483,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l tenant -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l provider -d 'e.g. openai (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l name -d 'The key\'s name, e.g. OPENAI_API_KEY (case does not matter) [default: PROVIDER_api_key]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
@@ -429,9 +501,14 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l tenant -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
@@ -451,13 +528,19 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l json
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l tenant -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l provider -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l name -d 'The key\'s name (case does not matter) [default: PROVIDER_api_key]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
@@ -475,14 +558,107 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a tenant\'s key (read from a hidden prompt, or from stdin when piped)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show tenants, providers and masked keys'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a tenant\'s key'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -f -a "set" -d 'Choose a tenant\'s embedder, from its next job on'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -f -a "show" -d 'Show tenants\' embedders and their vector tables'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l tenant -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l dimensions -d 'The vectors\' dimension, for openai models (sent with each request; names the table)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l tenant -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l json
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from help" -f -a "set" -d 'Choose a tenant\'s embedder, from its next job on'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show tenants\' embedders and their vector tables'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
@@ -500,25 +676,33 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l grap
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-model -d 'Chat model for extraction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-concurrency -d 'LLM requests in flight per job' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-timeout -d 'Timeout of one LLM request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "sync" -d 'Bring Graph mailboxes up to date: new, changed and deleted mail since the last sync'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "status" -d 'Show jobs as a table, or one job\'s story'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "resume" -d 'Continue a failed, paused or interrupted job from its checkpoint'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "worker" -d 'Claim and run pending jobs until stopped (SIGTERM / Ctrl-C) or, with --once, drained'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "reap" -d 'Re-queue jobs whose owner went silent (for cron); fail them after --max-attempts'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "pause" -d 'Pause a job: at once if pending, within one heartbeat if running'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "cancel" -d 'Cancel a job: at once if pending, within one heartbeat if running'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "verify" -d 'Check that a tenant\'s memories are complete and consistent; --repair fixes them'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "search" -d 'Find the messages nearest to a query in a tenant\'s vector memory'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "graph" -d 'Show an entity of a tenant\'s graph: aliases, edges and the messages behind them'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "compact" -d 'Merge the vector table\'s small files and drop old versions (for cron)'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "keys" -d 'Tenants\' own provider keys (BYOK), encrypted at rest'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "sync" -d 'Bring Graph mailboxes up to date: new, changed and deleted mail since the last sync'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "status" -d 'Show jobs as a table, or one job\'s story'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "resume" -d 'Continue a failed, paused or interrupted job from its checkpoint'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "worker" -d 'Claim and run pending jobs until stopped (SIGTERM / Ctrl-C) or, with --once, drained'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "reap" -d 'Re-queue jobs whose owner went silent (for cron); fail them after --max-attempts'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "pause" -d 'Pause a job: at once if pending, within one heartbeat if running'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "cancel" -d 'Cancel a job: at once if pending, within one heartbeat if running'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "verify" -d 'Check that a tenant\'s memories are complete and consistent; --repair fixes them'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "search" -d 'Find the messages nearest to a query in a tenant\'s vector memory'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "graph" -d 'Show an entity of a tenant\'s graph: aliases, edges and the messages behind them'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "compact" -d 'Merge the vector table\'s small files and drop old versions (for cron)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "keys" -d 'Tenants\' own provider keys (BYOK), encrypted at rest'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "embedder" -d 'Which model computes a tenant\'s vectors: the local one, or an OpenAI-compatible one'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "set" -d 'Store a tenant\'s key (read from a hidden prompt, or from stdin when piped)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'Show tenants, providers and masked keys'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "remove" -d 'Delete a tenant\'s key'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from embedder" -f -a "set" -d 'Choose a tenant\'s embedder, from its next job on'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from embedder" -f -a "show" -d 'Show tenants\' embedders and their vector tables'

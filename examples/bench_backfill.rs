@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use atom_sync::embed::{Embedder, LocalEmbedder};
+use atom_sync::embed::LocalEmbedder;
 use atom_sync::event::{Emitter, Event};
 use atom_sync::job::{NewJob, owner_name};
+use atom_sync::memory::Memories;
 use atom_sync::pipeline::{Outcome, Pipeline};
-use atom_sync::sink::LanceSink;
 use atom_sync::source::SourceSpec;
 
 fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -83,13 +83,7 @@ async fn main() -> anyhow::Result<()> {
     println!("model load   {:.2?}", t_load.elapsed());
 
     let store = atom_sync::store::connect(None, dir.path()).await?;
-    let sink = LanceSink::open(
-        &dir.path().join("lance").display().to_string(),
-        "messages",
-        embedder.name(),
-        embedder.dimension(),
-    )
-    .await?;
+    let memories = Arc::new(Memories::new(&dir.path().join("lance").display().to_string(), None, 1));
     let spec = SourceSpec::Mbox(mbox.clone());
     let job = store
         .create_job(&NewJob {
@@ -121,8 +115,7 @@ async fn main() -> anyhow::Result<()> {
         sources: Default::default(),
         llm: None,
         store: store.clone(),
-        sink: Arc::new(sink),
-        embedder: Arc::new(embedder.clone()),
+        memories,
         events: Emitter::new(tx),
         heartbeat_every: Duration::from_secs(5),
         stop,

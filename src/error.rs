@@ -55,6 +55,11 @@ pub enum Error {
     #[error("embedder {name}: {message}")]
     Embed { name: String, message: String },
 
+    /// A call to a tenant's OpenAI-compatible provider that failed for good: retries
+    /// exhausted (`transient`), or an answer retrying cannot change (a refused key).
+    #[error("tenant {tenant}, {what}: {message}")]
+    Provider { tenant: String, what: String, message: String, transient: bool },
+
     #[error("source {source_spec}: {message}")]
     Source { source_spec: String, message: String },
 
@@ -76,6 +81,8 @@ impl Error {
             Error::VectorMismatch { .. } => Fault::User,
             Error::Embed { .. } => Fault::Internal,
             Error::Source { .. } => Fault::User,
+            Error::Provider { transient: true, .. } => Fault::Transient,
+            Error::Provider { transient: false, .. } => Fault::User,
             Error::Graph { transient: true, .. } => Fault::Transient,
             Error::Graph { transient: false, .. } => Fault::User,
         }

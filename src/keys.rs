@@ -4,9 +4,11 @@
 //! value on every machine of a fleet) or, for the embedded default, from a key file
 //! in the data dir created on first use with owner-only permissions. Each secret is
 //! sealed with ChaCha20-Poly1305; the tenant and provider are its associated data, so
-//! a ciphertext moved to another row does not open. Lookups are case-insensitive on
-//! the provider, and there is no fallback: a missing key is an error naming the
-//! tenant.
+//! a ciphertext moved to another tenant does not open (the name is left out so that
+//! keys stored before names existed still open). Lookups are case-insensitive on the
+//! provider and the key's name, and there is no fallback to a fake key: a missing key
+//! is an error naming the tenant. An operator-wide key from the environment is used
+//! only when the operator asks for it with `--llm-operator-key`.
 
 use std::path::Path;
 
@@ -171,11 +173,46 @@ pub fn normalise_provider(p: &str) -> Result<String> {
     Ok(p)
 }
 
+/// Which of a tenant's keys: a provider and the key's name, both compared without
+/// regard to case (`OPENAI_API_KEY` and `openai_api_key` are one key). The name
+/// defaults to `<provider>_api_key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyName {
+    pub provider: String,
+    pub name: String,
+}
+
+impl KeyName {
+    pub fn new(provider: &str, name: Option<&str>) -> Result<Self> {
+        let provider = normalise_provider(provider)?;
+        let name = match name {
+            Some(n) => {
+                let n = n.trim().to_lowercase();
+                if n.is_empty() || !n.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+                    return Err(Error::Invalid(format!(
+                        "key name {n:?}: use letters, digits, - _ . (e.g. OPENAI_API_KEY)"
+                    )));
+                }
+                n
+            }
+            None => format!("{provider}_api_key"),
+        };
+        Ok(KeyName { provider, name })
+    }
+}
+
+impl std::fmt::Display for KeyName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} key {}", self.provider, self.name)
+    }
+}
+
 /// A stored key as `keys list` shows it: never the secret.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct KeyInfo {
     pub tenant_id: String,
     pub provider: String,
+    pub name: String,
     pub hint: String,
     pub created_at: i64,
     pub updated_at: i64,
@@ -188,18 +225,18 @@ pub struct SealedKey {
     pub ciphertext: Vec<u8>,
 }
 
-/// The one lookup of a tenant's key: case-insensitive on the provider, no fallback.
+/// The one lookup of a tenant's key: case-insensitive on provider and name, no fallback.
 pub async fn lookup(
     store: &dyn crate::store::Store,
     master: &MasterKey,
     tenant: &str,
-    provider: &str,
+    key: &KeyName,
 ) -> Result<Secret> {
-    let provider = normalise_provider(provider)?;
-    match store.get_key(tenant, &provider).await? {
-        Some(sealed) => master.open(tenant, &provider, &sealed.nonce, &sealed.ciphertext),
+    match store.get_key(tenant, key).await? {
+        Some(sealed) => master.open(tenant, &key.provider, &sealed.nonce, &sealed.ciphertext),
         None => Err(Error::Invalid(format!(
-            "tenant {tenant} has no {provider} key; store one with `atom-sync keys set --tenant {tenant} --provider {provider}`"
+            "tenant {tenant} has no {key}; store one with `atom-sync keys set --tenant {tenant} --provider {} --name {}`",
+            key.provider, key.name
         ))),
     }
 }
@@ -233,5 +270,7 @@ mod tests {
         assert_eq!(again.open("acme", "openai", &n, &ct).unwrap(), secret);
         assert!(MasterKey::load(Some("nothex"), dir.path(), false).is_err());
         assert_eq!(normalise_provider(" OpenAI ").unwrap(), "openai");
+        assert_eq!(KeyName::new("OpenAI", Some("OPENAI_API_KEY")).unwrap(), KeyName::new("openai", None).unwrap());
+        assert!(KeyName::new("openai", Some("a key")).is_err());
     }
 }

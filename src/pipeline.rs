@@ -9,21 +9,21 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::email::Email;
-use crate::embed::Embedder;
 use crate::event::{Emitter, Event};
-use crate::extract::llm::{Answer, Extraction, LlmExtractor, LlmSettings, LlmStop, Missed, PROMPT_VERSION, PROVIDER};
+use crate::extract::llm::{Answer, Extraction, LlmExtractor, LlmStop, Missed, PROMPT_VERSION};
 use crate::extract::{GraphWrite, resolve, rules};
 use crate::job::{Job, JobState, Lease};
-use crate::keys::MasterKey;
-use crate::sink::{LanceSink, VectorRecord};
+use crate::memory::{Memories, Memory};
+use crate::provider::{Provider, TenantKey};
+use crate::sink::VectorRecord;
 use crate::source::{Item, Page, SourceSpec, Sources};
 use crate::store::{ChunkCommit, LedgerRow, MemoRow, PROCESSED, SKIPPED, Store, SyncLink};
 use crate::{Error, Result};
 
 pub struct Pipeline {
     pub store: Arc<dyn Store>,
-    pub sink: Arc<LanceSink>,
-    pub embedder: Arc<dyn Embedder>,
+    /// Each tenant's embedder and vector table.
+    pub memories: Arc<Memories>,
     pub events: Emitter,
     pub heartbeat_every: Duration,
     /// Set to true to stop after the chunk in flight; the job is released to `pending`.
@@ -31,15 +31,7 @@ pub struct Pipeline {
     /// Clients sources need (Graph), shared by every job this pipeline runs.
     pub sources: Sources,
     /// The LLM path for tenants with their own key; `None` = not configured here.
-    pub llm: Option<Arc<LlmConfig>>,
-}
-
-/// What the LLM path needs: where the model is, and the master key that opens
-/// tenants' keys (or why there is none).
-#[derive(Debug)]
-pub struct LlmConfig {
-    pub settings: LlmSettings,
-    pub master: std::result::Result<MasterKey, String>,
+    pub llm: Option<Arc<Provider>>,
 }
 
 /// A job's LLM path: decided when the job starts, stopped for good by a refused key.
@@ -47,7 +39,8 @@ pub struct LlmConfig {
 enum LlmPath {
     Unconfigured,
     Off(String),
-    On(Arc<LlmExtractor>),
+    /// The extractor, and whether it carries the operator's key (not the tenant's).
+    On(Arc<LlmExtractor>, bool),
     /// The job's token cap is reached: no more calls in this job.
     Paused(String),
     Failed(String),
@@ -58,7 +51,8 @@ impl LlmPath {
         match self {
             LlmPath::Unconfigured => None,
             LlmPath::Off(why) => Some(format!("off: {why}")),
-            LlmPath::On(x) => Some(format!("on: model {}", x.model())),
+            LlmPath::On(x, false) => Some(format!("on: model {}", x.model())),
+            LlmPath::On(x, true) => Some(format!("on: model {}, the operator's key", x.model())),
             LlmPath::Paused(why) => Some(format!("paused: {why}")),
             LlmPath::Failed(why) => Some(format!("failed: {why}")),
         }
@@ -73,7 +67,12 @@ struct LlmChunk {
     memo: Vec<MemoRow>,
     tokens: i64,
     stop: Option<LlmStop>,
+    /// Some messages were not asked: the job's token cap has no room left.
+    over_budget: bool,
 }
+
+/// The ledger's LLM status of a message left for a re-run with a higher cap.
+const PAUSED: &str = "paused: token cap reached";
 
 /// How a memoised answer is kept: the extraction, or why there was none.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -200,6 +199,7 @@ impl Pipeline {
         } else {
             None
         };
+        let memory = self.memories.for_tenant(self.store.as_ref(), &job.tenant).await?;
         let mut llm = self.llm_path(&job).await?;
         let mut current = job;
         while let Some(rx) = pages.as_mut() {
@@ -211,7 +211,7 @@ impl Pipeline {
             };
             let page = page?;
             let has_more = page.has_more;
-            current = self.process(lease, &current, page, &mut llm).await?;
+            current = self.process(lease, &current, page, &memory, &mut llm).await?;
             if !has_more {
                 pages = None;
             } else if *self.stop.borrow() {
@@ -236,17 +236,11 @@ impl Pipeline {
     }
 
     /// One chunk through every stage, committed with its checkpoint.
-    async fn process(&self, lease: &Lease, job: &Job, page: Page, llm: &mut LlmPath) -> Result<Job> {
-        if let (LlmPath::On(_), Some(cap)) = (&*llm, job.llm_token_cap)
+    async fn process(&self, lease: &Lease, job: &Job, page: Page, memory: &Memory, llm: &mut LlmPath) -> Result<Job> {
+        if let (LlmPath::On(..), Some(cap)) = (&*llm, job.llm_token_cap)
             && job.llm_tokens >= cap
         {
-            let why = format!(
-                "the job used {} of its {cap} LLM tokens (--max-llm-tokens); re-run with a higher cap to extract the rest, memoised answers cost nothing",
-                job.llm_tokens
-            );
-            self.events
-                .emit(Event::Warning { job_id: job.id.clone(), message: format!("LLM extraction paused: {why}") });
-            *llm = LlmPath::Paused(why);
+            self.pause_llm(job, job.llm_tokens, cap, llm);
         }
         let mut emails: Vec<Email> = Vec::with_capacity(page.items.len());
         let mut ledger: Vec<LedgerRow> = Vec::with_capacity(page.items.len());
@@ -292,7 +286,7 @@ impl Pipeline {
         if !removed.is_empty() || !unusable.is_empty() {
             // vectors first, as for upserts: a crash before the commit repeats the delete
             let gone: Vec<String> = removed.iter().chain(&unusable).cloned().collect();
-            self.sink.delete(&job.tenant, &gone).await?;
+            memory.sink.delete(&job.tenant, &gone).await?;
         }
 
         // rules and embeddings are independent: run them side by side
@@ -300,7 +294,7 @@ impl Pipeline {
         let emails = Arc::new(emails);
         let for_rules = emails.clone();
         let (vectors, graph, extracted) = tokio::join!(
-            self.embedder.embed(texts),
+            memory.embedder.embed(texts),
             tokio::task::spawn_blocking(move || {
                 let mut g = GraphWrite::default();
                 rules::extract(&for_rules, &mut g);
@@ -312,6 +306,9 @@ impl Pipeline {
         let mut graph = graph
             .map_err(|e| Error::Embed { name: "rules".into(), message: format!("extraction task failed: {e}") })?;
         let extracted = extracted?;
+        if let (true, Some(cap)) = (extracted.over_budget, job.llm_token_cap) {
+            self.pause_llm(job, job.llm_tokens + extracted.tokens, cap, llm);
+        }
         if let Some(stop) = &extracted.stop {
             let why = format!("tenant {}: {stop}", job.tenant);
             self.events.emit(Event::Warning {
@@ -327,7 +324,7 @@ impl Pipeline {
         }
         if vectors.len() != emails.len() {
             return Err(Error::Embed {
-                name: self.embedder.name().into(),
+                name: memory.embedder.name().into(),
                 message: format!("returned {} vectors for {} texts", vectors.len(), emails.len()),
             });
         }
@@ -336,7 +333,7 @@ impl Pipeline {
             emails.iter().zip(vectors).map(|(e, v)| VectorRecord::of(&job.tenant, &job.mailbox, e, v)).collect();
         // vectors first: a crash after this and before the commit repeats the chunk,
         // and the upsert makes the repeat a no-op
-        let written = self.sink.upsert(&records).await?;
+        let written = memory.sink.upsert(&records).await?;
 
         for (i, e) in emails.iter().enumerate() {
             ledger.push(LedgerRow {
@@ -390,28 +387,32 @@ impl Pipeline {
 }
 
 impl Pipeline {
-    /// The job's LLM path: on when the tenant has a key this process can open.
+    /// The job's LLM path: on when the tenant has a key this process can open (or
+    /// the operator allowed the operator's key).
     async fn llm_path(&self, job: &Job) -> Result<LlmPath> {
-        let Some(cfg) = &self.llm else { return Ok(LlmPath::Unconfigured) };
-        let Some(sealed) = self.store.get_key(&job.tenant, PROVIDER).await? else {
-            return Ok(LlmPath::Off(format!(
-                "tenant {} has no {PROVIDER} key (atom-sync keys set --tenant {} --provider {PROVIDER})",
-                job.tenant, job.tenant
-            )));
-        };
-        let master = match &cfg.master {
-            Ok(m) => m,
-            Err(why) => return Ok(LlmPath::Off(format!("tenant {} has a key, but {why}", job.tenant))),
-        };
-        let key = match master.open(&job.tenant, PROVIDER, &sealed.nonce, &sealed.ciphertext) {
-            Ok(k) => k,
+        let Some(p) = &self.llm else { return Ok(LlmPath::Unconfigured) };
+        let key = p.key_for(self.store.as_ref(), &job.tenant).await?;
+        let limiter = p.limiter(&key.owner(&job.tenant), &p.settings.model);
+        let (key, operator) = match key {
+            TenantKey::Own(k) => (k, false),
+            TenantKey::Operator(k) => (k, true),
+            TenantKey::Missing(why) => return Ok(LlmPath::Off(why)),
             // a key sealed under another master key, or damaged: say so, go on without
-            Err(e) => return Ok(LlmPath::Failed(e.to_string())),
+            TenantKey::Unusable(why) => return Ok(LlmPath::Failed(why)),
         };
-        match LlmExtractor::new(cfg.settings.clone(), &key) {
-            Ok(x) => Ok(LlmPath::On(Arc::new(x))),
+        match LlmExtractor::new(p.settings.clone(), &key, limiter) {
+            Ok(x) => Ok(LlmPath::On(Arc::new(x), operator)),
             Err(e) => Ok(LlmPath::Failed(format!("tenant {}: {e}", job.tenant))),
         }
+    }
+
+    /// The job's token cap is reached: no more calls in this job.
+    fn pause_llm(&self, job: &Job, used: i64, cap: i64, llm: &mut LlmPath) {
+        let why = format!(
+            "the job used {used} of its {cap} LLM tokens (--max-llm-tokens); re-run with a higher cap to extract the rest, memoised answers cost nothing"
+        );
+        self.events.emit(Event::Warning { job_id: job.id.clone(), message: format!("LLM extraction paused: {why}") });
+        *llm = LlmPath::Paused(why);
     }
 
     /// Memoised answers first (whatever state the path is in: a paused or stopped
@@ -419,7 +420,7 @@ impl Pipeline {
     /// while the path is on.
     async fn llm_extract(&self, job: &Job, llm: &LlmPath, emails: &[Email]) -> Result<LlmChunk> {
         let mut out = LlmChunk::default();
-        let (Some(cfg), LlmPath::On(_) | LlmPath::Paused(_) | LlmPath::Failed(_)) = (&self.llm, llm) else {
+        let (Some(cfg), LlmPath::On(..) | LlmPath::Paused(_) | LlmPath::Failed(_)) = (&self.llm, llm) else {
             out.results = emails.iter().map(|_| (None, None)).collect();
             return Ok(out);
         };
@@ -429,9 +430,11 @@ impl Pipeline {
         let misses: Vec<&Email> = emails.iter().filter(|e| !memo.contains_key(&e.content_hash)).collect();
         let mut fresh: std::collections::HashMap<&str, (Option<Extraction>, String)> = std::collections::HashMap::new();
         match llm {
-            LlmPath::On(x) if !misses.is_empty() => {
-                let batch = x.extract(&misses).await;
+            LlmPath::On(x, _) if !misses.is_empty() => {
+                let budget = job.llm_token_cap.map(|cap| cap - job.llm_tokens);
+                let batch = x.extract(&misses, budget).await;
                 out.stop = batch.stop;
+                out.over_budget = batch.over_budget;
                 for (e, a) in misses.iter().zip(batch.answers) {
                     let (kept, status, tokens) = match a {
                         Ok(Answer::Extracted { extraction, tokens }) => {
@@ -442,6 +445,10 @@ impl Pipeline {
                         }
                         Err(Missed::Message(why)) => {
                             fresh.insert(e.content_hash.as_str(), (None, format!("failed: {why}")));
+                            continue;
+                        }
+                        Err(Missed::OverBudget) => {
+                            fresh.insert(e.content_hash.as_str(), (None, PAUSED.to_string()));
                             continue;
                         }
                         Err(Missed::Stopped(_)) => continue,
@@ -464,7 +471,7 @@ impl Pipeline {
             _ => {}
         }
         let unasked = match llm {
-            LlmPath::Paused(_) => "paused: token cap reached",
+            LlmPath::Paused(_) => PAUSED,
             _ => "failed: the LLM path stopped",
         };
         out.results = emails

@@ -3,12 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use atom_sync::embed::{Embedder, LocalEmbedder};
 use atom_sync::job::{NewJob, owner_name};
+use atom_sync::memory::Memories;
 use atom_sync::pipeline::{Outcome, Pipeline};
+use atom_sync::provider::Provider;
 use atom_sync::settings::{DEFAULT_CHUNK_SIZE, validate_tenant};
-use atom_sync::sink::LanceSink;
-use atom_sync::sink::lance::DEFAULT_TABLE;
 use atom_sync::source::SourceSpec;
 use atom_sync::source::graph::GraphSpec;
 use atom_sync::store::Store;
@@ -153,8 +152,9 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
         tokio::task::spawn_blocking(move || spec.estimate()).await??
     };
     let store = g.store().await?;
-    // open the vector table before creating the job: a refused table leaves nothing behind
-    let (embedder, sink) = open_memories(g).await?;
+    // open the tenant's vector table before creating the job: a refused table, or an
+    // embedder whose key is missing, leaves nothing behind
+    let (provider, memories) = open_memories(g, store.as_ref(), &args.tenant).await?;
     let job = store
         .create_job(&NewJob {
             tenant: args.tenant.clone(),
@@ -171,7 +171,7 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
         println!("{}", job.id);
         return Ok(exit::OK);
     }
-    execute(g, store, embedder, sink, &job, &args.job.run, true).await
+    execute(g, store, provider, memories, &job, &args.job.run, true).await
 }
 
 /// Read everything the backfill would read, and say what it would cost. Opens no
@@ -276,7 +276,7 @@ impl GraphPlan<'_> {
         let mailboxes = self.mailboxes(g).await?;
         let store = g.store().await?;
         // a refused vector table must fail before any job exists
-        let (embedder, sink) = open_memories(g).await?;
+        let (provider, memories) = open_memories(g, store.as_ref(), self.tenant).await?;
         let mut jobs = Vec::with_capacity(mailboxes.len());
         for mailbox in &mailboxes {
             let spec = spec(mailbox);
@@ -298,7 +298,7 @@ impl GraphPlan<'_> {
                 .await?;
             jobs.push(job);
         }
-        Ok(Planned { jobs, store, embedder, sink })
+        Ok(Planned { jobs, store, provider, memories })
     }
 
     /// The mailboxes named, or every user's (`--all-mailboxes`), one spelling each:
@@ -331,14 +331,14 @@ impl GraphPlan<'_> {
 pub(super) struct Planned {
     jobs: Vec<atom_sync::job::Job>,
     store: Arc<dyn Store>,
-    embedder: Arc<dyn Embedder>,
-    sink: Arc<LanceSink>,
+    provider: Arc<Provider>,
+    memories: Arc<Memories>,
 }
 
 /// Print the ids (`--detach`), or run the jobs here one after another; the exit code
 /// is the first failing job's.
 pub(super) async fn run_all(g: &Global, planned: Planned, detach: bool, opts: &RunOpts) -> anyhow::Result<u8> {
-    let Planned { jobs, store, embedder, sink } = planned;
+    let Planned { jobs, store, provider, memories } = planned;
     if detach {
         for j in &jobs {
             println!("{}", j.id);
@@ -347,7 +347,7 @@ pub(super) async fn run_all(g: &Global, planned: Planned, detach: bool, opts: &R
     }
     let mut code = exit::OK;
     for job in &jobs {
-        let c = execute(g, store.clone(), embedder.clone(), sink.clone(), job, opts, true).await?;
+        let c = execute(g, store.clone(), provider.clone(), memories.clone(), job, opts, true).await?;
         if c == exit::INTERRUPTED {
             return Ok(c);
         }
@@ -358,10 +358,17 @@ pub(super) async fn run_all(g: &Global, planned: Planned, detach: bool, opts: &R
     Ok(code)
 }
 
-pub(super) async fn open_memories(g: &Global) -> anyhow::Result<(Arc<dyn Embedder>, Arc<LanceSink>)> {
-    let embedder: Arc<dyn Embedder> = Arc::new(LocalEmbedder::load()?);
-    let sink = LanceSink::open(&g.lance_uri(), DEFAULT_TABLE, embedder.name(), embedder.dimension()).await?;
-    Ok((embedder, Arc::new(sink)))
+/// The provider and the memories, with `tenant`'s embedder and vector table opened
+/// (so a refused table or a missing embedder key fails here, before anything runs).
+pub(super) async fn open_memories(
+    g: &Global,
+    store: &dyn Store,
+    tenant: &str,
+) -> anyhow::Result<(Arc<Provider>, Arc<Memories>)> {
+    let provider = g.provider()?;
+    let memories = g.memories(provider.clone());
+    memories.for_tenant(store, tenant).await?;
+    Ok((provider, memories))
 }
 
 /// Run a pending job here, drawing progress; Ctrl-C or SIGTERM stops it after the
@@ -369,8 +376,8 @@ pub(super) async fn open_memories(g: &Global) -> anyhow::Result<(Arc<dyn Embedde
 pub(super) async fn execute(
     g: &Global,
     store: Arc<dyn Store>,
-    embedder: Arc<dyn Embedder>,
-    sink: Arc<LanceSink>,
+    provider: Arc<Provider>,
+    memories: Arc<Memories>,
     job: &atom_sync::job::Job,
     opts: &RunOpts,
     announce: bool,
@@ -382,13 +389,12 @@ pub(super) async fn execute(
     let (stop_rx, signals) = stop_on_signal();
     let pipeline = Pipeline {
         store: store.clone(),
-        sink,
-        embedder,
+        memories,
         events,
         heartbeat_every: opts.heartbeat,
         stop: stop_rx,
         sources: g.sources()?,
-        llm: Some(g.llm()),
+        llm: Some(provider),
     };
     let result = pipeline.run(&job.id, &owner_name()).await;
     signals.abort();

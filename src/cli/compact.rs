@@ -1,9 +1,11 @@
-//! `atom-sync compact`: merge the vector table's small files (one per committed chunk)
-//! and drop old versions. Run it from cron, e.g. nightly; safe beside running jobs.
+//! `atom-sync compact`: merge the vector tables' small files (one per committed chunk)
+//! and drop old versions, in every embedder's table. Run it from cron, e.g. nightly;
+//! safe beside running jobs.
 
 use clap::Args;
 
-use super::backfill::open_memories;
+use atom_sync::sink::LanceSink;
+
 use super::{Global, exit};
 
 #[derive(Debug, Args)]
@@ -14,19 +16,28 @@ pub struct CompactArgs {
 }
 
 pub async fn run(g: &Global, args: CompactArgs) -> anyhow::Result<u8> {
-    let (_, sink) = open_memories(g).await?;
-    let stats = sink.compact().await?;
+    let uri = g.lance_uri();
+    let sinks = LanceSink::open_all(&uri).await?;
+    let mut tables = Vec::with_capacity(sinks.len());
+    for sink in &sinks {
+        let stats = sink.compact().await?;
+        if !args.json {
+            println!(
+                "compacted {} table {}: {} fragments merged into {}, {} old versions removed ({} bytes)",
+                sink.uri(),
+                sink.table_name(),
+                stats.fragments_removed,
+                stats.fragments_added,
+                stats.old_versions_removed,
+                stats.bytes_removed
+            );
+        }
+        tables.push(serde_json::json!({ "table": sink.table_name(), "embedder": sink.embedder(), "stats": stats }));
+    }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&stats)?);
-    } else {
-        println!(
-            "compacted {}: {} fragments merged into {}, {} old versions removed ({} bytes)",
-            sink.uri(),
-            stats.fragments_removed,
-            stats.fragments_added,
-            stats.old_versions_removed,
-            stats.bytes_removed
-        );
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "uri": uri, "tables": tables }))?);
+    } else if sinks.is_empty() {
+        println!("no vector tables at {uri}: nothing to compact");
     }
     Ok(exit::OK)
 }

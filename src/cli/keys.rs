@@ -4,7 +4,7 @@
 
 use std::io::{IsTerminal, Read};
 
-use atom_sync::keys::{MASTER_KEY_ENV, MasterKey, Secret, normalise_provider};
+use atom_sync::keys::{KeyName, MASTER_KEY_ENV, MasterKey, Secret};
 use atom_sync::settings::validate_tenant;
 use atom_sync::time::rfc3339;
 use clap::{Args, Subcommand};
@@ -28,6 +28,9 @@ pub enum KeysCommand {
         /// e.g. openai (case does not matter)
         #[arg(long)]
         provider: String,
+        /// The key's name, e.g. OPENAI_API_KEY (case does not matter) [default: PROVIDER_api_key]
+        #[arg(long)]
+        name: Option<String>,
     },
     /// Show tenants, providers and masked keys
     List {
@@ -42,6 +45,9 @@ pub enum KeysCommand {
         tenant: String,
         #[arg(long)]
         provider: String,
+        /// The key's name (case does not matter) [default: PROVIDER_api_key]
+        #[arg(long)]
+        name: Option<String>,
     },
 }
 
@@ -51,6 +57,8 @@ struct Row {
     tenant: String,
     #[tabled(rename = "PROVIDER")]
     provider: String,
+    #[tabled(rename = "NAME")]
+    name: String,
     #[tabled(rename = "KEY")]
     hint: String,
     #[tabled(rename = "UPDATED")]
@@ -62,9 +70,9 @@ fn master(g: &Global, create: bool) -> anyhow::Result<MasterKey> {
     Ok(MasterKey::load(env.as_deref(), &g.data_dir(), create)?)
 }
 
-fn read_secret(tenant: &str, provider: &str) -> anyhow::Result<Secret> {
+fn read_secret(tenant: &str, key: &KeyName) -> anyhow::Result<Secret> {
     let raw = if std::io::stdin().is_terminal() {
-        dialoguer::Password::new().with_prompt(format!("{provider} key for tenant {tenant}")).interact()?
+        dialoguer::Password::new().with_prompt(format!("{key} for tenant {tenant}")).interact()?
     } else {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s)?;
@@ -72,9 +80,7 @@ fn read_secret(tenant: &str, provider: &str) -> anyhow::Result<Secret> {
     };
     let raw = raw.trim().to_string();
     if raw.is_empty() {
-        return Err(
-            atom_sync::Error::Invalid(format!("tenant {tenant}: the {provider} key is empty; nothing stored")).into()
-        );
+        return Err(atom_sync::Error::Invalid(format!("tenant {tenant}: the {key} is empty; nothing stored")).into());
     }
     Ok(Secret::new(raw))
 }
@@ -82,14 +88,14 @@ fn read_secret(tenant: &str, provider: &str) -> anyhow::Result<Secret> {
 pub async fn run(g: &Global, args: KeysArgs) -> anyhow::Result<u8> {
     let store = g.store().await?;
     match args.command {
-        KeysCommand::Set { tenant, provider } => {
+        KeysCommand::Set { tenant, provider, name } => {
             validate_tenant(&tenant)?;
-            let provider = normalise_provider(&provider)?;
-            let secret = read_secret(&tenant, &provider)?;
+            let key = KeyName::new(&provider, name.as_deref())?;
+            let secret = read_secret(&tenant, &key)?;
             let master = master(g, true)?;
-            let (nonce, ct) = master.seal(&tenant, &provider, &secret)?;
-            store.put_key(&tenant, &provider, &nonce, &ct, &secret.hint()).await?;
-            eprintln!("stored the {provider} key of tenant {tenant} ({})", secret.hint());
+            let (nonce, ct) = master.seal(&tenant, &key.provider, &secret)?;
+            store.put_key(&tenant, &key, &nonce, &ct, &secret.hint()).await?;
+            eprintln!("stored the {key} of tenant {tenant} ({})", secret.hint());
         }
         KeysCommand::List { tenant, json } => {
             if let Some(t) = &tenant {
@@ -106,6 +112,7 @@ pub async fn run(g: &Global, args: KeysArgs) -> anyhow::Result<u8> {
                     .map(|k| Row {
                         tenant: k.tenant_id,
                         provider: k.provider,
+                        name: k.name,
                         hint: k.hint,
                         updated: rfc3339(k.updated_at),
                     })
@@ -113,13 +120,13 @@ pub async fn run(g: &Global, args: KeysArgs) -> anyhow::Result<u8> {
                 println!("{}", Table::new(rows).with(Style::sharp()));
             }
         }
-        KeysCommand::Remove { tenant, provider } => {
+        KeysCommand::Remove { tenant, provider, name } => {
             validate_tenant(&tenant)?;
-            let provider = normalise_provider(&provider)?;
-            if !store.remove_key(&tenant, &provider).await? {
-                return Err(atom_sync::Error::Invalid(format!("tenant {tenant} has no {provider} key")).into());
+            let key = KeyName::new(&provider, name.as_deref())?;
+            if !store.remove_key(&tenant, &key).await? {
+                return Err(atom_sync::Error::Invalid(format!("tenant {tenant} has no {key}")).into());
             }
-            eprintln!("removed the {provider} key of tenant {tenant}");
+            eprintln!("removed the {key} of tenant {tenant}");
         }
     }
     Ok(exit::OK)

@@ -4,6 +4,7 @@
 mod backfill;
 mod compact;
 mod completions;
+mod embedder;
 mod graph;
 mod keys;
 mod reap;
@@ -86,7 +87,7 @@ pub struct Global {
 
 /// Where the LLM of tenants with their own key is (OpenAI-compatible).
 #[derive(Args)]
-#[command(next_help_heading = "LLM extraction (tenants with their own key)")]
+#[command(next_help_heading = "OpenAI-compatible provider (tenants with their own key)")]
 pub struct LlmOpts {
     /// OpenAI-compatible API base URL
     #[arg(long, env = "ATOM_SYNC_LLM_BASE_URL", global = true, value_name = "URL", default_value = atom_sync::extract::llm::DEFAULT_BASE_URL)]
@@ -100,9 +101,29 @@ pub struct LlmOpts {
     #[arg(long, env = "ATOM_SYNC_LLM_CONCURRENCY", global = true, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub llm_concurrency: u16,
 
-    /// Timeout of one LLM request
+    /// Timeout of one LLM or embedding request
     #[arg(long, env = "ATOM_SYNC_LLM_TIMEOUT", global = true, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
     pub llm_timeout: std::time::Duration,
+
+    /// Which of a tenant's keys to use (case does not matter)
+    #[arg(long, env = "ATOM_SYNC_LLM_KEY_NAME", global = true, value_name = "NAME", default_value = "openai_api_key")]
+    pub llm_key_name: String,
+
+    /// Use the operator's key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own
+    #[arg(long, global = true)]
+    pub llm_operator_key: bool,
+
+    /// Chat requests per minute this process sends per key (default: no limit)
+    #[arg(long, env = "ATOM_SYNC_LLM_REQUESTS_PER_MINUTE", global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub llm_requests_per_minute: Option<u32>,
+
+    /// Chat tokens per minute this process spends per key (default: no limit)
+    #[arg(long, env = "ATOM_SYNC_LLM_TOKENS_PER_MINUTE", global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub llm_tokens_per_minute: Option<u32>,
+
+    /// Inputs per embedding request, for tenants with an OpenAI-compatible embedder
+    #[arg(long, env = "ATOM_SYNC_EMBED_BATCH_SIZE", global = true, value_name = "N", default_value_t = 2048, value_parser = clap::value_parser!(u16).range(1..=2048))]
+    pub embed_batch_size: u16,
 }
 
 /// How to reach Microsoft Graph: the app's credentials, the endpoints (tests point
@@ -202,6 +223,8 @@ pub enum Command {
     Compact(compact::CompactArgs),
     /// Tenants' own provider keys (BYOK), encrypted at rest
     Keys(keys::KeysArgs),
+    /// Which model computes a tenant's vectors: the local one, or an OpenAI-compatible one
+    Embedder(embedder::EmbedderArgs),
     /// Print shell completions (the committed ones live in completions/)
     Completions(completions::CompletionsArgs),
 }
@@ -226,26 +249,49 @@ impl Global {
         Ok(atom_sync::source::Sources { graph: Some(Arc::new(client)) })
     }
 
-    /// The LLM path's settings, and the master key that opens tenants' keys (or why
-    /// this process has none: then tenants with a key get no extraction, and say so).
-    pub fn llm(&self) -> Arc<atom_sync::pipeline::LlmConfig> {
-        use atom_sync::extract::llm::LlmSettings;
+    /// The provider tenants' keys open: its settings, the master key that opens
+    /// tenants' keys (or why this process has none: then tenants with a key get no
+    /// extraction, and say so), and the operator's key when explicitly allowed.
+    pub fn provider(&self) -> anyhow::Result<Arc<atom_sync::provider::Provider>> {
+        use atom_sync::provider::{OPERATOR_KEY_ENV, Provider, RateLimits};
         let env = std::env::var(atom_sync::keys::MASTER_KEY_ENV).ok();
         let master = atom_sync::keys::MasterKey::load(env.as_deref(), &self.data_dir(), false)
             .map_err(|e| format!("no master key to open it ({e})"));
-        Arc::new(atom_sync::pipeline::LlmConfig {
-            settings: LlmSettings {
-                base_url: self.llm.llm_base_url.clone(),
-                model: self.llm.llm_model.clone(),
-                concurrency: self.llm.llm_concurrency as usize,
-                timeout: self.llm.llm_timeout,
-                retry: atom_sync::source::graph::retry::Policy {
-                    base_delay: self.graph.graph_retry_base,
-                    ..Default::default()
-                },
+        let key_name = atom_sync::keys::KeyName::new(atom_sync::extract::llm::PROVIDER, Some(&self.llm.llm_key_name))?;
+        // never read unless asked for: a key in the environment is not a licence to use it
+        let operator_key = match self.llm.llm_operator_key {
+            false => None,
+            true => match std::env::var(OPERATOR_KEY_ENV).ok().filter(|k| !k.trim().is_empty()) {
+                Some(k) => Some(atom_sync::keys::Secret::new(k.trim())),
+                None => anyhow::bail!(atom_sync::Error::Invalid(format!(
+                    "--llm-operator-key: {OPERATOR_KEY_ENV} is not set; put the operator's key there"
+                ))),
             },
-            master,
-        })
+        };
+        let settings = atom_sync::extract::llm::LlmSettings {
+            base_url: self.llm.llm_base_url.clone(),
+            model: self.llm.llm_model.clone(),
+            concurrency: self.llm.llm_concurrency as usize,
+            timeout: self.llm.llm_timeout,
+            retry: atom_sync::source::graph::retry::Policy {
+                base_delay: self.graph.graph_retry_base,
+                ..Default::default()
+            },
+        };
+        let limits = RateLimits {
+            requests_per_minute: self.llm.llm_requests_per_minute,
+            tokens_per_minute: self.llm.llm_tokens_per_minute,
+        };
+        Ok(Arc::new(Provider::new(settings, master, key_name, operator_key, limits)))
+    }
+
+    /// Each tenant's embedder and vector table, opened as jobs need them.
+    pub fn memories(&self, provider: Arc<atom_sync::provider::Provider>) -> Arc<atom_sync::memory::Memories> {
+        Arc::new(atom_sync::memory::Memories::new(
+            &self.lance_uri(),
+            Some(provider),
+            self.llm.embed_batch_size as usize,
+        ))
     }
 
     pub fn lance_uri(&self) -> String {
@@ -277,6 +323,7 @@ pub fn main() -> ExitCode {
             Command::Search(args) => search::run(&cli.global, args).await,
             Command::Graph(args) => graph::run(&cli.global, args).await,
             Command::Keys(args) => keys::run(&cli.global, args).await,
+            Command::Embedder(args) => embedder::run(&cli.global, args).await,
             Command::Compact(args) => compact::run(&cli.global, args).await,
             Command::Completions(args) => completions::run(args),
         }

@@ -9,7 +9,7 @@ use atom_sync::settings::validate_tenant;
 use atom_sync::store::{JobFilter, Store};
 use clap::Args;
 
-use super::backfill::{RunOpts, execute, open_memories};
+use super::backfill::{RunOpts, execute};
 use super::{Global, exit};
 
 #[derive(Debug, Args)]
@@ -69,10 +69,11 @@ pub async fn run(g: &Global, args: ResumeArgs) -> anyhow::Result<u8> {
         }
         return Ok(exit::OK);
     }
-    let (embedder, sink) = open_memories(g).await?;
+    let provider = g.provider()?;
+    let memories = g.memories(provider.clone());
     let mut code = exit::OK;
     for job in jobs {
-        let c = execute(g, store.clone(), embedder.clone(), sink.clone(), &job, &args.run, false).await?;
+        let c = execute(g, store.clone(), provider.clone(), memories.clone(), &job, &args.run, false).await?;
         code = code.max(c);
     }
     Ok(code)

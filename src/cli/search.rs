@@ -85,7 +85,10 @@ struct Row {
 
 pub async fn run(g: &Global, args: SearchArgs) -> anyhow::Result<u8> {
     validate_tenant(&args.tenant)?;
-    let (embedder, sink) = open_memories(g).await?;
+    let store = g.store().await?;
+    let (_, memories) = open_memories(g, store.as_ref(), &args.tenant).await?;
+    let memory = memories.for_tenant(store.as_ref(), &args.tenant).await?;
+    let (embedder, sink) = (memory.embedder, memory.sink);
     let vector = embedder.embed(vec![args.query.clone()]).await?.pop().unwrap_or_default();
     let mut filters = Vec::new();
     if let Some(m) = &args.mailbox {

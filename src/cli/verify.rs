@@ -52,7 +52,9 @@ struct Row {
 pub async fn run(g: &Global, args: VerifyArgs) -> anyhow::Result<u8> {
     validate_tenant(&args.tenant)?;
     let store = g.store().await?;
-    let (embedder, sink) = open_memories(g).await?;
+    let (_, memories) = open_memories(g, store.as_ref(), &args.tenant).await?;
+    let memory = memories.for_tenant(store.as_ref(), &args.tenant).await?;
+    let (embedder, sink) = (memory.embedder, memory.sink);
     let scope = Scope {
         tenant: args.tenant.clone(),
         mailbox: args.mailbox.clone(),

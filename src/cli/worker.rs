@@ -10,7 +10,7 @@ use atom_sync::settings::validate_tenant;
 use atom_sync::worker::{self, Options};
 use clap::Args;
 
-use super::backfill::{RunOpts, open_memories, stop_on_signal};
+use super::backfill::{RunOpts, stop_on_signal};
 use super::render::Renderer;
 use super::{Global, exit};
 
@@ -41,20 +41,20 @@ pub async fn run(g: &Global, args: WorkerArgs) -> anyhow::Result<u8> {
         validate_tenant(t)?;
     }
     let store = g.store().await?;
-    let (embedder, sink) = open_memories(g).await?;
+    let provider = g.provider()?;
+    let memories = g.memories(provider.clone());
     let (events, renderer) = Renderer::start(g.quiet, false, g.json_logs());
     let (stop, signals) = stop_on_signal();
     let owner = owner_name();
     tracing::info!(owner, concurrency = args.concurrency, "worker started");
     let pipeline = Arc::new(Pipeline {
         store,
-        sink,
-        embedder,
+        memories,
         events,
         heartbeat_every: args.run.heartbeat,
         stop: stop.clone(),
         sources: g.sources()?,
-        llm: Some(g.llm()),
+        llm: Some(provider),
     });
     let opts = Options { tenant: args.tenant, concurrency: args.concurrency, poll: args.poll, once: args.once, owner };
     let report = worker::run(pipeline, opts, stop).await;

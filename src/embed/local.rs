@@ -10,6 +10,8 @@ use super::Embedder;
 use crate::{Error, Result};
 
 pub const NAME: &str = "potion-base-8M";
+/// The model's vector length (its config's `hidden_dim`), for messages before it loads.
+pub const DIMENSION: usize = 256;
 
 static TOKENIZER: &[u8] = include_bytes!("../../model/potion-base-8M/tokenizer.json");
 static WEIGHTS: &[u8] = include_bytes!("../../model/potion-base-8M/model.safetensors");

@@ -6,6 +6,9 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use async_openai::Client;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
@@ -17,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::email::Email;
 use crate::keys::Secret;
+use crate::provider::RateLimiter;
 use crate::source::graph::retry::{Failure, Policy};
 
 /// Bumped whenever the prompt or schema changes: memoised answers of another version
@@ -107,6 +111,8 @@ pub enum Missed {
     Message(String),
     /// The path stopped (this call's own stop, or an earlier one) before an answer.
     Stopped(LlmStop),
+    /// Not asked: the job's token budget has no room for it.
+    OverBudget,
 }
 
 /// The answers of one batch: per message, in order, and why the path stopped, if it did.
@@ -114,11 +120,14 @@ pub enum Missed {
 pub struct Batch {
     pub answers: Vec<Result<Answer, Missed>>,
     pub stop: Option<LlmStop>,
+    /// Some messages were not asked: the budget ran out.
+    pub over_budget: bool,
 }
 
 pub struct LlmExtractor {
     client: Client<OpenAIConfig>,
     settings: LlmSettings,
+    limiter: Option<Arc<RateLimiter>>,
 }
 
 impl std::fmt::Debug for LlmExtractor {
@@ -128,25 +137,10 @@ impl std::fmt::Debug for LlmExtractor {
 }
 
 impl LlmExtractor {
-    pub fn new(settings: LlmSettings, key: &Secret) -> Result<Self, LlmStop> {
-        install_crypto_provider();
-        let http = reqwest013::Client::builder()
-            .connect_timeout(settings.timeout)
-            .timeout(settings.timeout)
-            .build()
-            .map_err(|e| LlmStop::Failed(format!("cannot build the HTTP client: {e}")))?;
-        // an HTTP header cannot carry it; async-openai would panic building one
-        if !key.expose().chars().all(|c| c.is_ascii_graphic()) {
-            return Err(LlmStop::Failed("the stored key has characters an HTTP header cannot carry".into()));
-        }
-        // nothing from this process's environment (OPENAI_ORG_ID, …) rides along with a
-        // tenant's key
-        let config = OpenAIConfig::new()
-            .with_api_base(settings.base_url.trim_end_matches('/'))
-            .with_api_key(key.expose())
-            .with_org_id("")
-            .with_project_id("");
-        Ok(LlmExtractor { client: Client::build(http, config), settings })
+    /// `limiter`: this process's request and token rate for the key and model.
+    pub fn new(settings: LlmSettings, key: &Secret, limiter: Option<Arc<RateLimiter>>) -> Result<Self, LlmStop> {
+        let client = crate::provider::client(&settings.base_url, settings.timeout, key).map_err(LlmStop::Failed)?;
+        Ok(LlmExtractor { client, settings, limiter })
     }
 
     pub fn model(&self) -> &str {
@@ -155,21 +149,27 @@ impl LlmExtractor {
 
     /// Answers for `emails`, in order, `concurrency` requests at a time. Answers that
     /// arrived are kept even when the path stops; calls still queued then are not made.
-    pub async fn extract(&self, emails: &[&Email]) -> Batch {
+    /// With a `budget` (tokens left to the job), each call first reserves what it is
+    /// expected to cost and settles the real cost after, so the job's spend stays
+    /// within its cap, give or take the estimate's error.
+    pub async fn extract(&self, emails: &[&Email], budget: Option<i64>) -> Batch {
         let gate = tokio::sync::Semaphore::new(self.settings.concurrency.max(1));
         let stopped: std::sync::Mutex<Option<LlmStop>> = std::sync::Mutex::new(None);
+        let budget = budget.map(AtomicI64::new);
         // plain futures of an async fn, no stream combinators: their types stay Send
         // for the spawned job that awaits them
-        let calls: Vec<_> = emails.iter().map(|e| self.one_gated(&gate, &stopped, e)).collect();
+        let calls: Vec<_> = emails.iter().map(|e| self.one_gated(&gate, &stopped, budget.as_ref(), e)).collect();
         let answers = futures::future::join_all(calls).await;
         let stop = stopped.into_inner().unwrap_or_else(|p| p.into_inner());
-        Batch { answers, stop }
+        let over_budget = answers.iter().any(|a| matches!(a, Err(Missed::OverBudget)));
+        Batch { answers, stop, over_budget }
     }
 
     async fn one_gated(
         &self,
         gate: &tokio::sync::Semaphore,
         stopped: &std::sync::Mutex<Option<LlmStop>>,
+        budget: Option<&AtomicI64>,
         e: &Email,
     ) -> Result<Answer, Missed> {
         let _permit =
@@ -178,7 +178,21 @@ impl LlmExtractor {
         if let Some(s) = earlier {
             return Err(Missed::Stopped(s));
         }
+        let estimate = expected_tokens(e) as i64;
+        if let Some(b) = budget
+            && b.fetch_sub(estimate, Ordering::SeqCst) < estimate
+        {
+            b.fetch_add(estimate, Ordering::SeqCst);
+            return Err(Missed::OverBudget);
+        }
         let r = self.one(e).await;
+        if let Some(b) = budget {
+            let spent = match &r {
+                Ok(Answer::Extracted { tokens, .. } | Answer::Malformed { tokens, .. }) => *tokens,
+                Err(_) => 0,
+            };
+            b.fetch_add(estimate - spent, Ordering::SeqCst);
+        }
         if let Err(Missed::Stopped(s)) = &r {
             stopped.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert_with(|| s.clone());
         }
@@ -187,9 +201,18 @@ impl LlmExtractor {
 
     async fn one(&self, e: &Email) -> Result<Answer, Missed> {
         let request = self.request(e);
+        let expected = expected_tokens(e);
         let mut retries = 0u32;
         loop {
-            let failure = match self.client.chat().create(request.clone()).await {
+            if let Some(l) = &self.limiter {
+                l.acquire(expected).await;
+            }
+            let answer = self.client.chat().create(request.clone()).await;
+            if let Some(l) = &self.limiter {
+                let spent = answer.as_ref().ok().and_then(|r| r.usage.as_ref()).map(|u| u.total_tokens as u64);
+                l.settle(expected, spent.unwrap_or(0));
+            }
+            let failure = match answer {
                 Ok(resp) => {
                     let tokens = resp.usage.as_ref().map(|u| u.total_tokens as i64).unwrap_or(0);
                     let choice = resp.choices.first();
@@ -307,6 +330,11 @@ pub fn input_tokens(e: &Email) -> u64 {
     ((SYSTEM.len() + schema().to_string().len() + user_prompt(e).len()) / 4) as u64
 }
 
+/// What one call is expected to cost in all, before it is made.
+pub fn expected_tokens(e: &Email) -> u64 {
+    input_tokens(e) + OUTPUT_TOKENS_PER_MESSAGE
+}
+
 const SYSTEM: &str = "You extract a knowledge graph from one email. List the people, organisations, \
 projects, places and other named things the email states, with a one-line description, and the \
 email address of a person when the email gives it. List the relationships the email states between \
@@ -342,10 +370,4 @@ fn schema() -> serde_json::Value {
             }}
         }
     })
-}
-
-/// reqwest 0.13 (async-openai's) is built without a TLS provider of its own: use the
-/// ring provider the rest of the binary already carries.
-fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
 }

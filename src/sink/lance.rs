@@ -169,6 +169,33 @@ impl LanceSink {
         &self.uri
     }
 
+    pub fn table_name(&self) -> &str {
+        self.table.name()
+    }
+
+    /// Every vector table at `uri`, each opened for the embedder it records (for
+    /// maintenance such as `compact`, which needs no embedder of its own).
+    pub async fn open_all(uri: &str) -> Result<Vec<Self>> {
+        let err = |message: String| Error::Vectors { uri: uri.to_string(), message };
+        if !uri.contains("://") && !std::path::Path::new(uri).exists() {
+            return Ok(Vec::new());
+        }
+        let conn: Connection =
+            lancedb::connect(uri).execute().await.map_err(|e| err(format!("cannot connect: {e}")))?;
+        let names = conn.table_names().execute().await.map_err(|e| err(format!("cannot list tables: {e}")))?;
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            let t = conn.open_table(&name).execute().await.map_err(|e| err(format!("table {name}: {e}")))?;
+            let schema = t.schema().await.map_err(|e| err(format!("table {name}: {e}")))?;
+            let (Some(embedder), Some(dim)) = recorded_embedder(&schema) else {
+                tracing::warn!(table = %name, "not an atom-sync vector table (no embedder recorded); left alone");
+                continue;
+            };
+            out.push(Self::open(uri, &name, &embedder, dim).await?);
+        }
+        Ok(out)
+    }
+
     fn err(&self, message: String) -> Error {
         Error::Vectors { uri: self.uri.clone(), message }
     }

@@ -229,16 +229,32 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// aliases and up to `limit` heaviest edges and the messages that support them.
     async fn entity(&self, tenant: &str, name: &str, limit: i64) -> Result<Vec<EntityView>>;
 
-    /// Store (or replace) a tenant's sealed provider key; `provider` is normalised.
-    async fn put_key(&self, tenant: &str, provider: &str, nonce: &[u8], ciphertext: &[u8], hint: &str) -> Result<()>;
+    /// Store (or replace) a tenant's sealed key.
+    async fn put_key(
+        &self,
+        tenant: &str,
+        key: &crate::keys::KeyName,
+        nonce: &[u8],
+        ciphertext: &[u8],
+        hint: &str,
+    ) -> Result<()>;
 
-    async fn get_key(&self, tenant: &str, provider: &str) -> Result<Option<crate::keys::SealedKey>>;
+    async fn get_key(&self, tenant: &str, key: &crate::keys::KeyName) -> Result<Option<crate::keys::SealedKey>>;
 
     /// Keys of one tenant or all, without their secrets.
     async fn list_keys(&self, tenant: Option<&str>) -> Result<Vec<crate::keys::KeyInfo>>;
 
     /// Returns whether there was a key to remove.
-    async fn remove_key(&self, tenant: &str, provider: &str) -> Result<bool>;
+    async fn remove_key(&self, tenant: &str, key: &crate::keys::KeyName) -> Result<bool>;
+
+    /// Choose the embedder of a tenant's vectors (from its next job on).
+    async fn set_embedder(&self, tenant: &str, spec: &crate::embed::EmbedderSpec) -> Result<()>;
+
+    /// The tenant's chosen embedder; `None` = never chosen, i.e. the local model.
+    async fn embedder(&self, tenant: &str) -> Result<Option<crate::embed::EmbedderSpec>>;
+
+    /// Every tenant's choice, or one tenant's.
+    async fn list_embedders(&self, tenant: Option<&str>) -> Result<Vec<(String, crate::embed::EmbedderSpec)>>;
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -940,39 +940,56 @@ macro_rules! impl_store {
                 }
                 Ok(out)
             }
-            async fn put_key(&self, tenant: &str, provider: &str, nonce: &[u8], ciphertext: &[u8], hint: &str) -> $crate::Result<()> {
+            async fn put_key(
+                &self,
+                tenant: &str,
+                key: &$crate::keys::KeyName,
+                nonce: &[u8],
+                ciphertext: &[u8],
+                hint: &str,
+            ) -> $crate::Result<()> {
                 let now = $crate::time::now_ms();
                 sqlx::query(
-                    "INSERT INTO tenant_keys (tenant_id, provider, nonce, ciphertext, hint, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $6)
-                     ON CONFLICT (tenant_id, provider) DO UPDATE SET nonce = excluded.nonce, ciphertext = excluded.ciphertext,
-                         hint = excluded.hint, updated_at = excluded.updated_at",
+                    "INSERT INTO tenant_keys (tenant_id, provider, name, nonce, ciphertext, hint, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+                     ON CONFLICT (tenant_id, provider, name) DO UPDATE SET nonce = excluded.nonce,
+                         ciphertext = excluded.ciphertext, hint = excluded.hint, updated_at = excluded.updated_at",
                 )
                 .bind(tenant)
-                .bind(provider)
+                .bind(&key.provider)
+                .bind(&key.name)
                 .bind(nonce)
                 .bind(ciphertext)
                 .bind(hint)
                 .bind(now)
                 .execute(&self.pool)
                 .await
-                .map_err($crate::Error::store(format!("tenant {tenant}: storing the {provider} key")))?;
+                .map_err($crate::Error::store(format!("tenant {tenant}: storing the {key}")))?;
                 Ok(())
             }
 
-            async fn get_key(&self, tenant: &str, provider: &str) -> $crate::Result<Option<$crate::keys::SealedKey>> {
-                sqlx::query_as("SELECT nonce, ciphertext FROM tenant_keys WHERE tenant_id = $1 AND provider = lower($2)")
-                    .bind(tenant)
-                    .bind(provider)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err($crate::Error::store(format!("tenant {tenant}: reading the {provider} key")))
+            async fn get_key(
+                &self,
+                tenant: &str,
+                key: &$crate::keys::KeyName,
+            ) -> $crate::Result<Option<$crate::keys::SealedKey>> {
+                // KeyName is normalised; lower() also finds rows written by hand
+                sqlx::query_as(
+                    "SELECT nonce, ciphertext FROM tenant_keys
+                     WHERE tenant_id = $1 AND provider = lower($2) AND name = lower($3)",
+                )
+                .bind(tenant)
+                .bind(&key.provider)
+                .bind(&key.name)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::Error::store(format!("tenant {tenant}: reading the {key}")))
             }
 
             async fn list_keys(&self, tenant: Option<&str>) -> $crate::Result<Vec<$crate::keys::KeyInfo>> {
                 sqlx::query_as(
-                    "SELECT tenant_id, provider, hint, created_at, updated_at FROM tenant_keys
-                     WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY tenant_id, provider",
+                    "SELECT tenant_id, provider, name, hint, created_at, updated_at FROM tenant_keys
+                     WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY tenant_id, provider, name",
                 )
                 .bind(tenant)
                 .fetch_all(&self.pool)
@@ -980,14 +997,60 @@ macro_rules! impl_store {
                 .map_err($crate::Error::store("listing keys"))
             }
 
-            async fn remove_key(&self, tenant: &str, provider: &str) -> $crate::Result<bool> {
-                let done = sqlx::query("DELETE FROM tenant_keys WHERE tenant_id = $1 AND provider = lower($2)")
-                    .bind(tenant)
-                    .bind(provider)
-                    .execute(&self.pool)
-                    .await
-                    .map_err($crate::Error::store(format!("tenant {tenant}: removing the {provider} key")))?;
+            async fn remove_key(&self, tenant: &str, key: &$crate::keys::KeyName) -> $crate::Result<bool> {
+                let done = sqlx::query(
+                    "DELETE FROM tenant_keys WHERE tenant_id = $1 AND provider = lower($2) AND name = lower($3)",
+                )
+                .bind(tenant)
+                .bind(&key.provider)
+                .bind(&key.name)
+                .execute(&self.pool)
+                .await
+                .map_err($crate::Error::store(format!("tenant {tenant}: removing the {key}")))?;
                 Ok(done.rows_affected() > 0)
+            }
+
+            async fn set_embedder(&self, tenant: &str, spec: &$crate::embed::EmbedderSpec) -> $crate::Result<()> {
+                sqlx::query(
+                    "INSERT INTO tenant_embedders (tenant_id, embedder, dimensions, updated_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (tenant_id) DO UPDATE SET embedder = excluded.embedder,
+                         dimensions = excluded.dimensions, updated_at = excluded.updated_at",
+                )
+                .bind(tenant)
+                .bind(spec.stored_name())
+                .bind(spec.dimensions().map(|d| d as i64))
+                .bind($crate::time::now_ms())
+                .execute(&self.pool)
+                .await
+                .map_err($crate::Error::store(format!("tenant {tenant}: choosing the embedder")))?;
+                Ok(())
+            }
+
+            async fn embedder(&self, tenant: &str) -> $crate::Result<Option<$crate::embed::EmbedderSpec>> {
+                let row: Option<(String, Option<i64>)> =
+                    sqlx::query_as("SELECT embedder, dimensions FROM tenant_embedders WHERE tenant_id = $1")
+                        .bind(tenant)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err($crate::Error::store(format!("tenant {tenant}: reading the embedder")))?;
+                row.map(|(name, dims)| $crate::embed::EmbedderSpec::from_stored(tenant, &name, dims)).transpose()
+            }
+
+            async fn list_embedders(
+                &self,
+                tenant: Option<&str>,
+            ) -> $crate::Result<Vec<(String, $crate::embed::EmbedderSpec)>> {
+                let rows: Vec<(String, String, Option<i64>)> = sqlx::query_as(
+                    "SELECT tenant_id, embedder, dimensions FROM tenant_embedders
+                     WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY tenant_id",
+                )
+                .bind(tenant)
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::Error::store("listing embedders"))?;
+                rows.into_iter()
+                    .map(|(t, name, dims)| $crate::embed::EmbedderSpec::from_stored(&t, &name, dims).map(|s| (t, s)))
+                    .collect()
             }
         }
 

@@ -163,7 +163,7 @@ async fn tenant_keys_are_encrypted_masked_and_looked_up_case_insensitively() {
         let secret = "sk-live-0123456789abcdefWXYZ";
         let mut child = env
             .cmd()
-            .args(["keys", "set", "--tenant", "acme", "--provider", "OpenAI"])
+            .args(["keys", "set", "--tenant", "acme", "--provider", "OpenAI", "--name", "OPENAI_API_KEY"])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -180,24 +180,32 @@ async fn tenant_keys_are_encrypted_masked_and_looked_up_case_insensitively() {
         assert!(!table.contains(secret));
         let json: serde_json::Value = serde_json::from_str(&stdout(ok(&env.run(&["keys", "list", "--json"])))).unwrap();
         assert_eq!(json["keys"][0]["provider"], "openai");
+        assert_eq!(json["keys"][0]["name"], "openai_api_key");
         assert!(!json.to_string().contains(secret));
 
-        // one lookup, case-insensitive on the provider, under the data dir's master key
+        // one lookup, case-insensitive on the provider and the key's name, under the
+        // data dir's master key: stored as OPENAI_API_KEY, found as openai_api_key
+        use atom_sync::keys::{KeyName, lookup};
         let store = env.store().await;
         let master = atom_sync::keys::MasterKey::load(None, env.data_dir(), false).unwrap();
-        for name in ["openai", "OPENAI", "OpenAI"] {
-            let got = atom_sync::keys::lookup(store.as_ref(), &master, "acme", name).await.unwrap();
-            assert_eq!(got.expose(), secret);
+        for (provider, name) in
+            [("openai", Some("openai_api_key")), ("OPENAI", Some("OpenAI_Api_Key")), ("OpenAI", None)]
+        {
+            let key = KeyName::new(provider, name).unwrap();
+            assert_eq!(lookup(store.as_ref(), &master, "acme", &key).await.unwrap().expose(), secret);
         }
-        // no fallback: another tenant has no key, and says so by name
-        let err = atom_sync::keys::lookup(store.as_ref(), &master, "globex", "openai").await.unwrap_err().to_string();
-        assert!(err.contains("tenant globex has no openai key"), "{err}");
+        // no fallback: another tenant, or another name, has no key, and says so by name
+        let default = KeyName::new("openai", None).unwrap();
+        let err = lookup(store.as_ref(), &master, "globex", &default).await.unwrap_err().to_string();
+        assert!(err.contains("tenant globex has no openai key openai_api_key"), "{err}");
+        let other = KeyName::new("openai", Some("project_key")).unwrap();
+        assert!(lookup(store.as_ref(), &master, "acme", &other).await.is_err());
         // at rest it is not the secret
-        let sealed = store.get_key("acme", "openai").await.unwrap().unwrap();
+        let sealed = store.get_key("acme", &default).await.unwrap().unwrap();
         assert!(!sealed.ciphertext.windows(8).any(|w| w == &secret.as_bytes()[..8]));
         // a wrong master key cannot open it, and the error names the tenant
         let wrong = atom_sync::keys::MasterKey::load(Some(&"11".repeat(32)), env.data_dir(), false).unwrap();
-        let err = atom_sync::keys::lookup(store.as_ref(), &wrong, "acme", "openai").await.unwrap_err().to_string();
+        let err = lookup(store.as_ref(), &wrong, "acme", &default).await.unwrap_err().to_string();
         assert!(err.contains("tenant acme") && !err.contains(secret), "{err}");
 
         // a secret is never an argument
@@ -205,7 +213,7 @@ async fn tenant_keys_are_encrypted_masked_and_looked_up_case_insensitively() {
             env.run(&["keys", "set", "--tenant", "acme", "--provider", "openai", secret]).status.code(),
             Some(2)
         );
-        ok(&env.run(&["keys", "remove", "--tenant", "acme", "--provider", "OPENAI"]));
+        ok(&env.run(&["keys", "remove", "--tenant", "acme", "--provider", "OPENAI", "--name", "Openai_Api_Key"]));
         assert!(stderr(&env.run(&["keys", "list"])).contains("no keys stored"));
         assert_eq!(env.run(&["keys", "remove", "--tenant", "acme", "--provider", "openai"]).status.code(), Some(2));
     }

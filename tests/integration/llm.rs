@@ -24,21 +24,24 @@ fn run(env: &Env, ai: &OpenAiSim, args: &[&str]) -> Output {
 }
 
 fn set_key(env: &Env, ai: &OpenAiSim, tenant: &str, provider: &str, key: &str) -> Output {
-    let mut child = cmd(env, ai)
-        .args(["keys", "set", "--tenant", tenant, "--provider", provider])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    set_named_key(env, ai, tenant, provider, None, key)
+}
+
+fn set_named_key(env: &Env, ai: &OpenAiSim, tenant: &str, provider: &str, name: Option<&str>, key: &str) -> Output {
+    let mut args = vec!["keys", "set", "--tenant", tenant, "--provider", provider];
+    if let Some(n) = name {
+        args.extend(["--name", n]);
+    }
+    let mut child =
+        cmd(env, ai).args(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     child.stdin.take().unwrap().write_all(format!("{key}\n").as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
 
 fn latest_job(env: &Env, tenant: &str) -> Value {
     let doc = status_json(env, &["--tenant", tenant]);
-    let jobs = doc["jobs"].as_array().unwrap();
-    jobs.iter().max_by_key(|j| j["created_at"].as_str().unwrap().to_string()).unwrap().clone()
+    // status lists the newest first (created_at has whole seconds; the order is exact)
+    doc["jobs"].as_array().unwrap().first().unwrap().clone()
 }
 
 /// A directory of .eml files, one per body.
@@ -171,6 +174,8 @@ async fn a_malformed_answer_is_that_messages_alone_and_throttling_is_retried() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_token_cap_pauses_the_llm_path_and_a_rerun_finishes_for_the_rest() {
+    // about three calls' estimated cost (system prompt, schema and a short mail)
+    const CAP: i64 = 1500;
     let ai = OpenAiSim::start();
     let env = Env::new(Backend::Sqlite).await;
     ok(&set_key(&env, &ai, "acme", "openai", TENANT_KEY));
@@ -180,23 +185,37 @@ async fn a_token_cap_pauses_the_llm_path_and_a_rerun_finishes_for_the_rest() {
     let o = run(
         &env,
         &ai,
-        &["backfill", "--tenant", "acme", "--source", &source, "--chunk-size", "10", "--max-llm-tokens", "1"],
+        &[
+            "backfill",
+            "--tenant",
+            "acme",
+            "--source",
+            &source,
+            "--chunk-size",
+            "10",
+            "--max-llm-tokens",
+            &CAP.to_string(),
+        ],
     );
     ok(&o);
     let job = latest_job(&env, "acme");
     assert_eq!(job["state"], "completed");
     assert_eq!(job["vectors"], 30, "vectors and rules go on");
     assert!(job["llm_status"].as_str().unwrap().starts_with("paused: the job used"), "{job}");
-    assert_eq!(ai.completions(), 10, "the cap is checked before each chunk");
+    let used = job["llm_tokens"].as_i64().unwrap();
+    assert!(used > 0 && used <= CAP, "each call reserves its cost first: the cap is never passed ({used} of {CAP})");
+    let asked = ai.completions();
+    assert!((1..10).contains(&asked), "the cap stops calls inside the first chunk: {asked}");
     let ledger = env.store().await.ledger_entries("acme", None).await.unwrap();
-    assert_eq!(ledger.iter().filter(|l| l.llm_status.as_deref() == Some("paused: token cap reached")).count(), 20);
+    let paused = ledger.iter().filter(|l| l.llm_status.as_deref() == Some("paused: token cap reached")).count();
+    assert_eq!(paused, 30 - asked);
 
-    // no cap: the rest is extracted, the first ten come from the memo
+    // no cap: the rest is extracted, the ones already paid for come from the memo
     ok(&run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source, "--chunk-size", "10"]));
     assert_eq!(ai.completions(), 30);
     let ledger = env.store().await.ledger_entries("acme", None).await.unwrap();
-    assert_eq!(ledger.iter().filter(|l| l.llm_status.as_deref() == Some("extracted")).count(), 20);
-    assert_eq!(ledger.iter().filter(|l| l.llm_status.as_deref() == Some("memoised")).count(), 10);
+    assert_eq!(ledger.iter().filter(|l| l.llm_status.as_deref() == Some("extracted")).count(), 30 - asked);
+    assert_eq!(ledger.iter().filter(|l| l.llm_status.as_deref() == Some("memoised")).count(), asked);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -254,4 +273,201 @@ async fn two_overlapping_backfills_at_once_on_postgres_make_no_duplicates() {
     let doc: Value = serde_json::from_str(&stdout(&v)).unwrap();
     let dups = doc["report"]["findings"].as_array().unwrap().iter().any(|f| f["check"] == "duplicate_nodes");
     assert!(!dups, "{doc}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_stored_as_upper_case_is_found_by_its_lower_case_name_and_the_reverse() {
+    let ai = OpenAiSim::start();
+    let env = Env::new(Backend::Sqlite).await;
+    let source = export(&env, &["Budget reviewed with Maria Lopez at ACME."]);
+    let mut outputs = Vec::new();
+    // stored as OPENAI_API_KEY, asked for as openai_api_key (the default name)
+    outputs.push(set_named_key(&env, &ai, "acme", "OpenAI", Some("OPENAI_API_KEY"), TENANT_KEY));
+    outputs.push(run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source]));
+    let job = latest_job(&env, "acme");
+    assert!(job["llm_status"].as_str().unwrap().starts_with("on: model"), "{job}");
+    assert_eq!(ai.completions(), 1);
+    // stored as openai_api_key, asked for as OPENAI_API_KEY
+    outputs.push(set_named_key(&env, &ai, "initech", "openai", Some("openai_api_key"), TENANT_KEY));
+    let args = ["backfill", "--tenant", "initech", "--source", &source, "--llm-key-name", "OPENAI_API_KEY"];
+    outputs.push(run(&env, &ai, &args));
+    let job = latest_job(&env, "initech");
+    assert!(job["llm_status"].as_str().unwrap().starts_with("on: model"), "{job}");
+    assert_eq!(ai.completions(), 2);
+    assert!(ai.with(|s| s.log.iter().all(|l| l.authorized && l.key == TENANT_KEY)), "the tenant's own key, no other");
+    // another name is another key: no fallback to any other
+    outputs.push(run(
+        &env,
+        &ai,
+        &["backfill", "--tenant", "acme", "--source", &source, "--llm-key-name", "project_key"],
+    ));
+    let job = latest_job(&env, "acme");
+    assert!(job["llm_status"].as_str().unwrap().contains("tenant acme has no openai key project_key"), "{job}");
+    outputs.push(run(&env, &ai, &["keys", "list"]));
+    assert!(stdout(outputs.last().unwrap()).contains("openai_api_key"));
+    for o in &outputs {
+        ok(o);
+        let all = format!("{}{}", stdout(o), stderr(o));
+        assert!(!all.contains(TENANT_KEY) && !all.contains(&TENANT_KEY[8..]), "the key leaked:\n{all}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_operators_key_is_used_only_when_a_flag_asks_for_it() {
+    let ai = OpenAiSim::start();
+    let env = Env::new(Backend::Sqlite).await;
+    let source = export(&env, &["Budget reviewed with Maria Lopez at ACME."]);
+    let with_env = |args: &[&str]| {
+        cmd(&env, &ai)
+            .env("ATOM_SYNC_LLM_API_KEY", OPERATOR_KEY)
+            .env("OPENAI_API_KEY", OPERATOR_KEY)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // a key in the environment is not enough
+    ok(&with_env(&["backfill", "--tenant", "globex", "--source", &source]));
+    let job = latest_job(&env, "globex");
+    assert!(job["llm_status"].as_str().unwrap().starts_with("off: tenant globex has no openai key"), "{job}");
+    assert_eq!(ai.requests(), 0);
+    // the flag says so
+    let o = with_env(&["backfill", "--tenant", "globex", "--source", &source, "--llm-operator-key"]);
+    ok(&o);
+    let job = latest_job(&env, "globex");
+    assert_eq!(job["llm_status"], "on: model gpt-4o-mini, the operator's key", "{job}");
+    assert!(ai.with(|s| s.log.len() == 1 && s.log[0].key == OPERATOR_KEY && s.log[0].status == 200));
+    // a tenant's own key still comes first
+    ok(&set_key(&env, &ai, "acme", "openai", TENANT_KEY));
+    ok(&with_env(&["backfill", "--tenant", "acme", "--source", &source, "--llm-operator-key"]));
+    assert_eq!(ai.with(|s| s.log.last().unwrap().key.clone()), TENANT_KEY);
+    assert!(!format!("{}{}", stdout(&o), stderr(&o)).contains(OPERATOR_KEY));
+    // the flag without the key: refused before any job exists
+    let jobs = status_json(&env, &[])["jobs"].as_array().unwrap().len();
+    let o = run(&env, &ai, &["backfill", "--tenant", "globex", "--source", &source, "--llm-operator-key"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("ATOM_SYNC_LLM_API_KEY is not set"), "{}", stderr(&o));
+    assert_eq!(status_json(&env, &[])["jobs"].as_array().unwrap().len(), jobs);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_rate_limit_spreads_the_calls() {
+    let ai = OpenAiSim::start();
+    let env = Env::new(Backend::Sqlite).await;
+    ok(&set_key(&env, &ai, "acme", "openai", TENANT_KEY));
+    let bodies: Vec<String> = (0..6).map(|i| format!("Budget {i} reviewed with Maria Lopez at ACME.")).collect();
+    let bodies: Vec<&str> = bodies.iter().map(String::as_str).collect();
+    let source = export(&env, &bodies);
+    // 60 a minute: one a second, however many may be in flight
+    let args = ["backfill", "--tenant", "acme", "--source", &source, "--llm-requests-per-minute", "60"];
+    ok(&run(&env, &ai, &args));
+    let at: Vec<std::time::Instant> = ai.with(|s| s.log.iter().map(|l| l.at).collect());
+    assert_eq!(at.len(), 6);
+    let span = *at.iter().max().unwrap() - *at.iter().min().unwrap();
+    assert!(span >= std::time::Duration::from_millis(4500), "6 calls at 1/s take 5 s, not {span:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_openai_embedder_writes_its_own_table_in_batches_and_never_mixes() {
+    use atom_sync::sink::LanceSink;
+    const TABLE: &str = "messages_openai_text_embedding_3_small_64";
+    let ai = OpenAiSim::start();
+    let env = Env::new(Backend::Sqlite).await;
+    ok(&set_key(&env, &ai, "acme", "openai", TENANT_KEY));
+    let o =
+        run(&env, &ai, &["embedder", "set", "--tenant", "acme", "openai:text-embedding-3-small", "--dimensions", "64"]);
+    assert!(stderr(ok(&o)).contains(TABLE), "{}", stderr(&o));
+    let source = format!("mbox:{}", sample_mbox().display());
+    let args = ["backfill", "--tenant", "acme", "--source", &source, "--chunk-size", "50", "--embed-batch-size", "16"];
+    ok(&run(&env, &ai, &args));
+    let job = latest_job(&env, "acme");
+    let processed = job["processed"].as_u64().unwrap() as usize;
+    assert_eq!(job["vectors"].as_u64().unwrap() as usize, processed, "{job}");
+
+    // batched within the request limit, with the tenant's key, model and dimension
+    let embeds = ai.with(|s| s.embeds.clone());
+    assert!(embeds.iter().all(|e| e.status == 200 && e.key == TENANT_KEY && e.model == "text-embedding-3-small"));
+    assert!(embeds.iter().all(|e| e.dimensions == Some(64) && !e.inputs.is_empty() && e.inputs.len() <= 16));
+    assert_eq!(embeds.iter().map(|e| e.inputs.len()).sum::<usize>(), processed, "one input per message");
+    assert!(embeds.len() >= processed.div_ceil(16));
+
+    // its own table, recording the model; each vector is the model's vector of its text
+    let table = LanceSink::open(&env.lance_uri(), TABLE, "openai:text-embedding-3-small", 64).await.unwrap();
+    assert_eq!(table.count("acme").await.unwrap(), processed);
+    let text = embeds.iter().flat_map(|e| &e.inputs).min_by_key(|t| t.len()).unwrap().clone();
+    let hit = &table.nearest("acme", &sim_vector(&text, 64), 1, None).await.unwrap()[0];
+    assert!(hit.score > 0.999, "stored vector = the model's vector of the message (score {})", hit.score);
+    assert!(text.starts_with(&hit.subject), "{text:?} vs {:?}", hit.subject);
+
+    // a tenant on the local model beside it: its own table, nothing of acme's there
+    ok(&run(&env, &ai, &["backfill", "--tenant", "globex", "--source", &source]));
+    let local = env.sink().await;
+    assert_eq!(local.count("acme").await.unwrap(), 0);
+    assert_eq!(local.count("globex").await.unwrap() as i64, SAMPLE_MESSAGES);
+    assert_eq!(table.count("globex").await.unwrap(), 0);
+    let e = LanceSink::open(&env.lance_uri(), TABLE, "potion-base-8M", 256).await.unwrap_err().to_string();
+    assert!(e.contains("refusing"), "the two never mix: {e}");
+
+    // search embeds the query with the tenant's model and reads its table; verify too
+    let before = ai.with(|s| s.embeds.len());
+    let o = run(&env, &ai, &["search", "--tenant", "acme", "--json", &text]);
+    let doc: Value = serde_json::from_str(&stdout(ok(&o))).unwrap();
+    assert_eq!(doc["hits"][0]["message_id"], hit.message_id.as_str(), "{doc}");
+    assert_eq!(ai.with(|s| s.embeds.len()), before + 1);
+    let v = run(&env, &ai, &["verify", "--tenant", "acme", "--json"]);
+    let doc: Value = serde_json::from_str(&stdout(&v)).unwrap();
+    assert_eq!(doc["report"]["clean"], true, "{doc}");
+    assert_eq!(doc["report"]["checked"]["vectors"].as_u64().unwrap() as usize, processed, "{doc}");
+
+    let shown: Value = serde_json::from_str(&stdout(ok(&run(&env, &ai, &["embedder", "show", "--json"])))).unwrap();
+    assert_eq!(shown["embedders"][0]["tenant"], "acme");
+    assert_eq!(shown["embedders"][0]["table"], TABLE);
+    let compacted: Value = serde_json::from_str(&stdout(ok(&run(&env, &ai, &["compact", "--json"])))).unwrap();
+    assert_eq!(compacted["tables"].as_array().unwrap().len(), 2, "{compacted}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_embedding_key_fails_the_job_naming_the_tenant_and_writes_nothing() {
+    let ai = OpenAiSim::start();
+    let env = Env::new(Backend::Sqlite).await;
+    let o = run(
+        &env,
+        &ai,
+        &["embedder", "set", "--tenant", "initech", "openai:text-embedding-3-small", "--dimensions", "32"],
+    );
+    assert!(stderr(ok(&o)).contains("tenant initech has no openai key openai_api_key"), "{}", stderr(&o));
+    let source = export(&env, &["Budget reviewed with Maria Lopez at ACME."]);
+    // no key at all: refused before a job exists, no fallback to the local model
+    let o = run(&env, &ai, &["backfill", "--tenant", "initech", "--source", &source]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("tenant initech"), "{}", stderr(&o));
+    assert!(status_json(&env, &[])["jobs"].as_array().unwrap().is_empty());
+    // a key the provider refuses: the job fails, nothing is written
+    ok(&set_key(&env, &ai, "initech", "openai", "sk-sim-revoked-0000000000000000"));
+    let o = run(&env, &ai, &["backfill", "--tenant", "initech", "--source", &source]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("tenant initech") && err.contains("401"), "{err}");
+    assert!(!err.contains("sk-sim-revoked"), "{err}");
+    let job = latest_job(&env, "initech");
+    assert_eq!(job["state"], "failed");
+    assert_eq!(job["processed"], 0);
+    assert!(env.store().await.ledger_entries("initech", None).await.unwrap().is_empty());
+    assert_eq!(ai.with(|s| s.embeds.iter().filter(|e| e.status == 401).count()), 1, "a 401 is not retried");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_answer_is_cut_at_the_timeout_and_asked_again() {
+    let ai = OpenAiSim::start();
+    let env = Env::new(Backend::Sqlite).await;
+    ok(&set_key(&env, &ai, "acme", "openai", TENANT_KEY));
+    let source = export(&env, &["Budget reviewed with Maria Lopez at ACME."]);
+    ai.with(|s| s.slow.push((std::time::Duration::from_secs(5), 1)));
+    let t = std::time::Instant::now();
+    ok(&run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source, "--llm-timeout", "500ms"]));
+    assert!(t.elapsed() < std::time::Duration::from_secs(5), "the hung call was not waited out");
+    let job = latest_job(&env, "acme");
+    assert!(job["llm_status"].as_str().unwrap().starts_with("on: model"), "{job}");
+    // extracted before the slow answer could arrive: a second request answered it
+    let ledger = env.store().await.ledger_entries("acme", None).await.unwrap();
+    assert_eq!(ledger[0].llm_status.as_deref(), Some("extracted"));
 }

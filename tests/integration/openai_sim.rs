@@ -1,8 +1,10 @@
 //! An OpenAI-compatible simulator: `POST /v1/chat/completions` with JSON-schema
-//! structured output, API-key checks (401), injected 429 / 500, answers that break
-//! the schema on request, and a request log. Its "model" is a deterministic reader:
-//! the sender (with address), capitalised two-word names and all-caps organisations
-//! of the body, and the sender's relationships to them.
+//! structured output and `POST /v1/embeddings` (float vectors of the asked-for
+//! `dimensions`, at most 2,048 inputs a request), API-key checks (401), injected
+//! 429 / 500 and latency, answers that break the schema on request, and request logs. Its chat
+//! "model" is a deterministic reader: the sender (with address), capitalised two-word
+//! names and all-caps organisations of the body, and the sender's relationships to
+//! them. Its embedding "model" hashes the text ([`sim_vector`]).
 
 #![allow(dead_code)]
 
@@ -14,6 +16,8 @@ use serde_json::{Value, json};
 use crate::graph_sim::{Req, Response, json_response, spawn_server};
 
 pub const TENANT_KEY: &str = "sk-sim-tenant-Key-7f3a9c2e41b8d0aa";
+/// The operator-wide key, accepted like a tenant's.
+pub const OPERATOR_KEY: &str = "sk-sim-operator-Key-02d9e7c1b5a3f468";
 /// A body containing this gets an answer that is not the schema.
 pub const BREAK_SCHEMA: &str = "PLEASE-ANSWER-MALFORMED";
 /// A body containing this is refused as a bad request (400), like content the
@@ -25,17 +29,32 @@ pub const NUL_NAMES: &str = "PLEASE-ANSWER-NUL";
 #[derive(Debug, Clone)]
 pub struct ChatLogged {
     pub authorized: bool,
+    /// The bearer key it carried.
+    pub key: String,
     pub model: String,
     pub status: u16,
     pub structured: bool,
+    pub at: std::time::Instant,
+}
+
+#[derive(Debug, Clone)]
+pub struct EmbedLogged {
+    pub key: String,
+    pub model: String,
+    pub dimensions: Option<u64>,
+    pub inputs: Vec<String>,
+    pub status: u16,
 }
 
 #[derive(Default)]
 pub struct AiState {
     pub keys: Vec<String>,
     pub log: Vec<ChatLogged>,
+    pub embeds: Vec<EmbedLogged>,
     /// (status, how many more requests get it)
     pub faults: Vec<(u16, usize)>,
+    /// (latency, how many more requests are answered that late)
+    pub slow: Vec<(std::time::Duration, usize)>,
 }
 
 #[derive(Clone)]
@@ -46,11 +65,24 @@ pub struct OpenAiSim {
 
 impl OpenAiSim {
     pub fn start() -> OpenAiSim {
-        let state = Arc::new(Mutex::new(AiState { keys: vec![TENANT_KEY.into()], ..Default::default() }));
+        let keys = vec![TENANT_KEY.into(), OPERATOR_KEY.into()];
+        let state = Arc::new(Mutex::new(AiState { keys, ..Default::default() }));
         let shared = state.clone();
         let addr = spawn_server(0, move |req| {
             let s = shared.clone();
-            async move { handle(&s, req) }
+            async move {
+                let delay = {
+                    let mut st = s.lock().unwrap_or_else(|p| p.into_inner());
+                    st.slow.iter_mut().find(|f| f.1 > 0).map(|f| {
+                        f.1 -= 1;
+                        f.0
+                    })
+                };
+                if let Some(d) = delay {
+                    tokio::time::sleep(d).await;
+                }
+                handle(&s, req)
+            }
         });
         OpenAiSim { addr, state }
     }
@@ -73,16 +105,33 @@ impl OpenAiSim {
     }
 }
 
+/// The simulated embedding of `text`: deterministic, unit length.
+pub fn sim_vector(text: &str, dim: usize) -> Vec<f32> {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in text.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+    }
+    let v: Vec<f32> = (0..dim)
+        .map(|i| {
+            let x = (h ^ (i as u64).wrapping_mul(0x9e3779b97f4a7c15)).wrapping_mul(0xbf58476d1ce4e5b9);
+            ((x >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+        })
+        .collect();
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
+    v.into_iter().map(|x| x / n).collect()
+}
+
 fn handle(state: &Mutex<AiState>, req: Req) -> Response {
     let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+    let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+    let key = req.header("authorization").and_then(|v| v.strip_prefix("Bearer ")).unwrap_or_default().to_string();
+    let authorized = s.keys.iter().any(|x| *x == key);
+    if req.method == "POST" && req.path.ends_with("/embeddings") {
+        return embeddings(&mut s, &body, key, authorized);
+    }
     if req.method != "POST" || !req.path.ends_with("/chat/completions") {
         return api_error(404, "invalid_request_error", "unknown_url", "Unknown request URL");
     }
-    let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-    let authorized = req
-        .header("authorization")
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|k| s.keys.iter().any(|x| x == k));
     let model = body["model"].as_str().unwrap_or_default().to_string();
     let structured = body["response_format"]["type"] == "json_schema"
         && body["response_format"]["json_schema"]["schema"].is_object();
@@ -123,7 +172,39 @@ fn handle(state: &Mutex<AiState>, req: Req) -> Response {
             .to_string(),
         )
     };
-    s.log.push(ChatLogged { authorized, model, status, structured });
+    s.log.push(ChatLogged { authorized, key, model, status, structured, at: std::time::Instant::now() });
+    response
+}
+
+fn embeddings(s: &mut AiState, body: &Value, key: String, authorized: bool) -> Response {
+    let model = body["model"].as_str().unwrap_or_default().to_string();
+    let dimensions = body["dimensions"].as_u64();
+    let inputs: Vec<String> = match &body["input"] {
+        Value::String(t) => vec![t.clone()],
+        Value::Array(a) => a.iter().map(|t| t.as_str().unwrap_or_default().to_string()).collect(),
+        _ => Vec::new(),
+    };
+    let (status, response) = if !authorized {
+        (401, api_error(401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided."))
+    } else if inputs.is_empty() || inputs.len() > 2048 || inputs.iter().any(|t| t.is_empty()) {
+        (400, api_error(400, "invalid_request_error", "invalid_input", "'input' must be 1 to 2048 non-empty strings"))
+    } else if let Some(f) = s.faults.iter_mut().find(|f| f.1 > 0) {
+        f.1 -= 1;
+        (f.0, api_error(f.0, "server_error", "injected", "The server had an error while processing your request."))
+    } else {
+        let dim = dimensions.unwrap_or(1536) as usize;
+        let data: Vec<Value> = inputs
+            .iter()
+            .enumerate()
+            .rev() // out of order on purpose: clients must place vectors by index
+            .map(|(i, t)| json!({"object": "embedding", "index": i, "embedding": sim_vector(t, dim)}))
+            .collect();
+        let tokens: usize = inputs.iter().map(|t| t.len() / 4).sum();
+        let doc = json!({"object": "list", "data": data, "model": model,
+                         "usage": {"prompt_tokens": tokens, "total_tokens": tokens}});
+        (200, json_response(200, doc.to_string()))
+    };
+    s.embeds.push(EmbedLogged { key, model, dimensions, inputs, status });
     response
 }
 

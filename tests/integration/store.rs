@@ -196,6 +196,33 @@ async fn queue_story(store: &dyn Store) {
     );
 }
 
+/// Keys by provider and name, and embedders, per tenant.
+async fn tenant_settings_story(store: &dyn Store) {
+    use atom_sync::embed::EmbedderSpec;
+    use atom_sync::keys::KeyName;
+    let default = KeyName::new("openai", None).unwrap();
+    let project = KeyName::new("OpenAI", Some("Project_Key")).unwrap();
+    store.put_key("acme", &default, b"n1", b"c1", "sk-…0001").await.unwrap();
+    store.put_key("acme", &project, b"n2", b"c2", "sk-…0002").await.unwrap();
+    store.put_key("globex", &default, b"n3", b"c3", "sk-…0003").await.unwrap();
+    assert_eq!(store.get_key("acme", &project).await.unwrap().unwrap().ciphertext, b"c2");
+    assert_eq!(store.get_key("acme", &default).await.unwrap().unwrap().ciphertext, b"c1");
+    let listed: Vec<(String, String)> =
+        store.list_keys(Some("acme")).await.unwrap().into_iter().map(|k| (k.provider, k.name)).collect();
+    assert_eq!(listed, [("openai".into(), "openai_api_key".into()), ("openai".into(), "project_key".into())]);
+    assert!(store.remove_key("acme", &project).await.unwrap());
+    assert!(store.get_key("acme", &project).await.unwrap().is_none());
+    assert!(store.get_key("globex", &default).await.unwrap().is_some(), "tenant-scoped");
+
+    assert_eq!(store.embedder("acme").await.unwrap(), None);
+    let spec = EmbedderSpec::parse("openai:text-embedding-3-small", Some(512)).unwrap();
+    store.set_embedder("acme", &spec).await.unwrap();
+    assert_eq!(store.embedder("acme").await.unwrap(), Some(spec.clone()));
+    assert_eq!(store.embedder("globex").await.unwrap(), None);
+    store.set_embedder("acme", &EmbedderSpec::Local).await.unwrap();
+    assert_eq!(store.list_embedders(None).await.unwrap(), [("acme".to_string(), EmbedderSpec::Local)]);
+}
+
 #[tokio::test]
 async fn conformance_on_every_backend() {
     for backend in backends() {
@@ -205,6 +232,7 @@ async fn conformance_on_every_backend() {
         story(store.as_ref()).await;
         let env = Env::new(backend).await;
         queue_story(env.store().await.as_ref()).await;
+        tenant_settings_story(env.store().await.as_ref()).await;
         // migrations are idempotent: opening again is fine
         env.store().await;
     }

@@ -105,7 +105,10 @@ async fn compact_merges_chunk_files_and_keeps_every_vector() {
     ok(&env.run(&["backfill", "--tenant", "demo", "--source", &source, "--chunk-size", "25"]));
     let before = env.sink().await.message_id_set("demo").await.unwrap();
     let o = env.run(&["compact", "--json"]);
-    let stats: serde_json::Value = serde_json::from_str(&stdout(ok(&o))).unwrap();
+    let out: serde_json::Value = serde_json::from_str(&stdout(ok(&o))).unwrap();
+    assert_eq!(out["tables"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(out["tables"][0]["table"], "messages");
+    let stats = &out["tables"][0]["stats"];
     assert!(stats["fragments_removed"].as_u64().unwrap() >= 12, "twelve chunks, twelve small files: {stats}");
     assert!(stats["fragments_added"].as_u64().unwrap() < stats["fragments_removed"].as_u64().unwrap(), "{stats}");
     let sink = env.sink().await;

@@ -1,0 +1,228 @@
+//! An OpenAI-compatible embedding model, for tenants that chose one. A chunk's texts
+//! go in as few requests as the API's limits allow: at most `batch` inputs (2,048 at
+//! OpenAI) and about 300,000 tokens per request, each input cut to the model's
+//! 8,192-token window. Same timeout and retry policy as the LLM path; a refused key
+//! fails the chunk (vectors are not optional), naming the tenant.
+
+use async_openai::Client;
+use async_openai::config::OpenAIConfig;
+use async_openai::error::OpenAIError;
+use async_openai::types::embeddings::{CreateEmbeddingRequest, EmbeddingInput, EncodingFormat};
+use async_trait::async_trait;
+
+use super::Embedder;
+use crate::keys::Secret;
+use crate::source::graph::retry::{Failure, Policy};
+use crate::{Error, Result};
+
+/// OpenAI's limit on inputs per request.
+pub const MAX_INPUTS: usize = 2048;
+/// OpenAI's limit on tokens summed over one request's inputs, with room for error in
+/// the estimate below.
+const MAX_REQUEST_TOKENS: usize = 250_000;
+/// One input's share: the models read 8,192 tokens; at ~3 bytes a token (a cautious
+/// figure for mail), 24,000 bytes stay inside it.
+const MAX_INPUT_BYTES: usize = 24_000;
+
+pub struct OpenAiEmbedder {
+    client: Client<OpenAIConfig>,
+    tenant: String,
+    name: String,
+    model: String,
+    dimensions: u32,
+    batch: usize,
+    retry: Policy,
+}
+
+impl std::fmt::Debug for OpenAiEmbedder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenAiEmbedder")
+            .field("tenant", &self.tenant)
+            .field("model", &self.model)
+            .field("dimensions", &self.dimensions)
+            .field("batch", &self.batch)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where and how to call the embedding model.
+#[derive(Debug, Clone)]
+pub struct OpenAiEmbedding {
+    pub base_url: String,
+    pub model: String,
+    pub dimensions: u32,
+    /// Inputs per request (≤ 2048); smaller for providers with lower limits.
+    pub batch: usize,
+    pub timeout: std::time::Duration,
+    pub retry: Policy,
+}
+
+impl OpenAiEmbedder {
+    pub fn new(tenant: &str, cfg: OpenAiEmbedding, key: &Secret) -> Result<Self> {
+        let name = format!("openai:{}", cfg.model);
+        let client = crate::provider::client(&cfg.base_url, cfg.timeout, key).map_err(|message| Error::Provider {
+            tenant: tenant.to_string(),
+            what: format!("embedder {name}"),
+            message,
+            transient: false,
+        })?;
+        Ok(OpenAiEmbedder {
+            client,
+            tenant: tenant.to_string(),
+            name,
+            model: cfg.model,
+            dimensions: cfg.dimensions,
+            batch: cfg.batch.clamp(1, MAX_INPUTS),
+            retry: cfg.retry,
+        })
+    }
+
+    /// One request's inputs, with retries; vectors in input order.
+    async fn request(&self, inputs: Vec<String>) -> Result<Vec<Vec<f32>>> {
+        let n = inputs.len();
+        let request = CreateEmbeddingRequest {
+            model: self.model.clone(),
+            input: EmbeddingInput::StringArray(inputs),
+            encoding_format: Some(EncodingFormat::Float),
+            user: None,
+            dimensions: Some(self.dimensions),
+        };
+        let mut retries = 0u32;
+        loop {
+            let failure = match self.client.embeddings().create(request.clone()).await {
+                Ok(resp) => return self.vectors(resp.data, n),
+                Err(OpenAIError::ApiError(api)) => Failure::Status {
+                    status: api.status_code.as_u16(),
+                    code: api.api_error.code.clone().unwrap_or_default(),
+                    message: api.api_error.message.clone(),
+                    retry_after: None,
+                },
+                Err(OpenAIError::JSONDeserialize(err, _)) => {
+                    Failure::Transport(format!("the provider's answer is not an embedding list ({err})"))
+                }
+                Err(other) => Failure::Transport(other.to_string()),
+            };
+            if !failure.retryable() || retries >= self.retry.max_retries {
+                let message: String = format!("{failure} (after {} attempts)", retries + 1)
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .take(400)
+                    .collect();
+                return Err(self.fail(message, failure.retryable()));
+            }
+            retries += 1;
+            let wait = self.retry.delay(retries, &failure);
+            tracing::warn!(retry = retries, wait_ms = wait.as_millis() as u64, tenant = %self.tenant, "embedding call failed ({failure}); retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn vectors(&self, data: Vec<async_openai::types::embeddings::Embedding>, n: usize) -> Result<Vec<Vec<f32>>> {
+        let mut out: Vec<Option<Vec<f32>>> = vec![None; n];
+        for d in data {
+            let i = d.index as usize;
+            if i >= n || out[i].is_some() {
+                return Err(self.fail(format!("the answer has a wrong or repeated index {i} for {n} inputs"), false));
+            }
+            if d.embedding.len() != self.dimensions as usize {
+                return Err(self.fail(
+                    format!(
+                        "the model returned {} dimensions where {} were asked for (does it take a `dimensions` parameter?)",
+                        d.embedding.len(),
+                        self.dimensions
+                    ),
+                    false,
+                ));
+            }
+            out[i] = Some(d.embedding);
+        }
+        out.into_iter()
+            .enumerate()
+            .map(|(i, v)| v.ok_or_else(|| self.fail(format!("the answer has no vector for input {i} of {n}"), false)))
+            .collect()
+    }
+
+    fn fail(&self, message: String, transient: bool) -> Error {
+        Error::Provider {
+            tenant: self.tenant.clone(),
+            what: format!("embedder {} at {} dimensions", self.name, self.dimensions),
+            message,
+            transient,
+        }
+    }
+}
+
+/// An input as the API takes it: never empty, never past the model's window.
+fn input(text: String) -> String {
+    if text.trim().is_empty() {
+        return " ".into();
+    }
+    if text.len() <= MAX_INPUT_BYTES {
+        return text;
+    }
+    let mut cut = MAX_INPUT_BYTES;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text[..cut].to_string()
+}
+
+/// Split inputs into requests within the per-request limits, keeping their order.
+fn batches(texts: Vec<String>, max_inputs: usize) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let mut tokens = 0usize;
+    for t in texts.into_iter().map(input) {
+        let cost = t.len() / 3 + 1;
+        match out.last_mut() {
+            Some(b) if b.len() < max_inputs && tokens + cost <= MAX_REQUEST_TOKENS => {
+                tokens += cost;
+                b.push(t);
+            }
+            _ => {
+                tokens = cost;
+                out.push(vec![t]);
+            }
+        }
+    }
+    out
+}
+
+#[async_trait]
+impl Embedder for OpenAiEmbedder {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn dimension(&self) -> usize {
+        self.dimensions as usize
+    }
+
+    async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>> {
+        let mut out = Vec::with_capacity(texts.len());
+        for b in batches(texts, self.batch) {
+            out.extend(self.request(b).await?);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_keep_order_and_limits() {
+        let texts: Vec<String> = (0..10).map(|i| format!("text {i}")).collect();
+        let b = batches(texts.clone(), 4);
+        assert_eq!(b.iter().map(Vec::len).collect::<Vec<_>>(), vec![4, 4, 2]);
+        assert_eq!(b.concat(), texts);
+        // big inputs are cut to the window and split by the request's token budget
+        let big: Vec<String> = (0..40).map(|_| "é".repeat(20_000)).collect();
+        let b = batches(big, MAX_INPUTS);
+        assert!(
+            b.len() > 1 && b.iter().all(|r| r.iter().map(|t| t.len() / 3 + 1).sum::<usize>() <= MAX_REQUEST_TOKENS)
+        );
+        assert!(b.concat().iter().all(|t| t.len() <= MAX_INPUT_BYTES));
+        assert_eq!(input(String::new()), " ");
+    }
+}

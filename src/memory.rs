@@ -1,0 +1,92 @@
+//! A tenant's semantic memory: the embedder it chose and that embedder's vector table.
+//! Tables are opened once per process and shared by every job and tenant using them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::embed::openai::OpenAiEmbedding;
+use crate::embed::{Embedder, EmbedderSpec, LocalEmbedder, OpenAiEmbedder};
+use crate::provider::{Provider, TenantKey};
+use crate::sink::LanceSink;
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// What computes a tenant's vectors and where they go.
+#[derive(Clone)]
+pub struct Memory {
+    pub spec: EmbedderSpec,
+    pub embedder: Arc<dyn Embedder>,
+    pub sink: Arc<LanceSink>,
+}
+
+pub struct Memories {
+    lance_uri: String,
+    provider: Option<Arc<Provider>>,
+    /// Inputs per embedding request for OpenAI-compatible embedders.
+    embed_batch: usize,
+    sinks: tokio::sync::Mutex<HashMap<String, Arc<LanceSink>>>,
+}
+
+impl Memories {
+    /// `provider`: how to reach tenants' OpenAI-compatible models (`None`: only the
+    /// local embedder is available here).
+    pub fn new(lance_uri: &str, provider: Option<Arc<Provider>>, embed_batch: usize) -> Self {
+        Memories { lance_uri: lance_uri.to_string(), provider, embed_batch, sinks: Default::default() }
+    }
+
+    pub fn lance_uri(&self) -> &str {
+        &self.lance_uri
+    }
+
+    /// The tenant's chosen embedder (local when it never chose) and its table.
+    pub async fn for_tenant(&self, store: &dyn Store, tenant: &str) -> Result<Memory> {
+        let spec = store.embedder(tenant).await?.unwrap_or(EmbedderSpec::Local);
+        self.open(store, tenant, spec).await
+    }
+
+    /// The local embedder and the default table.
+    pub async fn local(&self) -> Result<Memory> {
+        let embedder: Arc<dyn Embedder> = Arc::new(LocalEmbedder::load()?);
+        let sink = self.sink(&EmbedderSpec::Local, embedder.as_ref()).await?;
+        Ok(Memory { spec: EmbedderSpec::Local, embedder, sink })
+    }
+
+    async fn open(&self, store: &dyn Store, tenant: &str, spec: EmbedderSpec) -> Result<Memory> {
+        let EmbedderSpec::OpenAi { model, dimensions } = &spec else { return self.local().await };
+        let what = format!("embedder {spec}");
+        let refuse = |message: String| Error::Provider {
+            tenant: tenant.to_string(),
+            what: what.clone(),
+            message,
+            transient: false,
+        };
+        let provider = self.provider.as_ref().ok_or_else(|| refuse("no provider is configured here".into()))?;
+        let key = match provider.key_for(store, tenant).await? {
+            TenantKey::Own(k) | TenantKey::Operator(k) => k,
+            // no fallback to the local model: that would put vectors where they are not looked for
+            TenantKey::Missing(why) | TenantKey::Unusable(why) => return Err(refuse(why)),
+        };
+        let cfg = OpenAiEmbedding {
+            base_url: provider.settings.base_url.clone(),
+            model: model.clone(),
+            dimensions: *dimensions,
+            batch: self.embed_batch,
+            timeout: provider.settings.timeout,
+            retry: provider.settings.retry,
+        };
+        let embedder: Arc<dyn Embedder> = Arc::new(OpenAiEmbedder::new(tenant, cfg, &key)?);
+        let sink = self.sink(&spec, embedder.as_ref()).await?;
+        Ok(Memory { spec, embedder, sink })
+    }
+
+    async fn sink(&self, spec: &EmbedderSpec, embedder: &dyn Embedder) -> Result<Arc<LanceSink>> {
+        let table = spec.table();
+        let mut sinks = self.sinks.lock().await;
+        if let Some(s) = sinks.get(&table) {
+            return Ok(s.clone());
+        }
+        let s = Arc::new(LanceSink::open(&self.lance_uri, &table, embedder.name(), embedder.dimension()).await?);
+        sinks.insert(table, s.clone());
+        Ok(s)
+    }
+}
