@@ -302,10 +302,15 @@ impl Pipeline {
             }),
             self.llm_extract(job, llm, &emails)
         );
+        let extracted = extracted?;
+        if !extracted.memo.is_empty() {
+            // first, and not with the chunk: if the chunk fails (an embedder refused,
+            // a lost lease), what was paid for is kept
+            self.store.put_llm_memo(&job.tenant, &extracted.memo).await?;
+        }
         let vectors = vectors?;
         let mut graph = graph
             .map_err(|e| Error::Embed { name: "rules".into(), message: format!("extraction task failed: {e}") })?;
-        let extracted = extracted?;
         if let (true, Some(cap)) = (extracted.over_budget, job.llm_token_cap) {
             self.pause_llm(job, job.llm_tokens + extracted.tokens, cap, llm);
         }
@@ -368,7 +373,6 @@ impl Pipeline {
                 .collect(),
             llm_tokens: extracted.tokens,
             llm_status: llm.status(),
-            memo: extracted.memo,
         };
         let in_chunk = (commit.processed + commit.skipped) as usize;
         let updated = self.store.commit_chunk(lease, &commit).await?;

@@ -67,8 +67,6 @@ pub struct ChunkCommit {
     pub llm_tokens: i64,
     /// The job's LLM path as of this chunk (`None` leaves it as it was).
     pub llm_status: Option<String>,
-    /// New model answers to memoise.
-    pub memo: Vec<MemoRow>,
 }
 
 /// A model answer for one message content, kept so unchanged mail is never sent twice.
@@ -170,6 +168,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Append a line to a job's story.
     async fn record_event(&self, job: &Job, kind: &str, message: &str) -> Result<()>;
+
+    /// Keep model answers, outside any chunk's transaction: an answer paid for stays
+    /// paid for even when its chunk is abandoned (rows are content-addressed, so they
+    /// are right whoever writes them; a row already there is left as it is).
+    async fn put_llm_memo(&self, tenant: &str, rows: &[MemoRow]) -> Result<()>;
 
     /// Memoised answers of `model` / `prompt_version` for these content hashes, as
     /// content hash → answer.

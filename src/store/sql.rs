@@ -426,18 +426,6 @@ macro_rules! impl_store {
                     q.build().execute(&mut *tx).await.map_err(Error::store(ctx("unsupported edges")))?;
                 }
 
-                for rows in chunk.memo.chunks($crate::store::ROWS_PER_STATEMENT) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO llm_memo (tenant_id, content_hash, prompt_version, model, answer, tokens, created_at) ",
-                    );
-                    q.push_values(rows, |mut b, m| {
-                        b.push_bind(t).push_bind(&m.content_hash).push_bind(&m.prompt_version).push_bind(&m.model)
-                            .push_bind(&m.answer).push_bind(m.tokens).push_bind(now);
-                    });
-                    q.push(" ON CONFLICT DO NOTHING");
-                    q.build().execute(&mut *tx).await.map_err(Error::store(ctx("memoised answers")))?;
-                }
-
                 for l in &chunk.sync_links {
                     sqlx::query(
                         "INSERT INTO graph_sync_links (tenant_id, mailbox, folder_id, delta_link, updated_at) VALUES ($1, $2, $3, $4, $5)
@@ -646,6 +634,25 @@ macro_rules! impl_store {
                 .fetch_all(&self.pool)
                 .await
                 .map_err($crate::Error::store(format!("tenant {tenant}: reading the delta links of mailbox {mailbox}")))
+            }
+
+            async fn put_llm_memo(&self, tenant: &str, rows: &[$crate::store::MemoRow]) -> $crate::Result<()> {
+                let now = $crate::time::now_ms();
+                for rows in rows.chunks($crate::store::ROWS_PER_STATEMENT) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO llm_memo (tenant_id, content_hash, prompt_version, model, answer, tokens, created_at) ",
+                    );
+                    q.push_values(rows, |mut b, m| {
+                        b.push_bind(tenant).push_bind(&m.content_hash).push_bind(&m.prompt_version).push_bind(&m.model)
+                            .push_bind(&m.answer).push_bind(m.tokens).push_bind(now);
+                    });
+                    q.push(" ON CONFLICT DO NOTHING");
+                    q.build()
+                        .execute(&self.pool)
+                        .await
+                        .map_err($crate::Error::store(format!("tenant {tenant}: keeping memoised answers")))?;
+                }
+                Ok(())
             }
 
             async fn llm_memo(

@@ -471,3 +471,29 @@ async fn a_slow_answer_is_cut_at_the_timeout_and_asked_again() {
     let ledger = env.store().await.ledger_entries("acme", None).await.unwrap();
     assert_eq!(ledger[0].llm_status.as_deref(), Some("extracted"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_paid_for_in_a_failed_chunk_are_not_paid_for_again() {
+    let ai = OpenAiSim::start();
+    let env = Env::new(Backend::Sqlite).await;
+    ok(&set_key(&env, &ai, "acme", "openai", TENANT_KEY));
+    ok(&run(&env, &ai, &["embedder", "set", "--tenant", "acme", "openai:text-embedding-3-small", "--dimensions", "8"]));
+    let bodies: Vec<String> = (0..5).map(|i| format!("Budget {i} reviewed with Maria Lopez at ACME.")).collect();
+    let bodies: Vec<&str> = bodies.iter().map(String::as_str).collect();
+    let source = export(&env, &bodies);
+    // the chat model answers, the embedding model is refused: the chunk fails
+    ai.with(|s| s.refuse_embeddings = Some(403));
+    let o = run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(ai.completions(), 5);
+    let job = latest_job(&env, "acme");
+    assert_eq!((job["state"].as_str(), job["processed"].as_i64()), (Some("failed"), Some(0)), "{job}");
+    // fixed (back to the local model); the resumed job asks the chat model nothing again
+    ok(&run(&env, &ai, &["embedder", "set", "--tenant", "acme", "local"]));
+    ok(&run(&env, &ai, &["resume", job["id"].as_str().unwrap()]));
+    assert_eq!(ai.completions(), 5, "the answers were kept although their chunk failed");
+    let ledger = env.store().await.ledger_entries("acme", None).await.unwrap();
+    assert_eq!(ledger.len(), 5);
+    assert!(ledger.iter().all(|l| l.llm_status.as_deref() == Some("memoised")), "{ledger:?}");
+    assert_eq!(env.sink().await.count("acme").await.unwrap(), 5);
+}

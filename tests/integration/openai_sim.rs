@@ -55,6 +55,8 @@ pub struct AiState {
     pub faults: Vec<(u16, usize)>,
     /// (latency, how many more requests are answered that late)
     pub slow: Vec<(std::time::Duration, usize)>,
+    /// Every embedding request is refused with this status.
+    pub refuse_embeddings: Option<u16>,
 }
 
 #[derive(Clone)]
@@ -186,6 +188,16 @@ fn embeddings(s: &mut AiState, body: &Value, key: String, authorized: bool) -> R
     };
     let (status, response) = if !authorized {
         (401, api_error(401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided."))
+    } else if let Some(code) = s.refuse_embeddings {
+        (
+            code,
+            api_error(
+                code,
+                "invalid_request_error",
+                "model_not_found",
+                "The model does not exist or you do not have access to it.",
+            ),
+        )
     } else if inputs.is_empty() || inputs.len() > 2048 || inputs.iter().any(|t| t.is_empty()) {
         (400, api_error(400, "invalid_request_error", "invalid_input", "'input' must be 1 to 2048 non-empty strings"))
     } else if let Some(f) = s.faults.iter_mut().find(|f| f.1 > 0) {
