@@ -119,6 +119,9 @@ pub struct Job {
     /// Whether the LLM path ran, and if not why.
     pub llm_status: Option<String>,
     pub llm_token_cap: Option<i64>,
+    /// The embedder the job writes with (`local`, `openai:MODEL`), fixed at its first run.
+    pub embedder: Option<String>,
+    pub embed_dimensions: Option<i64>,
     pub chunks: i64,
     pub attempts: i64,
     /// How often the reaper re-queued the job after its owner went silent.

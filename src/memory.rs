@@ -44,11 +44,46 @@ impl Memories {
         self.open(store, tenant, spec).await
     }
 
+    /// Only the tenant's vector table: reading it (verify, text search) needs no
+    /// embedder, so no key either.
+    pub async fn table_for(&self, store: &dyn Store, tenant: &str) -> Result<(EmbedderSpec, Arc<LanceSink>)> {
+        let spec = store.embedder(tenant).await?.unwrap_or(EmbedderSpec::Local);
+        let dimension = spec.dimensions().map(|d| d as usize).unwrap_or(crate::embed::local::DIMENSION);
+        let sink = self.sink(&spec, &spec.embedder_name(), dimension).await?;
+        Ok((spec, sink))
+    }
+
     /// The local embedder and the default table.
     pub async fn local(&self) -> Result<Memory> {
         let embedder: Arc<dyn Embedder> = Arc::new(LocalEmbedder::load()?);
-        let sink = self.sink(&EmbedderSpec::Local, embedder.as_ref()).await?;
+        let sink = self.sink(&EmbedderSpec::Local, embedder.name(), embedder.dimension()).await?;
         Ok(Memory { spec: EmbedderSpec::Local, embedder, sink })
+    }
+
+    /// Remove messages from every vector table here, not only the tenant's current
+    /// one: vectors an earlier embedder wrote must not outlive their message (a tenant
+    /// that switches back would find deleted mail).
+    pub async fn delete_everywhere(&self, tenant: &str, message_ids: &[String]) -> Result<()> {
+        for sink in LanceSink::open_all(&self.lance_uri).await? {
+            sink.delete(tenant, message_ids).await?;
+        }
+        Ok(())
+    }
+
+    /// A job's memory: the embedder it was pinned to, or (at its first run) the
+    /// tenant's current one, pinned now, so a job never writes to two tables.
+    pub async fn for_job(&self, store: &dyn Store, job: &crate::job::Job, lease: &crate::job::Lease) -> Result<Memory> {
+        match &job.embedder {
+            Some(name) => {
+                let spec = EmbedderSpec::from_stored(&job.tenant, name, job.embed_dimensions)?;
+                self.open(store, &job.tenant, spec).await
+            }
+            None => {
+                let memory = self.for_tenant(store, &job.tenant).await?;
+                store.pin_embedder(lease, &memory.spec).await?;
+                Ok(memory)
+            }
+        }
     }
 
     async fn open(&self, store: &dyn Store, tenant: &str, spec: EmbedderSpec) -> Result<Memory> {
@@ -75,17 +110,28 @@ impl Memories {
             retry: provider.settings.retry,
         };
         let embedder: Arc<dyn Embedder> = Arc::new(OpenAiEmbedder::new(tenant, cfg, &key)?);
-        let sink = self.sink(&spec, embedder.as_ref()).await?;
+        let sink = self.sink(&spec, embedder.name(), embedder.dimension()).await?;
         Ok(Memory { spec, embedder, sink })
     }
 
-    async fn sink(&self, spec: &EmbedderSpec, embedder: &dyn Embedder) -> Result<Arc<LanceSink>> {
+    async fn sink(&self, spec: &EmbedderSpec, name: &str, dimension: usize) -> Result<Arc<LanceSink>> {
         let table = spec.table();
         let mut sinks = self.sinks.lock().await;
         if let Some(s) = sinks.get(&table) {
+            // one table, one embedder, whichever path led here
+            if s.embedder() != name || s.dimension() != dimension {
+                return Err(Error::VectorMismatch {
+                    uri: self.lance_uri.clone(),
+                    message: format!(
+                        "table {table} holds vectors of embedder {}; refusing {} vectors",
+                        s.embedder(),
+                        name
+                    ),
+                });
+            }
             return Ok(s.clone());
         }
-        let s = Arc::new(LanceSink::open(&self.lance_uri, &table, embedder.name(), embedder.dimension()).await?);
+        let s = Arc::new(LanceSink::open(&self.lance_uri, &table, name, dimension).await?);
         sinks.insert(table, s.clone());
         Ok(s)
     }

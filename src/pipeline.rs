@@ -199,7 +199,7 @@ impl Pipeline {
         } else {
             None
         };
-        let memory = self.memories.for_tenant(self.store.as_ref(), &job.tenant).await?;
+        let memory = self.memories.for_job(self.store.as_ref(), &job, lease).await?;
         let mut llm = self.llm_path(&job).await?;
         let mut current = job;
         while let Some(rx) = pages.as_mut() {
@@ -286,7 +286,7 @@ impl Pipeline {
         if !removed.is_empty() || !unusable.is_empty() {
             // vectors first, as for upserts: a crash before the commit repeats the delete
             let gone: Vec<String> = removed.iter().chain(&unusable).cloned().collect();
-            memory.sink.delete(&job.tenant, &gone).await?;
+            self.memories.delete_everywhere(&job.tenant, &gone).await?;
         }
 
         // rules and embeddings are independent: run them side by side
@@ -447,7 +447,8 @@ impl Pipeline {
                         Ok(Answer::Malformed { reason, tokens }) => {
                             (MemoAnswer::Malformed(reason.clone()), format!("malformed: {reason}"), tokens)
                         }
-                        Err(Missed::Message(why)) => {
+                        Err(Missed::Message { why, tokens }) => {
+                            out.tokens += tokens;
                             fresh.insert(e.content_hash.as_str(), (None, format!("failed: {why}")));
                             continue;
                         }

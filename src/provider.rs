@@ -133,6 +133,16 @@ pub fn client(base_url: &str, timeout: Duration, key: &Secret) -> std::result::R
     Ok(Client::build(http, config))
 }
 
+/// Provider text as status, errors and logs may hold it: the key cut out (some
+/// providers echo it in a 401), one line, no control characters (Postgres TEXT refuses
+/// NUL), at most 300 characters.
+pub fn scrub(text: &str, key: &Secret) -> String {
+    let k = key.expose();
+    let text = if k.len() >= 8 { text.replace(k, "***") } else { text.to_string() };
+    let one: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(300).collect();
+    one.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Requests and tokens per minute as two token buckets holding one second's worth.
 /// A call waits until both are positive, then takes what it expects to spend; the
 /// bucket may go into debt (a request larger than a second's worth still passes), and
@@ -222,6 +232,13 @@ impl Bucket {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provider_text_loses_the_key_and_its_control_characters() {
+        let key = Secret::new("sk-abcdefghijklmnop");
+        let t = scrub("Incorrect API key provided: sk-abcdefghijklmnop.\n\0 next", &key);
+        assert_eq!(t, "Incorrect API key provided: ***. next");
+    }
 
     /// Take `n` from the bucket as soon as it allows, starting at `t` seconds.
     fn next(b: &Bucket, t0: Instant, t: &mut f64, n: f64) {

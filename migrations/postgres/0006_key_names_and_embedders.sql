@@ -3,7 +3,7 @@
 -- case-insensitive by construction. Existing keys get the default name
 -- '<provider>_api_key'.
 ALTER TABLE tenant_keys ADD COLUMN name TEXT;
-UPDATE tenant_keys SET name = provider || '_api_key';
+UPDATE tenant_keys SET name = lower(provider) || '_api_key';
 ALTER TABLE tenant_keys ALTER COLUMN name SET NOT NULL;
 ALTER TABLE tenant_keys DROP CONSTRAINT tenant_keys_pkey;
 ALTER TABLE tenant_keys ADD PRIMARY KEY (tenant_id, provider, name);
@@ -17,3 +17,8 @@ CREATE TABLE tenant_embedders (
     dimensions BIGINT,
     updated_at BIGINT NOT NULL
 );
+
+-- The embedder a job writes with, fixed when it first runs: a job resumed after the
+-- tenant switched embedders keeps writing to the table it started in.
+ALTER TABLE jobs ADD COLUMN embedder TEXT;
+ALTER TABLE jobs ADD COLUMN embed_dimensions BIGINT;

@@ -14,7 +14,7 @@ CREATE TABLE tenant_keys_new (
     PRIMARY KEY (tenant_id, provider, name)
 );
 INSERT INTO tenant_keys_new (tenant_id, provider, name, nonce, ciphertext, hint, created_at, updated_at)
-    SELECT tenant_id, provider, provider || '_api_key', nonce, ciphertext, hint, created_at, updated_at FROM tenant_keys;
+    SELECT tenant_id, provider, lower(provider) || '_api_key', nonce, ciphertext, hint, created_at, updated_at FROM tenant_keys;
 DROP TABLE tenant_keys;
 ALTER TABLE tenant_keys_new RENAME TO tenant_keys;
 
@@ -27,3 +27,8 @@ CREATE TABLE tenant_embedders (
     dimensions INTEGER,
     updated_at INTEGER NOT NULL
 );
+
+-- The embedder a job writes with, fixed when it first runs: a job resumed after the
+-- tenant switched embedders keeps writing to the table it started in.
+ALTER TABLE jobs ADD COLUMN embedder TEXT;
+ALTER TABLE jobs ADD COLUMN embed_dimensions INTEGER;

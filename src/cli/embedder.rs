@@ -54,6 +54,8 @@ pub async fn run(g: &Global, args: EmbedderArgs) -> anyhow::Result<u8> {
         EmbedderCommand::Set { tenant, embedder, dimensions } => {
             validate_tenant(&tenant)?;
             let spec = EmbedderSpec::parse(&embedder, dimensions)?;
+            // settings that cannot work fail before anything is stored
+            let provider = g.provider()?;
             let before = store.embedder(&tenant).await?.unwrap_or(EmbedderSpec::Local);
             store.set_embedder(&tenant, &spec).await?;
             eprintln!("tenant {tenant} embeds with {spec}, into table {}", spec.table());
@@ -65,7 +67,6 @@ pub async fn run(g: &Global, args: EmbedderArgs) -> anyhow::Result<u8> {
                 );
             }
             if matches!(spec, EmbedderSpec::OpenAi { .. }) {
-                let provider = g.provider()?;
                 if store.get_key(&tenant, &provider.key_name).await?.is_none() && provider.operator_key.is_none() {
                     eprintln!(
                         "warning: tenant {tenant} has no {}; its jobs fail until one is stored (atom-sync keys set --tenant {tenant} --provider {} --name {})",

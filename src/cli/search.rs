@@ -1,5 +1,6 @@
 //! `atom-sync search`: the nearest messages to a query in a tenant's semantic memory,
-//! embedded with the same local model as the messages. How an operator spot-checks.
+//! embedded with the tenant's embedder (the one its messages were embedded with). How
+//! an operator spot-checks.
 
 use atom_sync::settings::validate_tenant;
 use atom_sync::sink::lance::{SearchMode, sql_literal};
@@ -8,7 +9,6 @@ use clap::Args;
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
-use super::backfill::open_memories;
 use super::{Global, exit};
 
 #[derive(Debug, Args)]
@@ -36,7 +36,7 @@ pub struct SearchArgs {
     #[arg(long, short = 'n', default_value_t = 10)]
     pub limit: usize,
 
-    /// vector: by meaning (local embedding); text: by words (BM25 over subject and body); hybrid: both, fused by rank
+    /// vector: by meaning (the tenant's embedder); text: by words (BM25 over subject and body); hybrid: both, fused by rank
     #[arg(long, value_enum, default_value = "vector")]
     pub mode: Mode,
 
@@ -86,10 +86,16 @@ struct Row {
 pub async fn run(g: &Global, args: SearchArgs) -> anyhow::Result<u8> {
     validate_tenant(&args.tenant)?;
     let store = g.store().await?;
-    let (_, memories) = open_memories(g, store.as_ref(), &args.tenant).await?;
-    let memory = memories.for_tenant(store.as_ref(), &args.tenant).await?;
-    let (embedder, sink) = (memory.embedder, memory.sink);
-    let vector = embedder.embed(vec![args.query.clone()]).await?.pop().unwrap_or_default();
+    let memories = g.memories(g.provider()?);
+    let mode: SearchMode = args.mode.into();
+    // words alone need no embedder (nor a paid call to one)
+    let (sink, vector) = if mode == SearchMode::Text {
+        (memories.table_for(store.as_ref(), &args.tenant).await?.1, Vec::new())
+    } else {
+        let memory = memories.for_tenant(store.as_ref(), &args.tenant).await?;
+        let v = memory.embedder.embed(vec![args.query.clone()]).await?.pop().unwrap_or_default();
+        (memory.sink, v)
+    };
     let mut filters = Vec::new();
     if let Some(m) = &args.mailbox {
         filters.push(format!("mailbox = {}", sql_literal(m)));
@@ -101,7 +107,7 @@ pub async fn run(g: &Global, args: SearchArgs) -> anyhow::Result<u8> {
         filters.push(format!("sent_at < {t}"));
     }
     let filter = (!filters.is_empty()).then(|| filters.join(" AND "));
-    let hits = sink.search(&args.tenant, args.mode.into(), &args.query, &vector, args.limit.max(1), filter).await?;
+    let hits = sink.search(&args.tenant, mode, &args.query, &vector, args.limit.max(1), filter).await?;
     if args.json {
         println!(
             "{}",

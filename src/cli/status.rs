@@ -95,6 +95,8 @@ pub struct JobView {
     pub removed: i64,
     pub llm_tokens: i64,
     pub llm_status: Option<String>,
+    /// The embedder the job writes with (`local`, `openai:MODEL`), once it has run.
+    pub embedder: Option<String>,
     pub chunks: i64,
     pub attempts: i64,
     pub rescues: i64,
@@ -130,6 +132,10 @@ impl JobView {
             removed: j.removed,
             llm_tokens: j.llm_tokens,
             llm_status: j.llm_status.clone(),
+            embedder: j.embedder.as_ref().map(|e| match j.embed_dimensions {
+                Some(d) => format!("{e} ({d} dimensions)"),
+                None => e.clone(),
+            }),
             chunks: j.chunks,
             attempts: j.attempts,
             rescues: j.rescues,
@@ -316,6 +322,9 @@ async fn one(store: &dyn atom_sync::store::Store, id: &str, json: bool, health: 
     }
     if let Some(llm) = &v.llm_status {
         println!("llm        {llm}; {} tokens", v.llm_tokens);
+    }
+    if let Some(e) = &v.embedder {
+        println!("embedder   {e}");
     }
     println!("attempts   {} ({} rescued by the reaper)", v.attempts, v.rescues);
     if let Some(h) = v.health {

@@ -7,7 +7,6 @@ use clap::Args;
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
-use super::backfill::open_memories;
 use super::{Global, exit};
 
 #[derive(Debug, Args)]
@@ -52,9 +51,9 @@ struct Row {
 pub async fn run(g: &Global, args: VerifyArgs) -> anyhow::Result<u8> {
     validate_tenant(&args.tenant)?;
     let store = g.store().await?;
-    let (_, memories) = open_memories(g, store.as_ref(), &args.tenant).await?;
-    let memory = memories.for_tenant(store.as_ref(), &args.tenant).await?;
-    let (embedder, sink) = (memory.embedder, memory.sink);
+    let memories = g.memories(g.provider()?);
+    // checking reads the tenant's table only; the embedder (and its key) is needed to repair
+    let (_, sink) = memories.table_for(store.as_ref(), &args.tenant).await?;
     let scope = Scope {
         tenant: args.tenant.clone(),
         mailbox: args.mailbox.clone(),
@@ -64,7 +63,8 @@ pub async fn run(g: &Global, args: VerifyArgs) -> anyhow::Result<u8> {
     let mut report = verify::verify(store.as_ref(), &sink, &scope, args.against_source).await?;
     let mut repairs = Vec::new();
     if args.repair && !report.clean {
-        repairs = verify::repair(store.as_ref(), &sink, embedder.as_ref(), &scope, &report).await?;
+        let memory = memories.for_tenant(store.as_ref(), &args.tenant).await?;
+        repairs = verify::repair(store.as_ref(), &memory.sink, memory.embedder.as_ref(), &scope, &report).await?;
         report = verify::verify(store.as_ref(), &sink, &scope, args.against_source).await?;
     }
     if args.json {

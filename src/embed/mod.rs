@@ -107,7 +107,14 @@ impl EmbedderSpec {
                     .chars()
                     .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
                     .collect();
-                format!("messages_openai_{m}_{dimensions}")
+                // `A-B`, `a.b` and `a/b` would share `a_b`: a name that lost anything
+                // carries a hash of the exact model
+                if model.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+                    format!("messages_openai_{m}_{dimensions}")
+                } else {
+                    let h = crate::email::short_hash(&[model.as_bytes()]);
+                    format!("messages_openai_{m}_{}_{dimensions}", &h[..8])
+                }
             }
         }
     }
@@ -137,6 +144,9 @@ mod tests {
         let e = EmbedderSpec::parse("openai:text-embedding-3-small", None).unwrap_err().to_string();
         assert!(e.contains("--dimensions"), "{e}");
         assert!(EmbedderSpec::parse("cohere:x", Some(3)).is_err());
+        let table = |m: &str| EmbedderSpec::parse(&format!("openai:{m}"), Some(8)).unwrap().table();
+        let names = [table("a-b"), table("A-B"), table("a.b"), table("a/b"), table("a_b")];
+        assert_eq!(names.iter().collect::<std::collections::BTreeSet<_>>().len(), 5, "{names:?}");
         assert!(EmbedderSpec::parse("local", Some(3)).is_err());
     }
 }

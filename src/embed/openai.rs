@@ -1,7 +1,8 @@
 //! An OpenAI-compatible embedding model, for tenants that chose one. A chunk's texts
 //! go in as few requests as the API's limits allow: at most `batch` inputs (2,048 at
-//! OpenAI) and about 300,000 tokens per request, each input cut to the model's
-//! 8,192-token window. Same timeout and retry policy as the LLM path; a refused key
+//! OpenAI) and 300,000 tokens per request, each input cut to the model's 8,192-token
+//! window. Tokens are estimated cautiously ([`tokens`]): an estimate above what the
+//! model counts wastes a little of a request; one below it fails the chunk for good. Same timeout and retry policy as the LLM path; a refused key
 //! fails the chunk (vectors are not optional), naming the tenant.
 
 use async_openai::Client;
@@ -12,20 +13,28 @@ use async_trait::async_trait;
 
 use super::Embedder;
 use crate::keys::Secret;
+use crate::provider::scrub;
 use crate::source::graph::retry::{Failure, Policy};
 use crate::{Error, Result};
 
 /// OpenAI's limit on inputs per request.
 pub const MAX_INPUTS: usize = 2048;
-/// OpenAI's limit on tokens summed over one request's inputs, with room for error in
-/// the estimate below.
+/// OpenAI's limit on tokens summed over one request's inputs, with room to spare.
 const MAX_REQUEST_TOKENS: usize = 250_000;
-/// One input's share: the models read 8,192 tokens; at ~3 bytes a token (a cautious
-/// figure for mail), 24,000 bytes stay inside it.
-const MAX_INPUT_BYTES: usize = 24_000;
+/// The models read 8,192 tokens of an input; an input is cut below that.
+const MAX_INPUT_TOKENS: usize = 8_000;
+
+/// A cautious token count: English averages 4 ASCII characters a token, counted as 3;
+/// any other character (accents, CJK, emoji) may be a token or two of its own, counted
+/// as 2.
+fn tokens(text: &str) -> usize {
+    text.chars().map(|c| if c.is_ascii() { 1 } else { 6 }).sum::<usize>().div_ceil(3)
+}
 
 pub struct OpenAiEmbedder {
     client: Client<OpenAIConfig>,
+    /// Only to cut it out of provider text.
+    key: Secret,
     tenant: String,
     name: String,
     model: String,
@@ -68,6 +77,7 @@ impl OpenAiEmbedder {
         })?;
         Ok(OpenAiEmbedder {
             client,
+            key: key.clone(),
             tenant: tenant.to_string(),
             name,
             model: cfg.model,
@@ -94,20 +104,16 @@ impl OpenAiEmbedder {
                 Err(OpenAIError::ApiError(api)) => Failure::Status {
                     status: api.status_code.as_u16(),
                     code: api.api_error.code.clone().unwrap_or_default(),
-                    message: api.api_error.message.clone(),
+                    message: scrub(&api.api_error.message, &self.key),
                     retry_after: None,
                 },
                 Err(OpenAIError::JSONDeserialize(err, _)) => {
                     Failure::Transport(format!("the provider's answer is not an embedding list ({err})"))
                 }
-                Err(other) => Failure::Transport(other.to_string()),
+                Err(other) => Failure::Transport(scrub(&other.to_string(), &self.key)),
             };
             if !failure.retryable() || retries >= self.retry.max_retries {
-                let message: String = format!("{failure} (after {} attempts)", retries + 1)
-                    .chars()
-                    .map(|c| if c.is_control() { ' ' } else { c })
-                    .take(400)
-                    .collect();
+                let message = scrub(&format!("{failure} (after {} attempts)", retries + 1), &self.key);
                 return Err(self.fail(message, failure.retryable()));
             }
             retries += 1;
@@ -157,29 +163,34 @@ fn input(text: String) -> String {
     if text.trim().is_empty() {
         return " ".into();
     }
-    if text.len() <= MAX_INPUT_BYTES {
+    if tokens(&text) <= MAX_INPUT_TOKENS {
         return text;
     }
-    let mut cut = MAX_INPUT_BYTES;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
+    let (mut thirds, budget) = (0usize, MAX_INPUT_TOKENS * 3);
+    let cut = text
+        .char_indices()
+        .find(|(_, c)| {
+            thirds += if c.is_ascii() { 1 } else { 6 };
+            thirds > budget
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(text.len());
     text[..cut].to_string()
 }
 
 /// Split inputs into requests within the per-request limits, keeping their order.
 fn batches(texts: Vec<String>, max_inputs: usize) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::new();
-    let mut tokens = 0usize;
+    let mut in_request = 0usize;
     for t in texts.into_iter().map(input) {
-        let cost = t.len() / 3 + 1;
+        let cost = tokens(&t);
         match out.last_mut() {
-            Some(b) if b.len() < max_inputs && tokens + cost <= MAX_REQUEST_TOKENS => {
-                tokens += cost;
+            Some(b) if b.len() < max_inputs && in_request + cost <= MAX_REQUEST_TOKENS => {
+                in_request += cost;
                 b.push(t);
             }
             _ => {
-                tokens = cost;
+                in_request = cost;
                 out.push(vec![t]);
             }
         }
@@ -217,12 +228,14 @@ mod tests {
         assert_eq!(b.iter().map(Vec::len).collect::<Vec<_>>(), vec![4, 4, 2]);
         assert_eq!(b.concat(), texts);
         // big inputs are cut to the window and split by the request's token budget
-        let big: Vec<String> = (0..40).map(|_| "é".repeat(20_000)).collect();
+        let big: Vec<String> =
+            (0..40).map(|i| if i % 2 == 0 { "é".repeat(20_000) } else { "a".repeat(90_000) }).collect();
         let b = batches(big, MAX_INPUTS);
-        assert!(
-            b.len() > 1 && b.iter().all(|r| r.iter().map(|t| t.len() / 3 + 1).sum::<usize>() <= MAX_REQUEST_TOKENS)
-        );
-        assert!(b.concat().iter().all(|t| t.len() <= MAX_INPUT_BYTES));
+        assert!(b.len() > 1 && b.iter().all(|r| r.iter().map(|t| tokens(t)).sum::<usize>() <= MAX_REQUEST_TOKENS));
+        assert!(b.concat().iter().all(|t| tokens(t) <= MAX_INPUT_TOKENS && tokens(t) > MAX_INPUT_TOKENS - 3));
+        // CJK: one character may be a token or more, never three to a token
+        assert_eq!(tokens("漢字"), 4);
+        assert_eq!(input("漢".repeat(9_000)).chars().count(), 4_000);
         assert_eq!(input(String::new()), " ");
     }
 }

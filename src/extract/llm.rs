@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::email::Email;
 use crate::keys::Secret;
-use crate::provider::RateLimiter;
+use crate::provider::{RateLimiter, scrub};
 use crate::source::graph::retry::{Failure, Policy};
 
 /// Bumped whenever the prompt or schema changes: memoised answers of another version
@@ -106,9 +106,10 @@ pub enum LlmStop {
 /// A message the model could not be asked about, or whose answer cannot be kept.
 #[derive(Debug, Clone)]
 pub enum Missed {
-    /// This message only (a request the provider refuses for its content or size);
-    /// not memoised, so a re-run asks again.
-    Message(String),
+    /// This message only (a request the provider refuses for its content or size, an
+    /// answer cut at its ceiling), with the tokens it cost; not memoised, so a re-run
+    /// asks again.
+    Message { why: String, tokens: i64 },
     /// The path stopped (this call's own stop, or an earlier one) before an answer.
     Stopped(LlmStop),
     /// Not asked: the job's token budget has no room for it.
@@ -126,6 +127,8 @@ pub struct Batch {
 
 pub struct LlmExtractor {
     client: Client<OpenAIConfig>,
+    /// Only to cut it out of provider text.
+    key: Secret,
     settings: LlmSettings,
     limiter: Option<Arc<RateLimiter>>,
 }
@@ -140,7 +143,7 @@ impl LlmExtractor {
     /// `limiter`: this process's request and token rate for the key and model.
     pub fn new(settings: LlmSettings, key: &Secret, limiter: Option<Arc<RateLimiter>>) -> Result<Self, LlmStop> {
         let client = crate::provider::client(&settings.base_url, settings.timeout, key).map_err(LlmStop::Failed)?;
-        Ok(LlmExtractor { client, settings, limiter })
+        Ok(LlmExtractor { client, key: key.clone(), settings, limiter })
     }
 
     pub fn model(&self) -> &str {
@@ -189,6 +192,7 @@ impl LlmExtractor {
         if let Some(b) = budget {
             let spent = match &r {
                 Ok(Answer::Extracted { tokens, .. } | Answer::Malformed { tokens, .. }) => *tokens,
+                Err(Missed::Message { tokens, .. }) => *tokens,
                 Err(_) => 0,
             };
             b.fetch_add(estimate - spent, Ordering::SeqCst);
@@ -217,9 +221,10 @@ impl LlmExtractor {
                     let tokens = resp.usage.as_ref().map(|u| u.total_tokens as i64).unwrap_or(0);
                     let choice = resp.choices.first();
                     if choice.is_some_and(|c| matches!(c.finish_reason, Some(FinishReason::Length))) {
-                        return Err(Missed::Message(format!(
-                            "the answer was cut at {MAX_ANSWER_TOKENS} tokens ({tokens} tokens spent)"
-                        )));
+                        return Err(Missed::Message {
+                            why: format!("the answer was cut at {MAX_ANSWER_TOKENS} tokens ({tokens} tokens spent)"),
+                            tokens,
+                        });
                     }
                     let content = choice.and_then(|c| c.message.content.clone()).unwrap_or_default();
                     return Ok(match serde_json::from_str::<Extraction>(&content) {
@@ -231,18 +236,19 @@ impl LlmExtractor {
                     });
                 }
                 Err(OpenAIError::ApiError(api)) if api.status_code.as_u16() == 401 => {
-                    let why = format!("HTTP 401: {}", sanitize(&api.api_error.message));
+                    let why = format!("HTTP 401: {}", scrub(&api.api_error.message, &self.key));
                     return Err(Missed::Stopped(LlmStop::Unauthorized(why)));
                 }
                 // refused for this message's content or size: the next message may pass
                 Err(OpenAIError::ApiError(api)) if matches!(api.status_code.as_u16(), 400 | 413 | 422) => {
-                    let why = format!("HTTP {}: {}", api.status_code.as_u16(), sanitize(&api.api_error.message));
-                    return Err(Missed::Message(why));
+                    let why =
+                        format!("HTTP {}: {}", api.status_code.as_u16(), scrub(&api.api_error.message, &self.key));
+                    return Err(Missed::Message { why, tokens: 0 });
                 }
                 Err(OpenAIError::ApiError(api)) => Failure::Status {
                     status: api.status_code.as_u16(),
                     code: api.api_error.code.clone().unwrap_or_default(),
-                    message: api.api_error.message.clone(),
+                    message: scrub(&api.api_error.message, &self.key),
                     retry_after: None,
                 },
                 // not a chat completion at all (a proxy's page, a wrong base URL): retried,
@@ -250,15 +256,18 @@ impl LlmExtractor {
                 Err(OpenAIError::JSONDeserialize(err, _)) => {
                     Failure::Transport(format!("the provider's answer is not a chat completion ({err})"))
                 }
-                Err(other) => Failure::Transport(other.to_string()),
+                Err(other) => Failure::Transport(scrub(&other.to_string(), &self.key)),
             };
             if !failure.retryable() || retries >= self.settings.retry.max_retries {
-                return Err(Missed::Stopped(LlmStop::Failed(sanitize(&format!(
-                    "model {} at {}: {failure} (after {} attempts)",
-                    self.settings.model,
-                    self.settings.base_url,
-                    retries + 1
-                )))));
+                return Err(Missed::Stopped(LlmStop::Failed(scrub(
+                    &format!(
+                        "model {} at {}: {failure} (after {} attempts)",
+                        self.settings.model,
+                        self.settings.base_url,
+                        retries + 1
+                    ),
+                    &self.key,
+                ))));
             }
             retries += 1;
             let wait = self.settings.retry.delay(retries, &failure);
@@ -314,13 +323,6 @@ fn user_prompt(e: &Email) -> String {
 
 /// A ceiling on one answer: a model that loops costs this much, not its context.
 pub const MAX_ANSWER_TOKENS: u32 = 2048;
-
-/// Provider text as status and errors can hold it: one line, no control characters
-/// (Postgres TEXT refuses NUL), at most 300 characters.
-fn sanitize(s: &str) -> String {
-    let one: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(300).collect();
-    one.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 /// What `backfill --dry-run` assumes a model answers per message, in tokens.
 pub const OUTPUT_TOKENS_PER_MESSAGE: u64 = 150;

@@ -169,6 +169,10 @@ impl LanceSink {
         &self.uri
     }
 
+    pub fn dimension(&self) -> usize {
+        self.dimension
+    }
+
     pub fn table_name(&self) -> &str {
         self.table.name()
     }

@@ -250,6 +250,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Returns whether there was a key to remove.
     async fn remove_key(&self, tenant: &str, key: &crate::keys::KeyName) -> Result<bool>;
 
+    /// Fix the embedder a claimed job writes with (only if it has none yet).
+    async fn pin_embedder(&self, lease: &Lease, spec: &crate::embed::EmbedderSpec) -> Result<()>;
+
     /// Choose the embedder of a tenant's vectors (from its next job on).
     async fn set_embedder(&self, tenant: &str, spec: &crate::embed::EmbedderSpec) -> Result<()>;
 
@@ -386,6 +389,8 @@ struct JobRow {
     llm_tokens: i64,
     llm_status: Option<String>,
     llm_token_cap: Option<i64>,
+    embedder: Option<String>,
+    embed_dimensions: Option<i64>,
     chunks: i64,
     attempts: i64,
     rescues: i64,
@@ -426,6 +431,8 @@ impl TryFrom<JobRow> for Job {
             llm_tokens: r.llm_tokens,
             llm_status: r.llm_status,
             llm_token_cap: r.llm_token_cap,
+            embedder: r.embedder,
+            embed_dimensions: r.embed_dimensions,
             chunks: r.chunks,
             attempts: r.attempts,
             lease_owner: r.lease_owner,

@@ -1017,6 +1017,29 @@ macro_rules! impl_store {
                 Ok(done.rows_affected() > 0)
             }
 
+            async fn pin_embedder(
+                &self,
+                lease: &$crate::job::Lease,
+                spec: &$crate::embed::EmbedderSpec,
+            ) -> $crate::Result<()> {
+                let done = sqlx::query(
+                    "UPDATE jobs SET embedder = $1, embed_dimensions = $2
+                     WHERE id = $3 AND tenant_id = $4 AND lease_token = $5 AND embedder IS NULL",
+                )
+                .bind(spec.stored_name())
+                .bind(spec.dimensions().map(|d| d as i64))
+                .bind(&lease.job_id)
+                .bind(&lease.tenant)
+                .bind(lease.token)
+                .execute(&self.pool)
+                .await
+                .map_err($crate::Error::store(format!("job {}: recording its embedder", lease.job_id)))?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
+                }
+                Ok(())
+            }
+
             async fn set_embedder(&self, tenant: &str, spec: &$crate::embed::EmbedderSpec) -> $crate::Result<()> {
                 sqlx::query(
                     "INSERT INTO tenant_embedders (tenant_id, embedder, dimensions, updated_at) VALUES ($1, $2, $3, $4)

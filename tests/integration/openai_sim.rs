@@ -140,7 +140,8 @@ fn handle(state: &Mutex<AiState>, req: Req) -> Response {
     let mut status = 200;
     let response = if !authorized {
         status = 401;
-        api_error(401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.")
+        // echoing the key, as a careless OpenAI-compatible provider might
+        api_error(401, "invalid_request_error", "invalid_api_key", &format!("Incorrect API key provided: {key}."))
     } else if String::from_utf8_lossy(&req.body).contains(REFUSE) {
         status = 400;
         api_error(400, "invalid_request_error", "content_filter", "The request was rejected by the content filter.")
@@ -187,7 +188,10 @@ fn embeddings(s: &mut AiState, body: &Value, key: String, authorized: bool) -> R
         _ => Vec::new(),
     };
     let (status, response) = if !authorized {
-        (401, api_error(401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided."))
+        (
+            401,
+            api_error(401, "invalid_request_error", "invalid_api_key", &format!("Incorrect API key provided: {key}.")),
+        )
     } else if let Some(code) = s.refuse_embeddings {
         (
             code,
