@@ -237,3 +237,45 @@ async fn conformance_on_every_backend() {
         env.store().await;
     }
 }
+
+/// Keys stored before keys had names (migrations up to 0005) open after the upgrade,
+/// under the default name and whatever case it is asked for in.
+#[tokio::test]
+async fn keys_stored_before_names_existed_still_open_after_the_upgrade() {
+    use atom_sync::keys::{KeyName, MasterKey, Secret, lookup};
+    for backend in backends() {
+        let env = Env::new(backend).await;
+        let engine = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(engine);
+        let mut before = sqlx::migrate::Migrator::new(dir).await.unwrap();
+        before.migrations = before.migrations.iter().filter(|m| m.version < 6).cloned().collect::<Vec<_>>().into();
+        let master = MasterKey::load(Some(&"ab".repeat(32)), env.data_dir(), false).unwrap();
+        let secret = Secret::new("sk-old-0123456789abcdef");
+        let (nonce, ct) = master.seal("acme", "openai", &secret).unwrap();
+        let insert = "INSERT INTO tenant_keys (tenant_id, provider, nonce, ciphertext, hint, created_at, updated_at)
+                      VALUES ($1, 'openai', $2, $3, 'sk-…cdef', 1, 1)";
+        match &env.database_url {
+            None => {
+                let opts = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(env.data_dir().join("atom-sync.db"))
+                    .create_if_missing(true);
+                let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+                before.run(&pool).await.unwrap();
+                sqlx::query(insert).bind("acme").bind(&nonce).bind(&ct).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+            Some(url) => {
+                let pool = sqlx::PgPool::connect(url).await.unwrap();
+                before.run(&pool).await.unwrap();
+                sqlx::query(insert).bind("acme").bind(&nonce).bind(&ct).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+        }
+        let store = env.store().await; // migrates the rest
+        for (provider, name) in [("openai", None), ("OpenAI", Some("OPENAI_API_KEY"))] {
+            let key = KeyName::new(provider, name).unwrap();
+            assert_eq!(lookup(store.as_ref(), &master, "acme", &key).await.unwrap().expose(), secret.expose());
+        }
+        assert_eq!(store.list_keys(None).await.unwrap()[0].name, "openai_api_key");
+    }
+}

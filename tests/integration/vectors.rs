@@ -103,3 +103,24 @@ async fn a_table_made_before_full_text_search_gains_its_text_column() {
     LanceSink::open(&uri, "messages", "test-embedder", 4).await.unwrap();
     assert!(sink.search("t2", SearchMode::Text, "pipeline", &[0.5; 4], 5, None).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_removal_reaches_every_embedders_table_of_the_tenant_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = dir.path().join("lance").display().to_string();
+    let old = LanceSink::open(&uri, "messages", "test-embedder", 4).await.unwrap();
+    let new = LanceSink::open(&uri, "messages_openai_x_8", "openai:x", 8).await.unwrap();
+    old.upsert(&[record("a", 4), record("b", 4)]).await.unwrap();
+    new.upsert(&[record("a", 8), record("b", 8)]).await.unwrap();
+    let mut other = record("a", 8);
+    other.tenant = "t2".into();
+    new.upsert(&[other]).await.unwrap();
+    let memories = atom_sync::memory::Memories::new(&uri, None, 16);
+    memories.delete_everywhere("t1", &["a".to_string()]).await.unwrap();
+    // table handles read the version they opened: reopen
+    let old = LanceSink::open(&uri, "messages", "test-embedder", 4).await.unwrap();
+    let new = LanceSink::open(&uri, "messages_openai_x_8", "openai:x", 8).await.unwrap();
+    assert_eq!(old.message_ids("t1").await.unwrap(), ["b"]);
+    assert_eq!(new.message_ids("t1").await.unwrap(), ["b"]);
+    assert_eq!(new.message_ids("t2").await.unwrap(), ["a"], "another tenant's message of the same id stays");
+}
