@@ -13,6 +13,7 @@ use async_openai::config::OpenAIConfig;
 use crate::Result;
 use crate::extract::llm::LlmSettings;
 use crate::keys::{KeyName, MasterKey, Secret};
+use crate::source::graph::retry::Failure;
 use crate::store::Store;
 
 /// The environment variable of the operator-wide key, read only with `--llm-operator-key`.
@@ -131,6 +132,25 @@ pub fn client(base_url: &str, timeout: Duration, key: &Secret) -> std::result::R
         .with_org_id("")
         .with_project_id("");
     Ok(Client::build(http, config))
+}
+
+/// How a failed call to the provider reads to the retry policy (one mapping for chat
+/// and embeddings); `answer` names what a success would have been.
+pub fn failure_of(err: async_openai::error::OpenAIError, answer: &str, key: &Secret) -> Failure {
+    use async_openai::error::OpenAIError;
+    match err {
+        OpenAIError::ApiError(api) => Failure::Status {
+            status: api.status_code.as_u16(),
+            code: api.api_error.code.clone().unwrap_or_default(),
+            message: scrub(&api.api_error.message, key),
+            retry_after: None,
+        },
+        // not the answer at all (a proxy's page, a wrong base URL): retried, never kept
+        OpenAIError::JSONDeserialize(err, _) => {
+            Failure::Transport(format!("the provider's answer is not {answer} ({err})"))
+        }
+        other => Failure::Transport(scrub(&other.to_string(), key)),
+    }
 }
 
 /// Provider text as status, errors and logs may hold it: the key cut out (some

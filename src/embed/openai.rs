@@ -7,14 +7,13 @@
 
 use async_openai::Client;
 use async_openai::config::OpenAIConfig;
-use async_openai::error::OpenAIError;
 use async_openai::types::embeddings::{CreateEmbeddingRequest, EmbeddingInput, EncodingFormat};
 use async_trait::async_trait;
 
 use super::Embedder;
 use crate::keys::Secret;
-use crate::provider::scrub;
-use crate::source::graph::retry::{Failure, Policy};
+use crate::provider::{failure_of, scrub};
+use crate::source::graph::retry::Policy;
 use crate::{Error, Result};
 
 /// OpenAI's limit on inputs per request.
@@ -101,16 +100,7 @@ impl OpenAiEmbedder {
         loop {
             let failure = match self.client.embeddings().create(request.clone()).await {
                 Ok(resp) => return self.vectors(resp.data, n),
-                Err(OpenAIError::ApiError(api)) => Failure::Status {
-                    status: api.status_code.as_u16(),
-                    code: api.api_error.code.clone().unwrap_or_default(),
-                    message: scrub(&api.api_error.message, &self.key),
-                    retry_after: None,
-                },
-                Err(OpenAIError::JSONDeserialize(err, _)) => {
-                    Failure::Transport(format!("the provider's answer is not an embedding list ({err})"))
-                }
-                Err(other) => Failure::Transport(scrub(&other.to_string(), &self.key)),
+                Err(e) => failure_of(e, "an embedding list", &self.key),
             };
             if !failure.retryable() || retries >= self.retry.max_retries {
                 let message = scrub(&format!("{failure} (after {} attempts)", retries + 1), &self.key);

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::email::Email;
 use crate::keys::Secret;
-use crate::provider::{RateLimiter, scrub};
-use crate::source::graph::retry::{Failure, Policy};
+use crate::provider::{RateLimiter, failure_of, scrub};
+use crate::source::graph::retry::Policy;
 
 /// Bumped whenever the prompt or schema changes: memoised answers of another version
 /// are not reused.
@@ -245,18 +245,7 @@ impl LlmExtractor {
                         format!("HTTP {}: {}", api.status_code.as_u16(), scrub(&api.api_error.message, &self.key));
                     return Err(Missed::Message { why, tokens: 0 });
                 }
-                Err(OpenAIError::ApiError(api)) => Failure::Status {
-                    status: api.status_code.as_u16(),
-                    code: api.api_error.code.clone().unwrap_or_default(),
-                    message: scrub(&api.api_error.message, &self.key),
-                    retry_after: None,
-                },
-                // not a chat completion at all (a proxy's page, a wrong base URL): retried,
-                // never memoised
-                Err(OpenAIError::JSONDeserialize(err, _)) => {
-                    Failure::Transport(format!("the provider's answer is not a chat completion ({err})"))
-                }
-                Err(other) => Failure::Transport(scrub(&other.to_string(), &self.key)),
+                Err(e) => failure_of(e, "a chat completion", &self.key),
             };
             if !failure.retryable() || retries >= self.settings.retry.max_retries {
                 return Err(Missed::Stopped(LlmStop::Failed(scrub(
