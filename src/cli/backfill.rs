@@ -177,7 +177,8 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
 /// Read everything the backfill would read, and say what it would cost. Opens no
 /// store and no vector table: nothing is written, not even an empty database.
 async fn dry_run(g: &Global, args: &BackfillArgs) -> anyhow::Result<u8> {
-    use atom_sync::extract::llm::{OUTPUT_TOKENS_PER_MESSAGE, input_tokens};
+    use atom_sync::embed::EmbedderSpec;
+    use atom_sync::extract::llm::{OUTPUT_TOKENS_PER_MESSAGE, PROMPT_VERSION, input_tokens};
     use atom_sync::source::Item;
     let specs: Vec<SourceSpec> = if args.source == "graph" {
         let plan = GraphPlan { tenant: &args.tenant, mailboxes: &args.mailbox, select: &args.select };
@@ -187,17 +188,20 @@ async fn dry_run(g: &Global, args: &BackfillArgs) -> anyhow::Result<u8> {
         vec![SourceSpec::parse(&args.source)?.canonical()?]
     };
     let sources = g.sources()?;
-    let (mut messages, mut unusable, mut input) = (0u64, 0u64, 0u64);
+    // per message: content hash, LLM input tokens, embedding tokens
+    let mut found: Vec<(String, u64, u64)> = Vec::new();
+    let mut unusable = 0u64;
     for spec in &specs {
         let mut source = spec.open(None, args.job.max_body_bytes, &sources)?;
         loop {
             let page = source.next_page(args.chunk_size).await?;
             for item in &page.items {
                 match item {
-                    Item::Message(e) => {
-                        messages += 1;
-                        input += input_tokens(e);
-                    }
+                    Item::Message(e) => found.push((
+                        e.content_hash.clone(),
+                        input_tokens(e),
+                        atom_sync::embed::openai::tokens(&e.embedding_text()) as u64,
+                    )),
                     Item::Skipped(_) => unusable += 1,
                 }
             }
@@ -206,15 +210,51 @@ async fn dry_run(g: &Global, args: &BackfillArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    let output = messages * OUTPUT_TOKENS_PER_MESSAGE;
+    let messages = found.len() as u64;
+    // what the store already knows (the tenant's key, embedder and memo), read only
+    // when there is a store: a dry run never creates one
+    let provider = g.provider()?;
+    let known = if atom_sync::store::exists(g.database_url.as_deref(), &g.data_dir()) {
+        let store = g.store().await?;
+        let hashes: Vec<String> = found.iter().map(|(h, _, _)| h.clone()).collect();
+        let memo = store.llm_memo(&args.tenant, &provider.settings.model, PROMPT_VERSION, &hashes).await?;
+        let has_key =
+            store.get_key(&args.tenant, &provider.key_name).await?.is_some() || provider.operator_key.is_some();
+        let embedder = store.embedder(&args.tenant).await?.unwrap_or(EmbedderSpec::Local);
+        Some((memo, has_key, embedder))
+    } else {
+        None
+    };
+    let memoised = |h: &str| known.as_ref().is_some_and(|(memo, _, _)| memo.contains_key(h));
+    let fresh: Vec<&(String, u64, u64)> = found.iter().filter(|(h, _, _)| !memoised(h)).collect();
+    let input: u64 = fresh.iter().map(|(_, t, _)| t).sum();
+    let output = fresh.len() as u64 * OUTPUT_TOKENS_PER_MESSAGE;
     let dollars = input as f64 * args.llm_input_price / 1e6 + output as f64 * args.llm_output_price / 1e6;
     println!("dry run of a backfill for tenant {} from {} source(s): nothing was written", args.tenant, specs.len());
     println!("  messages        {messages} to process, {unusable} unusable (would be skipped)");
-    println!("  vectors         {messages} (local model, no cost)");
-    println!(
-        "  LLM extraction  ~{input} input + ~{output} output tokens with {} ≈ ${dollars:.2}, if tenant {} has a key (memoised answers cost nothing)",
-        g.llm.llm_model, args.tenant
-    );
+    match known.as_ref().map(|(_, _, e)| e) {
+        Some(e @ EmbedderSpec::OpenAi { .. }) => {
+            let tokens: u64 = found.iter().map(|(_, _, t)| t).sum();
+            println!("  vectors         {messages} with {e}: ~{tokens} tokens at the provider's embedding price");
+        }
+        _ => println!("  vectors         {messages} (local model, no cost)"),
+    }
+    let model = &provider.settings.model;
+    match &known {
+        Some((_, false, _)) => println!(
+            "  LLM extraction  off: tenant {} has no {} (no cost; rules and vectors only)",
+            args.tenant, provider.key_name
+        ),
+        Some(_) => println!(
+            "  LLM extraction  ~{input} input + ~{output} output tokens for {} messages with {model} ≈ ${dollars:.2}; {} already memoised (no cost)",
+            fresh.len(),
+            messages - fresh.len() as u64
+        ),
+        None => println!(
+            "  LLM extraction  ~{input} input + ~{output} output tokens with {model} ≈ ${dollars:.2}, if tenant {} has a key (memoised answers cost nothing)",
+            args.tenant
+        ),
+    }
     Ok(exit::OK)
 }
 

@@ -26,7 +26,7 @@ const MAX_INPUT_TOKENS: usize = 8_000;
 /// A cautious token count: English averages 4 ASCII characters a token, counted as 3;
 /// any other character (accents, CJK, emoji) may be a token or two of its own, counted
 /// as 2.
-fn tokens(text: &str) -> usize {
+pub fn tokens(text: &str) -> usize {
     text.chars().map(|c| if c.is_ascii() { 1 } else { 6 }).sum::<usize>().div_ceil(3)
 }
 

@@ -322,8 +322,24 @@ pub async fn connect(database_url: Option<&str>, data_dir: &Path) -> Result<Arc<
         None => {
             std::fs::create_dir_all(data_dir)
                 .map_err(|e| Error::Invalid(format!("data dir {}: cannot create it: {e}", data_dir.display())))?;
-            Ok(Arc::new(SqliteStore::open(&data_dir.join("atom-sync.db")).await?))
+            Ok(Arc::new(SqliteStore::open(&data_dir.join(SQLITE_FILE)).await?))
         }
+    }
+}
+
+/// The embedded default's database file in the data dir.
+pub const SQLITE_FILE: &str = "atom-sync.db";
+
+/// Whether `connect` would open a store that is already there (a Postgres server is
+/// taken to be), rather than create one: read-only commands such as a dry run only
+/// look at what exists.
+pub fn exists(database_url: Option<&str>, data_dir: &Path) -> bool {
+    match database_url {
+        Some(url) if url.starts_with("sqlite:") => {
+            Path::new(url.trim_start_matches("sqlite://").trim_start_matches("sqlite:")).exists()
+        }
+        Some(_) => true,
+        None => data_dir.join(SQLITE_FILE).exists(),
     }
 }
 

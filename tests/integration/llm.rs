@@ -239,6 +239,30 @@ async fn a_dry_run_estimates_and_writes_nothing() {
     let left: Vec<_> = std::fs::read_dir(env.data_dir()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(left.is_empty(), "the data dir stays empty: {left:?}");
     assert_eq!(ai.requests(), 0);
+
+    // once there is a store, the estimate knows what it holds: a tenant without a key
+    // pays nothing, memoised mail costs nothing, a chosen embedder is named
+    let dry =
+        |tenant: &str| stdout(ok(&run(&env, &ai, &["backfill", "--tenant", tenant, "--source", &source, "--dry-run"])));
+    let few = export(&env, &["Budget reviewed with Maria Lopez at ACME.", "Lunch with John Carter of FERC."]);
+    ok(&set_key(&env, &ai, "acme", "openai", TENANT_KEY));
+    ok(&run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &few]));
+    let calls = ai.completions();
+    let out = dry("globex");
+    assert!(out.contains("off: tenant globex has no openai key openai_api_key (no cost"), "{out}");
+    let out = dry("acme");
+    assert!(out.contains(&format!("for {SAMPLE_MESSAGES} messages")) && out.contains("0 already memoised"), "{out}");
+    let out = stdout(ok(&run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &few, "--dry-run"])));
+    assert!(out.contains("~0 input + ~0 output tokens for 0 messages") && out.contains("2 already memoised"), "{out}");
+    ok(&run(
+        &env,
+        &ai,
+        &["embedder", "set", "--tenant", "acme", "openai:text-embedding-3-small", "--dimensions", "64"],
+    ));
+    let out = stdout(ok(&run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &few, "--dry-run"])));
+    assert!(out.contains("2 with openai:text-embedding-3-small (64 dimensions): ~"), "{out}");
+    assert_eq!(ai.completions(), calls, "a dry run calls nothing");
+    assert!(ai.with(|s| s.embeds.is_empty()));
 }
 
 #[tokio::test(flavor = "multi_thread")]
