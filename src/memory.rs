@@ -64,25 +64,30 @@ impl Memories {
     /// one: vectors an earlier embedder wrote must not outlive their message (a tenant
     /// that switches back would find deleted mail).
     pub async fn delete_everywhere(&self, tenant: &str, message_ids: &[String]) -> Result<()> {
+        let current = self.sinks.lock().await.values().map(|s| s.table_name().to_string()).collect::<Vec<_>>();
         for sink in LanceSink::open_all(&self.lance_uri).await? {
-            sink.delete(tenant, message_ids).await?;
+            match sink.delete(tenant, message_ids).await {
+                Ok(()) => {}
+                // this job's own table must be right; an old one is a courtesy
+                Err(e) if !current.iter().any(|t| t == sink.table_name()) => {
+                    tracing::warn!(table = sink.table_name(), "removed messages stay in an old embedder's table: {e}")
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(())
     }
 
-    /// A job's memory: the embedder it was pinned to, or (at its first run) the
-    /// tenant's current one, pinned now, so a job never writes to two tables.
-    pub async fn for_job(&self, store: &dyn Store, job: &crate::job::Job, lease: &crate::job::Lease) -> Result<Memory> {
+    /// A job's memory: the embedder its first committed chunk wrote with, or (before
+    /// any) the tenant's current one, so a job never writes to two tables; a job whose
+    /// first chunk failed takes the tenant's choice when resumed.
+    pub async fn for_job(&self, store: &dyn Store, job: &crate::job::Job) -> Result<Memory> {
         match &job.embedder {
             Some(name) => {
                 let spec = EmbedderSpec::from_stored(&job.tenant, name, job.embed_dimensions)?;
                 self.open(store, &job.tenant, spec).await
             }
-            None => {
-                let memory = self.for_tenant(store, &job.tenant).await?;
-                store.pin_embedder(lease, &memory.spec).await?;
-                Ok(memory)
-            }
+            None => self.for_tenant(store, &job.tenant).await,
         }
     }
 

@@ -199,7 +199,7 @@ impl Pipeline {
         } else {
             None
         };
-        let memory = self.memories.for_job(self.store.as_ref(), &job, lease).await?;
+        let memory = self.memories.for_job(self.store.as_ref(), &job).await?;
         let mut llm = self.llm_path(&job).await?;
         let mut current = job;
         while let Some(rx) = pages.as_mut() {
@@ -303,10 +303,10 @@ impl Pipeline {
             self.llm_extract(job, llm, &emails)
         );
         let extracted = extracted?;
-        if !extracted.memo.is_empty() {
+        if !extracted.memo.is_empty() || extracted.tokens > 0 {
             // first, and not with the chunk: if the chunk fails (an embedder refused,
-            // a lost lease), what was paid for is kept
-            self.store.put_llm_memo(&job.tenant, &extracted.memo).await?;
+            // a lost lease), what was paid for is kept and counted
+            self.store.put_llm_spend(lease, &extracted.memo, extracted.tokens).await?;
         }
         let vectors = vectors?;
         let mut graph = graph
@@ -371,7 +371,7 @@ impl Pipeline {
                 .into_iter()
                 .map(|(folder, link)| SyncLink { mailbox: job.mailbox.clone(), folder, link })
                 .collect(),
-            llm_tokens: extracted.tokens,
+            embedder: Some((memory.spec.stored_name(), memory.spec.dimensions().map(i64::from))),
             llm_status: llm.status(),
         };
         let in_chunk = (commit.processed + commit.skipped) as usize;

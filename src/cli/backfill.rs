@@ -214,8 +214,7 @@ async fn dry_run(g: &Global, args: &BackfillArgs) -> anyhow::Result<u8> {
     // what the store already knows (the tenant's key, embedder and memo), read only
     // when there is a store: a dry run never creates one
     let provider = g.provider()?;
-    let known = if atom_sync::store::exists(g.database_url.as_deref(), &g.data_dir()) {
-        let store = g.store().await?;
+    let known = if let Some(store) = atom_sync::store::open_existing(g.database_url.as_deref(), &g.data_dir()).await? {
         let hashes: Vec<String> = found.iter().map(|(h, _, _)| h.clone()).collect();
         let memo = store.llm_memo(&args.tenant, &provider.settings.model, PROMPT_VERSION, &hashes).await?;
         let has_key =

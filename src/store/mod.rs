@@ -63,8 +63,9 @@ pub struct ChunkCommit {
     /// The chunk's messages may be new versions: replace their graph support.
     pub replace: bool,
     pub sync_links: Vec<SyncLink>,
-    /// Tokens the chunk's LLM calls used.
-    pub llm_tokens: i64,
+    /// The embedder the chunk's vectors were written with (`stored_name`, dimension):
+    /// a job's first committed chunk fixes it, later ones leave it.
+    pub embedder: Option<(String, Option<i64>)>,
     /// The job's LLM path as of this chunk (`None` leaves it as it was).
     pub llm_status: Option<String>,
 }
@@ -169,10 +170,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Append a line to a job's story.
     async fn record_event(&self, job: &Job, kind: &str, message: &str) -> Result<()>;
 
-    /// Keep model answers, outside any chunk's transaction: an answer paid for stays
-    /// paid for even when its chunk is abandoned (rows are content-addressed, so they
-    /// are right whoever writes them; a row already there is left as it is).
-    async fn put_llm_memo(&self, tenant: &str, rows: &[MemoRow]) -> Result<()>;
+    /// What a chunk's LLM calls cost, kept at once rather than with the chunk: the
+    /// answers (content-addressed, so right whoever writes them; a row already there is
+    /// left as it is) and the tokens, added to the job under its lease. A chunk that
+    /// fails afterwards is then neither paid for again nor missing from the job's spend.
+    async fn put_llm_spend(&self, lease: &Lease, rows: &[MemoRow], tokens: i64) -> Result<()>;
 
     /// Memoised answers of `model` / `prompt_version` for these content hashes, as
     /// content hash → answer.
@@ -249,9 +251,6 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Returns whether there was a key to remove.
     async fn remove_key(&self, tenant: &str, key: &crate::keys::KeyName) -> Result<bool>;
-
-    /// Fix the embedder a claimed job writes with (only if it has none yet).
-    async fn pin_embedder(&self, lease: &Lease, spec: &crate::embed::EmbedderSpec) -> Result<()>;
 
     /// Choose the embedder of a tenant's vectors (from its next job on).
     async fn set_embedder(&self, tenant: &str, spec: &crate::embed::EmbedderSpec) -> Result<()>;
@@ -330,16 +329,47 @@ pub async fn connect(database_url: Option<&str>, data_dir: &Path) -> Result<Arc<
 /// The embedded default's database file in the data dir.
 pub const SQLITE_FILE: &str = "atom-sync.db";
 
-/// Whether `connect` would open a store that is already there (a Postgres server is
-/// taken to be), rather than create one: read-only commands such as a dry run only
-/// look at what exists.
-pub fn exists(database_url: Option<&str>, data_dir: &Path) -> bool {
-    match database_url {
-        Some(url) if url.starts_with("sqlite:") => {
-            Path::new(url.trim_start_matches("sqlite://").trim_start_matches("sqlite:")).exists()
+/// The store, only if it is already there with its schema up to date: read-only
+/// commands such as a dry run look at what exists and never create or migrate one.
+pub async fn open_existing(database_url: Option<&str>, data_dir: &Path) -> Result<Option<Arc<dyn Store>>> {
+    use sqlx::Connection;
+    const APPLIED: &str = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
+    let applied: Option<i64> = match database_url {
+        Some(url) if url.starts_with("postgres") => {
+            let mut c = sqlx::PgConnection::connect(url)
+                .await
+                .map_err(Error::store(format!("connecting to {}", redact_url(url))))?;
+            let v = sqlx::query_scalar(APPLIED).fetch_one(&mut c).await.ok();
+            let _ = c.close().await;
+            v
         }
-        Some(_) => true,
-        None => data_dir.join(SQLITE_FILE).exists(),
+        _ => {
+            let path = match database_url {
+                Some(url) => {
+                    std::path::PathBuf::from(url.trim_start_matches("sqlite://").trim_start_matches("sqlite:"))
+                }
+                None => data_dir.join(SQLITE_FILE),
+            };
+            if !path.exists() {
+                return Ok(None);
+            }
+            let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&path);
+            let mut c = sqlx::SqliteConnection::connect_with(&opts)
+                .await
+                .map_err(Error::store(format!("opening SQLite database {}", path.display())))?;
+            let v = sqlx::query_scalar(APPLIED).fetch_one(&mut c).await.ok();
+            let _ = c.close().await;
+            v
+        }
+    };
+    let postgres = database_url.is_some_and(|u| u.starts_with("postgres"));
+    let latest = match postgres {
+        true => sqlx::migrate!("migrations/postgres").migrations.iter().map(|m| m.version).max(),
+        false => sqlx::migrate!("migrations/sqlite").migrations.iter().map(|m| m.version).max(),
+    };
+    match (applied, latest) {
+        (Some(a), Some(l)) if a >= l => Ok(Some(connect(database_url, data_dir).await?)),
+        _ => Ok(None),
     }
 }
 

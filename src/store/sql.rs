@@ -163,7 +163,8 @@ macro_rules! impl_store {
                 let fenced = sqlx::query(
                     "UPDATE jobs SET cursor = $1, has_more = $2, processed = processed + $3, skipped = skipped + $4,
                          vectors = vectors + $5, chunks = chunks + 1, progress_at = $6, heartbeat_at = $6, updated_at = $6,
-                         llm_tokens = llm_tokens + $10, llm_status = COALESCE($11, llm_status)
+                         embed_dimensions = CASE WHEN embedder IS NULL THEN $12 ELSE embed_dimensions END,
+                         embedder = COALESCE(embedder, $10), llm_status = COALESCE($11, llm_status)
                      WHERE id = $7 AND tenant_id = $8 AND lease_token = $9 AND state = 'running'",
                 )
                 .bind(&chunk.cursor)
@@ -175,8 +176,9 @@ macro_rules! impl_store {
                 .bind(&lease.job_id)
                 .bind(t)
                 .bind(lease.token)
-                .bind(chunk.llm_tokens)
+                .bind(chunk.embedder.as_ref().map(|(name, _)| name.as_str()))
                 .bind(&chunk.llm_status)
+                .bind(chunk.embedder.as_ref().and_then(|(_, dims)| *dims))
                 .execute(&mut *tx)
                 .await
                 .map_err(Error::store(ctx("checkpoint")))?;
@@ -636,8 +638,13 @@ macro_rules! impl_store {
                 .map_err($crate::Error::store(format!("tenant {tenant}: reading the delta links of mailbox {mailbox}")))
             }
 
-            async fn put_llm_memo(&self, tenant: &str, rows: &[$crate::store::MemoRow]) -> $crate::Result<()> {
-                let now = $crate::time::now_ms();
+            async fn put_llm_spend(
+                &self,
+                lease: &$crate::job::Lease,
+                rows: &[$crate::store::MemoRow],
+                tokens: i64,
+            ) -> $crate::Result<()> {
+                let (tenant, now) = (lease.tenant.as_str(), $crate::time::now_ms());
                 for rows in rows.chunks($crate::store::ROWS_PER_STATEMENT) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO llm_memo (tenant_id, content_hash, prompt_version, model, answer, tokens, created_at) ",
@@ -651,6 +658,20 @@ macro_rules! impl_store {
                         .execute(&self.pool)
                         .await
                         .map_err($crate::Error::store(format!("tenant {tenant}: keeping memoised answers")))?;
+                }
+                let fenced = sqlx::query(
+                    "UPDATE jobs SET llm_tokens = llm_tokens + $1
+                     WHERE id = $2 AND tenant_id = $3 AND lease_token = $4 AND state = 'running'",
+                )
+                .bind(tokens)
+                .bind(&lease.job_id)
+                .bind(tenant)
+                .bind(lease.token)
+                .execute(&self.pool)
+                .await
+                .map_err($crate::Error::store(format!("job {}: adding its LLM tokens", lease.job_id)))?;
+                if fenced.rows_affected() == 0 {
+                    return Err($crate::Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
                 }
                 Ok(())
             }
@@ -1015,29 +1036,6 @@ macro_rules! impl_store {
                 .await
                 .map_err($crate::Error::store(format!("tenant {tenant}: removing the {key}")))?;
                 Ok(done.rows_affected() > 0)
-            }
-
-            async fn pin_embedder(
-                &self,
-                lease: &$crate::job::Lease,
-                spec: &$crate::embed::EmbedderSpec,
-            ) -> $crate::Result<()> {
-                let done = sqlx::query(
-                    "UPDATE jobs SET embedder = $1, embed_dimensions = $2
-                     WHERE id = $3 AND tenant_id = $4 AND lease_token = $5 AND embedder IS NULL",
-                )
-                .bind(spec.stored_name())
-                .bind(spec.dimensions().map(|d| d as i64))
-                .bind(&lease.job_id)
-                .bind(&lease.tenant)
-                .bind(lease.token)
-                .execute(&self.pool)
-                .await
-                .map_err($crate::Error::store(format!("job {}: recording its embedder", lease.job_id)))?;
-                if done.rows_affected() == 0 {
-                    return Err($crate::Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
-                }
-                Ok(())
             }
 
             async fn set_embedder(&self, tenant: &str, spec: &$crate::embed::EmbedderSpec) -> $crate::Result<()> {

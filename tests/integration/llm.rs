@@ -251,7 +251,7 @@ async fn a_dry_run_estimates_and_writes_nothing() {
     let out = dry("globex");
     assert!(out.contains("off: tenant globex has no openai key openai_api_key (no cost"), "{out}");
     let out = dry("acme");
-    assert!(out.contains(&format!("for {SAMPLE_MESSAGES} messages")) && out.contains("0 already memoised"), "{out}");
+    assert!(out.contains(&format!("for {SAMPLE_MESSAGES} messages")) && out.contains("; 0 already memoised"), "{out}");
     let out = stdout(ok(&run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &few, "--dry-run"])));
     assert!(out.contains("~0 input + ~0 output tokens for 0 messages") && out.contains("2 already memoised"), "{out}");
     ok(&run(
@@ -507,27 +507,32 @@ async fn answers_paid_for_in_a_failed_chunk_are_not_paid_for_again() {
     let env = Env::new(Backend::Sqlite).await;
     ok(&set_key(&env, &ai, "acme", "openai", TENANT_KEY));
     ok(&run(&env, &ai, &["embedder", "set", "--tenant", "acme", "openai:text-embedding-3-small", "--dimensions", "8"]));
-    let bodies: Vec<String> = (0..5).map(|i| format!("Budget {i} reviewed with Maria Lopez at ACME.")).collect();
+    let bodies: Vec<String> = (0..10).map(|i| format!("Budget {i} reviewed with Maria Lopez at ACME.")).collect();
     let bodies: Vec<&str> = bodies.iter().map(String::as_str).collect();
     let source = export(&env, &bodies);
-    // the chat model answers, the embedding model is refused: the chunk fails
-    ai.with(|s| s.refuse_embeddings = Some(403));
-    let o = run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source]);
+    // the first chunk commits; in the second the chat model answers and the embedding
+    // model is refused: that chunk fails
+    ai.with(|s| s.refuse_embeddings = Some((403, 1)));
+    let o = run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source, "--chunk-size", "5"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert_eq!(ai.completions(), 5);
+    assert_eq!(ai.completions(), 10);
     let job = latest_job(&env, "acme");
-    assert_eq!((job["state"].as_str(), job["processed"].as_i64()), (Some("failed"), Some(0)), "{job}");
-    // meanwhile the tenant switches to the local model: the failed job keeps the
-    // embedder it started with, so its vectors never straddle two tables
+    assert_eq!((job["state"].as_str(), job["processed"].as_i64()), (Some("failed"), Some(5)), "{job}");
+    let spent = job["llm_tokens"].as_i64().unwrap();
+    assert!(spent >= 600, "the failed chunk's calls count too (about 75 tokens each): {spent}");
+    // meanwhile the tenant switches to the local model: the job keeps the embedder its
+    // first chunk wrote with, so its vectors never straddle two tables
     ok(&run(&env, &ai, &["embedder", "set", "--tenant", "acme", "local"]));
     ai.with(|s| s.refuse_embeddings = None);
     ok(&run(&env, &ai, &["resume", job["id"].as_str().unwrap()]));
-    assert_eq!(ai.completions(), 5, "the answers were kept although their chunk failed");
+    assert_eq!(ai.completions(), 10, "the answers were kept although their chunk failed");
     let job = latest_job(&env, "acme");
     assert_eq!(job["embedder"], "openai:text-embedding-3-small (8 dimensions)", "{job}");
+    assert_eq!(job["llm_tokens"].as_i64().unwrap(), spent, "nothing paid twice");
     let ledger = env.store().await.ledger_entries("acme", None).await.unwrap();
-    assert_eq!(ledger.len(), 5);
-    assert!(ledger.iter().all(|l| l.llm_status.as_deref() == Some("memoised")), "{ledger:?}");
+    assert_eq!(ledger.len(), 10);
+    let memoised = ledger.iter().filter(|l| l.llm_status.as_deref() == Some("memoised")).count();
+    assert_eq!(memoised, 5, "{ledger:?}");
     let pinned = atom_sync::sink::LanceSink::open(
         &env.lance_uri(),
         "messages_openai_text_embedding_3_small_8",
@@ -536,10 +541,31 @@ async fn answers_paid_for_in_a_failed_chunk_are_not_paid_for_again() {
     )
     .await
     .unwrap();
-    assert_eq!(pinned.count("acme").await.unwrap(), 5);
+    assert_eq!(pinned.count("acme").await.unwrap(), 10);
     assert_eq!(env.sink().await.count("acme").await.unwrap(), 0);
     // the next job starts with the tenant's new choice
     ok(&run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source]));
     assert_eq!(latest_job(&env, "acme")["embedder"], "local");
-    assert_eq!(env.sink().await.count("acme").await.unwrap(), 5);
+    assert_eq!(env.sink().await.count("acme").await.unwrap(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_on_a_new_postgres_database_creates_no_schema() {
+    if postgres_admin_url().is_none() {
+        eprintln!("note: ATOM_SYNC_TEST_DATABASE_URL is not set; skipped");
+        return;
+    }
+    use sqlx::Connection;
+    let ai = OpenAiSim::start();
+    let env = Env::new(Backend::Postgres).await;
+    let source = export(&env, &["Budget reviewed with Maria Lopez at ACME."]);
+    let out = stdout(ok(&run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source, "--dry-run"])));
+    assert!(out.contains("nothing was written"), "{out}");
+    let mut c = sqlx::PgConnection::connect(env.database_url.as_deref().unwrap()).await.unwrap();
+    let tables: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    assert_eq!(tables, 0, "a dry run neither creates nor migrates a schema");
 }

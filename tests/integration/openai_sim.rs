@@ -55,8 +55,8 @@ pub struct AiState {
     pub faults: Vec<(u16, usize)>,
     /// (latency, how many more requests are answered that late)
     pub slow: Vec<(std::time::Duration, usize)>,
-    /// Every embedding request is refused with this status.
-    pub refuse_embeddings: Option<u16>,
+    /// (status, after how many more answered): embedding requests are then refused.
+    pub refuse_embeddings: Option<(u16, usize)>,
 }
 
 #[derive(Clone)]
@@ -192,7 +192,13 @@ fn embeddings(s: &mut AiState, body: &Value, key: String, authorized: bool) -> R
             401,
             api_error(401, "invalid_request_error", "invalid_api_key", &format!("Incorrect API key provided: {key}.")),
         )
-    } else if let Some(code) = s.refuse_embeddings {
+    } else if let Some(code) = s.refuse_embeddings.as_mut().and_then(|(code, after)| match after {
+        0 => Some(*code),
+        n => {
+            *n -= 1;
+            None
+        }
+    }) {
         (
             code,
             api_error(
