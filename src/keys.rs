@@ -225,7 +225,9 @@ pub struct SealedKey {
     pub ciphertext: Vec<u8>,
 }
 
-/// The one lookup of a tenant's key: case-insensitive on provider and name, no fallback.
+/// A tenant's key, opened, or an error naming the tenant: case-insensitive on
+/// provider and name, no fallback. Jobs go through `provider::Provider::key_for`,
+/// which tells a missing key from one this process cannot open.
 pub async fn lookup(
     store: &dyn crate::store::Store,
     master: &MasterKey,

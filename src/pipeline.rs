@@ -396,7 +396,6 @@ impl Pipeline {
     async fn llm_path(&self, job: &Job) -> Result<LlmPath> {
         let Some(p) = &self.llm else { return Ok(LlmPath::Unconfigured) };
         let key = p.key_for(self.store.as_ref(), &job.tenant).await?;
-        let limiter = p.limiter(&key.owner(&job.tenant), &p.settings.model);
         let (key, operator) = match key {
             TenantKey::Own(k) => (k, false),
             TenantKey::Operator(k) => (k, true),
@@ -404,6 +403,9 @@ impl Pipeline {
             // a key sealed under another master key, or damaged: say so, go on without
             TenantKey::Unusable(why) => return Ok(LlmPath::Failed(why)),
         };
+        // rate limits are per key: the operator's is shared by every tenant using it
+        let owner = if operator { "operator".to_string() } else { format!("tenant:{}", job.tenant) };
+        let limiter = p.limiter(&owner, &p.settings.model);
         match LlmExtractor::new(p.settings.clone(), &key, limiter) {
             Ok(x) => Ok(LlmPath::On(Arc::new(x), operator)),
             Err(e) => Ok(LlmPath::Failed(format!("tenant {}: {e}", job.tenant))),

@@ -100,16 +100,6 @@ impl Provider {
     }
 }
 
-impl TenantKey {
-    /// Whose key it is, for rate limits: a tenant's own, or the operator's shared one.
-    pub fn owner(&self, tenant: &str) -> String {
-        match self {
-            TenantKey::Operator(_) => "operator".into(),
-            _ => format!("tenant:{tenant}"),
-        }
-    }
-}
-
 /// An async-openai client for `base_url` carrying `key`, with our own HTTP client so
 /// the timeout holds; nothing from this process's environment (OPENAI_ORG_ID, …) rides
 /// along with a tenant's key.

@@ -305,23 +305,35 @@ pub struct GraphProblems {
     pub duplicate_nodes: Vec<String>,
 }
 
-/// Where the store lives: a Postgres URL, or a SQLite file in the data dir.
-pub async fn connect(database_url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>> {
+/// Where the store lives: a Postgres URL, or a SQLite file (by URL or in the data dir).
+enum Location<'a> {
+    Postgres(&'a str),
+    Sqlite(std::path::PathBuf),
+}
+
+fn locate<'a>(database_url: Option<&'a str>, data_dir: &Path) -> Result<Location<'a>> {
     match database_url {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Ok(Arc::new(PgStore::connect(url).await?))
-        }
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(Location::Postgres(url)),
         Some(url) if url.starts_with("sqlite:") => {
-            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-            Ok(Arc::new(SqliteStore::open(Path::new(path)).await?))
+            Ok(Location::Sqlite(url.trim_start_matches("sqlite://").trim_start_matches("sqlite:").into()))
         }
         Some(url) => {
             Err(Error::Invalid(format!("database URL {}: expected postgres://… or sqlite:PATH", redact_url(url))))
         }
-        None => {
-            std::fs::create_dir_all(data_dir)
-                .map_err(|e| Error::Invalid(format!("data dir {}: cannot create it: {e}", data_dir.display())))?;
-            Ok(Arc::new(SqliteStore::open(&data_dir.join(SQLITE_FILE)).await?))
+        None => Ok(Location::Sqlite(data_dir.join(SQLITE_FILE))),
+    }
+}
+
+/// Open (creating and migrating as needed) the store.
+pub async fn connect(database_url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>> {
+    match locate(database_url, data_dir)? {
+        Location::Postgres(url) => Ok(Arc::new(PgStore::connect(url).await?)),
+        Location::Sqlite(path) => {
+            if database_url.is_none() {
+                std::fs::create_dir_all(data_dir)
+                    .map_err(|e| Error::Invalid(format!("data dir {}: cannot create it: {e}", data_dir.display())))?;
+            }
+            Ok(Arc::new(SqliteStore::open(&path).await?))
         }
     }
 }
@@ -334,8 +346,9 @@ pub const SQLITE_FILE: &str = "atom-sync.db";
 pub async fn open_existing(database_url: Option<&str>, data_dir: &Path) -> Result<Option<Arc<dyn Store>>> {
     use sqlx::Connection;
     const APPLIED: &str = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
-    let applied: Option<i64> = match database_url {
-        Some(url) if url.starts_with("postgres") => {
+    let location = locate(database_url, data_dir)?;
+    let applied: Option<i64> = match &location {
+        Location::Postgres(url) => {
             let mut c = sqlx::PgConnection::connect(url)
                 .await
                 .map_err(Error::store(format!("connecting to {}", redact_url(url))))?;
@@ -343,17 +356,11 @@ pub async fn open_existing(database_url: Option<&str>, data_dir: &Path) -> Resul
             let _ = c.close().await;
             v
         }
-        _ => {
-            let path = match database_url {
-                Some(url) => {
-                    std::path::PathBuf::from(url.trim_start_matches("sqlite://").trim_start_matches("sqlite:"))
-                }
-                None => data_dir.join(SQLITE_FILE),
-            };
+        Location::Sqlite(path) => {
             if !path.exists() {
                 return Ok(None);
             }
-            let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&path);
+            let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
             let mut c = sqlx::SqliteConnection::connect_with(&opts)
                 .await
                 .map_err(Error::store(format!("opening SQLite database {}", path.display())))?;
@@ -362,10 +369,9 @@ pub async fn open_existing(database_url: Option<&str>, data_dir: &Path) -> Resul
             v
         }
     };
-    let postgres = database_url.is_some_and(|u| u.starts_with("postgres"));
-    let latest = match postgres {
-        true => sqlx::migrate!("migrations/postgres").migrations.iter().map(|m| m.version).max(),
-        false => sqlx::migrate!("migrations/sqlite").migrations.iter().map(|m| m.version).max(),
+    let latest = match location {
+        Location::Postgres(_) => sqlx::migrate!("migrations/postgres").migrations.iter().map(|m| m.version).max(),
+        Location::Sqlite(_) => sqlx::migrate!("migrations/sqlite").migrations.iter().map(|m| m.version).max(),
     };
     match (applied, latest) {
         (Some(a), Some(l)) if a >= l => Ok(Some(connect(database_url, data_dir).await?)),

@@ -160,7 +160,7 @@ async fn tenant_keys_are_encrypted_masked_and_looked_up_case_insensitively() {
     use std::io::Write;
     for backend in backends() {
         let env = Env::new(backend).await;
-        let secret = "sk-live-0123456789abcdefWXYZ";
+        let secret = "sk-test-FAKE-0123456789WXYZ";
         let mut child = env
             .cmd()
             .args(["keys", "set", "--tenant", "acme", "--provider", "OpenAI", "--name", "OPENAI_API_KEY"])

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::common::*;
 use crate::openai_sim::*;
 
-const MASTER: &str = "4f1c2a9b7e3d5c8a0b6e2f4d1a3c5e7b9d0f2a4c6e8b1d3f5a7c9e0b2d4f6a8c";
+const MASTER: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 fn cmd(env: &Env, ai: &OpenAiSim) -> Command {
     let mut c = env.cmd();

@@ -15,9 +15,9 @@ use serde_json::{Value, json};
 
 use crate::graph_sim::{Req, Response, json_response, spawn_server};
 
-pub const TENANT_KEY: &str = "sk-sim-tenant-Key-7f3a9c2e41b8d0aa";
+pub const TENANT_KEY: &str = "sk-sim-tenant-Key-FAKE-0000000001";
 /// The operator-wide key, accepted like a tenant's.
-pub const OPERATOR_KEY: &str = "sk-sim-operator-Key-02d9e7c1b5a3f468";
+pub const OPERATOR_KEY: &str = "sk-sim-operator-Key-FAKE-00000002";
 /// A body containing this gets an answer that is not the schema.
 pub const BREAK_SCHEMA: &str = "PLEASE-ANSWER-MALFORMED";
 /// A body containing this is refused as a bad request (400), like content the
