@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_atom_sync_global_optspecs
-    string join \n data-dir= database-url= lance-uri= v/verbose q/quiet log-format= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-max-retries= graph-retry-base= llm-base-url= llm-model= llm-concurrency= llm-timeout= llm-key-name= llm-operator-key llm-requests-per-minute= llm-tokens-per-minute= embed-batch-size= h/help V/version
+    string join \n data-dir= database-url= lance-uri= v/verbose q/quiet log-format= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-max-retries= graph-retry-base= llm-base-url= llm-model= llm-concurrency= llm-timeout= llm-key-name= llm-operator-key llm-requests-per-minute= llm-tokens-per-minute= llm-max-retries= llm-retry-base= embed-batch-size= h/help V/version
 end
 
 function __fish_atom_sync_needs_command
@@ -45,6 +45,8 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-timeout -d 'Tim
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s q -l quiet -d 'Only errors'
@@ -102,6 +104,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-tim
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
@@ -138,6 +142,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-timeout
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
@@ -172,6 +178,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-timeo
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l json -d 'One JSON document on stdout instead of a table'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l metrics -d 'Prometheus text-format metrics (jobs by state, stale and wedged jobs, messages per tenant) instead of a table'
@@ -203,6 +211,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-timeo
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l rerun -d 'Re-run a completed job\'s whole range (an incident re-run; idempotent)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l detach -d 'Only re-queue, for `atom-sync worker`s to pick up'
@@ -235,6 +245,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-timeo
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l once -d 'Drain the pending jobs, then exit (instead of polling forever)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
@@ -267,6 +279,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-timeout
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l dry-run -d 'Show what would be done; change nothing'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l json -d 'One JSON document on stdout'
@@ -296,6 +310,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-timeou
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s q -l quiet -d 'Only errors'
@@ -322,6 +338,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-timeo
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s q -l quiet -d 'Only errors'
@@ -351,6 +369,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-timeo
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l against-source -d 'Also compare the ledger with the message ids the source holds now'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l repair -d 'Fix what can be fixed in place (re-embed, drop orphans, recount), then verify again'
@@ -388,6 +408,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-timeo
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
@@ -418,6 +440,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-timeou
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
@@ -445,6 +469,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-time
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l json -d 'One JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
@@ -472,6 +498,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s q -l quiet -d 'Only errors'
@@ -505,6 +533,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Only errors'
@@ -532,6 +562,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l json
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
@@ -562,6 +594,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Only errors'
@@ -592,6 +626,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -s q -l quiet -d 'Only errors'
@@ -623,6 +659,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Only errors'
@@ -650,6 +688,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l json
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
@@ -680,6 +720,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s q -l quiet -d 'Only errors'

@@ -39,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
             let to: Vec<(String, String)> =
                 e.to.iter().map(|m| (m.name.clone().unwrap_or_default(), m.address.clone())).collect();
             let to: Vec<(&str, &str)> = to.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-            let conversation = format!("AAQkAD{}", &e.content_hash[..16]);
+            let conversation = format!("AAQkAD{}", &e.content_hash()[..16]);
             let id = format!("AAMkAD{n:06}=");
             let m = message(&id, &at, &e.subject, (&from.0, &from.1), &to, &e.body, &e.message_id, &conversation);
             sim.put(user, "Inbox", m);

@@ -19,8 +19,9 @@ pub struct Mailbox {
     pub name: Option<String>,
 }
 
+/// A message as a source read it, before it is an [`Email`].
 #[derive(Debug, Clone, Serialize)]
-pub struct Email {
+pub struct Message {
     pub message_id: String,
     pub from: Option<Mailbox>,
     pub to: Vec<Mailbox>,
@@ -34,13 +35,48 @@ pub struct Email {
     /// The full text body (text/plain, or HTML converted to text), capped.
     pub body: String,
     pub body_truncated: bool,
-    /// sha256 over the normalised content; what memoisation and `verify` compare.
-    pub content_hash: String,
     /// Where the message came from in the source (file, offset), for operators.
     pub source_ref: String,
 }
 
+/// The normalised message every later stage uses: a [`Message`] and the hash of its
+/// content, set by the one constructor, [`Email::new`], and read-only after that.
+#[derive(Debug, Clone, Serialize)]
+pub struct Email {
+    #[serde(flatten)]
+    message: Message,
+    /// sha256 over the normalised content; what memoisation and `verify` compare.
+    content_hash: String,
+}
+
+impl std::ops::Deref for Email {
+    type Target = Message;
+
+    fn deref(&self) -> &Message {
+        &self.message
+    }
+}
+
 impl Email {
+    /// Hash the content (every source hashes alike) and seal the message.
+    pub fn new(message: Message) -> Self {
+        let mut hasher = Sha256::new();
+        for part in [message.message_id.as_str(), &message.subject, &message.body] {
+            hasher.update(part.as_bytes());
+            hasher.update([0u8]);
+        }
+        for m in message.from.iter().chain(&message.to).chain(&message.cc) {
+            hasher.update(m.address.as_bytes());
+            hasher.update([0u8]);
+        }
+        hasher.update(message.date_ms.unwrap_or(0).to_le_bytes());
+        Email { content_hash: hex(&hasher.finalize()), message }
+    }
+
+    pub fn content_hash(&self) -> &str {
+        &self.content_hash
+    }
+
     /// The text the semantic memory embeds: subject and body.
     pub fn embedding_text(&self) -> String {
         if self.subject.is_empty() { self.body.clone() } else { format!("{}\n\n{}", self.subject, self.body) }
@@ -112,7 +148,7 @@ pub fn parse_rfc822(raw: &[u8], source_ref: &str, max_body_bytes: usize) -> Resu
     let date_ms = msg.date().map(|d| d.to_timestamp() * 1000);
     let thread_key = thread_key(msg.references(), msg.in_reply_to(), &subject, &message_id);
 
-    Ok(Email {
+    Ok(Email::new(Message {
         message_id,
         from,
         to,
@@ -122,28 +158,8 @@ pub fn parse_rfc822(raw: &[u8], source_ref: &str, max_body_bytes: usize) -> Resu
         thread_key,
         body,
         body_truncated,
-        content_hash: String::new(),
         source_ref: source_ref.to_string(),
-    }
-    .hashed())
-}
-
-impl Email {
-    /// Set `content_hash` over the normalised content (every source hashes alike).
-    pub fn hashed(mut self) -> Self {
-        let mut hasher = Sha256::new();
-        for part in [self.message_id.as_str(), &self.subject, &self.body] {
-            hasher.update(part.as_bytes());
-            hasher.update([0u8]);
-        }
-        for m in self.from.iter().chain(&self.to).chain(&self.cc) {
-            hasher.update(m.address.as_bytes());
-            hasher.update([0u8]);
-        }
-        hasher.update(self.date_ms.unwrap_or(0).to_le_bytes());
-        self.content_hash = hex(&hasher.finalize());
-        self
-    }
+    }))
 }
 
 /// Files from mbox exports often keep their `From sender date` envelope line.

@@ -42,6 +42,14 @@ pub enum Error {
         source: sqlx::Error,
     },
 
+    /// The disk or a file failed us (full, unreadable, gone): not the user's fault.
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("store: applying migrations")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 
@@ -77,6 +85,7 @@ impl Error {
             Error::LeaseLost { .. } => Fault::Transient,
             Error::Store { source, .. } => store_fault(source),
             Error::Migrate(_) => Fault::Internal,
+            Error::Io { .. } => Fault::Transient,
             Error::Vectors { .. } => Fault::Transient,
             Error::VectorMismatch { .. } => Fault::User,
             Error::Embed { .. } => Fault::Internal,
@@ -91,6 +100,11 @@ impl Error {
     pub(crate) fn store(context: impl fmt::Display) -> impl FnOnce(sqlx::Error) -> Error {
         let context = context.to_string();
         move |source| Error::Store { context, source }
+    }
+
+    pub(crate) fn io(context: impl fmt::Display) -> impl FnOnce(std::io::Error) -> Error {
+        let context = context.to_string();
+        move |source| Error::Io { context, source }
     }
 }
 

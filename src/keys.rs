@@ -16,42 +16,11 @@ use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use serde::Serialize;
 
+use crate::secret::Secret;
 use crate::{Error, Result};
 
 pub const MASTER_KEY_ENV: &str = "ATOM_SYNC_MASTER_KEY";
 pub const MASTER_KEY_FILE: &str = "master.key";
-
-/// A secret that never shows itself in `Debug` or `Display`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-
-    /// The secret itself, for the one place that sends it to the provider.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// `sk-…abcd`: enough to tell keys apart in a list, useless to an attacker.
-    pub fn hint(&self) -> String {
-        let chars: Vec<char> = self.0.chars().collect();
-        if chars.len() < 12 {
-            return "…".into();
-        }
-        let head: String = chars[..3].iter().collect();
-        let tail: String = chars[chars.len() - 4..].iter().collect();
-        format!("{head}…{tail}")
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
 
 pub struct MasterKey(Key);
 
@@ -94,7 +63,7 @@ impl MasterKey {
                 "no master key: set {MASTER_KEY_ENV} or store a key first (`atom-sync keys set`), which creates {}",
                 path.display()
             ))),
-            Err(e) => Err(Error::Invalid(format!("master key file {}: {e}", path.display()))),
+            Err(e) => Err(Error::Io { context: format!("master key file {}", path.display()), source: e }),
         }
     }
 
@@ -103,7 +72,7 @@ impl MasterKey {
         let key = ChaCha20Poly1305::generate_key(&mut OsRng);
         let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::Invalid(format!("data dir {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(Error::io(format!("data dir {}", dir.display())))?;
         }
         // write a private temp file, then link it into place: the key file appears
         // whole or not at all, and of two processes racing, the first link wins
@@ -115,8 +84,10 @@ impl MasterKey {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600); // owner only, from the first byte
         }
-        let fail =
-            |e: std::io::Error| Error::Invalid(format!("master key file {}: cannot create it: {e}", path.display()));
+        let fail = |e: std::io::Error| Error::Io {
+            context: format!("master key file {}: cannot create it", path.display()),
+            source: e,
+        };
         let mut f = opts.open(&tmp).map_err(fail)?;
         f.write_all(hex.as_bytes()).and_then(|()| f.sync_all()).map_err(fail)?;
         let linked = std::fs::hard_link(&tmp, path);
@@ -159,7 +130,7 @@ impl MasterKey {
                 ))
             })?;
         String::from_utf8(plain)
-            .map(Secret)
+            .map(Secret::new)
             .map_err(|_| Error::Invalid(format!("tenant {tenant}: the stored {provider} key is damaged")))
     }
 }
@@ -225,21 +196,83 @@ pub struct SealedKey {
     pub ciphertext: Vec<u8>,
 }
 
-/// A tenant's key, opened, or an error naming the tenant: case-insensitive on
-/// provider and name, no fallback. Jobs go through `provider::Provider::key_for`,
-/// which tells a missing key from one this process cannot open.
-pub async fn lookup(
-    store: &dyn crate::store::Store,
-    master: &MasterKey,
+/// Where sealed keys are kept (the store): all the lookup needs of it.
+#[async_trait::async_trait]
+pub trait KeyVault: Send + Sync {
+    async fn get_key(&self, tenant: &str, key: &KeyName) -> Result<Option<SealedKey>>;
+}
+
+/// The key a tenant's calls carry, or why there is none.
+#[derive(Debug, Clone)]
+pub enum TenantKey {
+    Own(Secret),
+    Operator(Secret),
+    /// The tenant stored none, and no operator key was allowed.
+    NotStored {
+        tenant: String,
+        key: KeyName,
+    },
+    /// The tenant has a key, but this process has no master key to open it.
+    Missing(String),
+    /// A stored key that does not open (another master key, damaged).
+    Unusable(String),
+}
+
+impl TenantKey {
+    /// The key to send, if there is one.
+    pub fn secret(&self) -> Option<&Secret> {
+        match self {
+            TenantKey::Own(k) | TenantKey::Operator(k) => Some(k),
+            TenantKey::NotStored { .. } | TenantKey::Missing(_) | TenantKey::Unusable(_) => None,
+        }
+    }
+
+    /// Why there is no key to send, with what to do about it; `None` when there is one.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            TenantKey::Own(_) | TenantKey::Operator(_) => None,
+            TenantKey::NotStored { tenant, key } => Some(format!(
+                "tenant {tenant} has no {key} (atom-sync keys set --tenant {tenant} --provider {} --name {})",
+                key.provider, key.name
+            )),
+            TenantKey::Missing(why) | TenantKey::Unusable(why) => Some(why.clone()),
+        }
+    }
+
+    /// The key, or an error that says why there is none, naming the tenant.
+    pub fn require(self) -> Result<Secret> {
+        let why = self.reason();
+        match self {
+            TenantKey::Own(k) | TenantKey::Operator(k) => Ok(k),
+            _ => Err(Error::Invalid(why.unwrap_or_default())),
+        }
+    }
+}
+
+/// The one key lookup: the tenant's own key (case-insensitive on provider and name),
+/// else the operator's key when the operator allowed it (`operator`), never a made-up
+/// one. `master` opens stored keys, or says why this process cannot.
+pub async fn lookup<V: KeyVault + ?Sized>(
+    vault: &V,
+    master: std::result::Result<&MasterKey, &str>,
     tenant: &str,
     key: &KeyName,
-) -> Result<Secret> {
-    match store.get_key(tenant, key).await? {
-        Some(sealed) => master.open(tenant, &key.provider, &sealed.nonce, &sealed.ciphertext),
-        None => Err(Error::Invalid(format!(
-            "tenant {tenant} has no {key}; store one with `atom-sync keys set --tenant {tenant} --provider {} --name {}`",
-            key.provider, key.name
-        ))),
+    operator: Option<&Secret>,
+) -> Result<TenantKey> {
+    let Some(sealed) = vault.get_key(tenant, key).await? else {
+        if let Some(k) = operator {
+            return Ok(TenantKey::Operator(k.clone()));
+        }
+        return Ok(TenantKey::NotStored { tenant: tenant.to_string(), key: key.clone() });
+    };
+    let master = match master {
+        Ok(m) => m,
+        // never the operator's key instead: a tenant with its own key pays for itself
+        Err(why) => return Ok(TenantKey::Missing(format!("tenant {tenant} has a key, but {why}"))),
+    };
+    match master.open(tenant, &key.provider, &sealed.nonce, &sealed.ciphertext) {
+        Ok(k) => Ok(TenantKey::Own(k)),
+        Err(e) => Ok(TenantKey::Unusable(e.to_string())),
     }
 }
 
@@ -259,8 +292,6 @@ mod tests {
         let other = MasterKey::load(Some(&"ab".repeat(32)), dir.path(), false).unwrap();
         let e = other.open("acme", "openai", &n, &ct).unwrap_err().to_string();
         assert!(e.contains("tenant acme") && e.contains("does not open"), "{e}");
-        assert_eq!(format!("{secret:?}"), "Secret(***)");
-        assert_eq!(secret.hint(), "sk-…cdef");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

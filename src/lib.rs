@@ -3,13 +3,15 @@
 //! durable, resumable jobs.
 //!
 //! The library never prints: long-running work reports through [`event::Event`]s and
-//! the CLI (`src/cli/`) decides how to draw them.
+//! the CLI (`src/cli/`) decides how to draw them. `ARCHITECTURE.md` maps the modules.
 
 pub mod email;
 pub mod embed;
 pub mod error;
+pub mod estimate;
 pub mod event;
 pub mod extract;
+pub mod health;
 pub mod job;
 pub mod keys;
 pub mod memory;
@@ -17,10 +19,14 @@ pub mod metrics;
 pub mod pipeline;
 pub mod provider;
 pub mod reap;
+pub mod resume;
+pub mod retry;
+pub mod secret;
 pub mod settings;
 pub mod sink;
 pub mod source;
 pub mod store;
+pub mod tenant;
 pub mod time;
 pub mod verify;
 pub mod worker;

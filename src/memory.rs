@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::embed::openai::OpenAiEmbedding;
 use crate::embed::{Embedder, EmbedderSpec, LocalEmbedder, OpenAiEmbedder};
-use crate::provider::{Provider, TenantKey};
+use crate::provider::Provider;
 use crate::sink::LanceSink;
 use crate::store::Store;
 use crate::{Error, Result};
@@ -101,10 +101,10 @@ impl Memories {
             transient: false,
         };
         let provider = self.provider.as_ref().ok_or_else(|| refuse("no provider is configured here".into()))?;
-        let key = match provider.key_for(store, tenant).await? {
-            TenantKey::Own(k) | TenantKey::Operator(k) => k,
-            // no fallback to the local model: that would put vectors where they are not looked for
-            TenantKey::Missing(why) | TenantKey::Unusable(why) => return Err(refuse(why)),
+        // no fallback to the local model: that would put vectors where they are not looked for
+        let key = match provider.key_for(store, tenant).await?.require() {
+            Ok(k) => k,
+            Err(e) => return Err(refuse(e.to_string())),
         };
         let cfg = OpenAiEmbedding {
             base_url: provider.settings.base_url.clone(),

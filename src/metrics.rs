@@ -3,24 +3,23 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::time::Duration;
 
+use crate::health::{Health, Thresholds};
 use crate::job::{Job, JobState};
-use crate::time::age;
 
-/// Gauges for `jobs`, then `extra` gauges (name, help, value).
-pub fn render(jobs: &[Job], stale_after: Duration, wedged_after: Duration, extra: &[(&str, &str, u64)]) -> String {
+/// Gauges for `jobs` as the health rule judges them, then `extra` gauges (name, help,
+/// value).
+pub fn render(jobs: &[Job], rule: &Thresholds, extra: &[(&str, &str, u64)]) -> String {
+    let now = crate::time::now_ms();
     let mut by_state: BTreeMap<&str, u64> = JobState::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     let (mut stale, mut wedged) = (0u64, 0u64);
     let mut per_tenant: BTreeMap<&str, [i64; 3]> = BTreeMap::new();
     for j in jobs {
         *by_state.entry(j.state.as_str()).or_default() += 1;
-        if j.state == JobState::Running {
-            if j.heartbeat_at.map(age).is_none_or(|a| a > stale_after) {
-                stale += 1;
-            } else if j.progress_at.map(age).is_some_and(|a| a > wedged_after) {
-                wedged += 1;
-            }
+        match rule.judge(j, now) {
+            Some(Health::Stale { .. }) => stale += 1,
+            Some(Health::Wedged { .. }) => wedged += 1,
+            Some(Health::Alive) | None => {}
         }
         let t = per_tenant.entry(j.tenant.as_str()).or_default();
         t[0] += j.processed;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::health::{Health, Thresholds};
 use crate::job::{Job, JobState};
 use crate::store::{JobFilter, Store};
 use crate::time::now_ms;
@@ -44,10 +45,6 @@ pub struct Planned {
     observed: Option<Job>,
 }
 
-fn age_of(at: Option<i64>, now: i64) -> Option<Duration> {
-    at.map(|t| Duration::from_millis(now.saturating_sub(t).max(0) as u64))
-}
-
 fn human(d: Duration) -> String {
     humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()
 }
@@ -60,24 +57,24 @@ pub async fn plan(store: &dyn Store, policy: &Policy) -> Result<Vec<Planned>> {
     let now = now_ms();
     let running =
         store.jobs(&JobFilter { tenant: policy.tenant.clone(), state: Some(JobState::Running), limit: None }).await?;
+    let rule = Thresholds { stale_after: policy.stale_after, wedged_after: policy.no_progress_for };
     let mut out = Vec::new();
     for job in running {
-        let hb = age_of(job.heartbeat_at, now);
-        let progress = age_of(job.progress_at, now);
-        let why = if hb.is_none_or(|a| a > policy.stale_after) {
-            format!(
+        let age = |at: Option<i64>| at.map(|t| crate::health::age_at(t, now));
+        let (hb, progress) = (age(job.heartbeat_at), age(job.progress_at));
+        let why = match rule.judge(&job, now) {
+            Some(Health::Stale { heartbeat_age }) => format!(
                 "no heartbeat for {} (stale after {}), owner {}",
-                hb.map(human).unwrap_or_else(|| "ever".into()),
+                heartbeat_age.map(human).unwrap_or_else(|| "ever".into()),
                 human(policy.stale_after),
                 job.lease_owner.as_deref().unwrap_or("unknown")
-            )
-        } else if let (Some(limit), Some(p)) = (policy.no_progress_for, progress) {
-            if p <= limit {
-                continue;
-            }
-            format!("wedged: alive but no chunk committed for {} (limit {})", human(p), human(limit))
-        } else {
-            continue;
+            ),
+            Some(Health::Wedged { progress_age }) => format!(
+                "wedged: alive but no chunk committed for {} (limit {})",
+                human(progress_age),
+                human(policy.no_progress_for.unwrap_or_default())
+            ),
+            Some(Health::Alive) | None => continue,
         };
         let give_up = job.attempts >= policy.max_attempts;
         let (action, reason) = if give_up {

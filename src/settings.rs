@@ -3,8 +3,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::{Error, Result};
-
 pub const DEFAULT_CHUNK_SIZE: usize = 100;
 pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(5);
 
@@ -25,32 +23,5 @@ pub fn lance_uri(explicit: Option<&str>, data_dir: &std::path::Path) -> String {
     match explicit {
         Some(u) => u.to_string(),
         None => data_dir.join("lance").display().to_string(),
-    }
-}
-
-/// Tenant ids end up in keys, paths and vector filters: keep them to a safe alphabet.
-pub fn validate_tenant(t: &str) -> Result<()> {
-    let ok = !t.is_empty()
-        && t.len() <= 128
-        && t.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Invalid(format!(
-            "tenant {t:?}: use 1-128 characters from A-Z a-z 0-9 . _ - @, starting with a letter or digit"
-        )))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn tenants_are_validated() {
-        assert!(super::validate_tenant("acme-corp.eu").is_ok());
-        for bad in ["", "-x", "a b", "x'; drop", &"a".repeat(129)] {
-            let e = super::validate_tenant(bad).unwrap_err().to_string();
-            assert!(e.starts_with("tenant "), "{e}");
-        }
     }
 }

@@ -3,7 +3,7 @@
 //! embedding model instead. Each embedder writes its own table, so the two never mix.
 
 use atom_sync::embed::EmbedderSpec;
-use atom_sync::settings::validate_tenant;
+use atom_sync::tenant::TenantId;
 use clap::{Args, Subcommand};
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
@@ -21,7 +21,7 @@ pub enum EmbedderCommand {
     /// Choose a tenant's embedder, from its next job on
     Set {
         #[arg(long)]
-        tenant: String,
+        tenant: TenantId,
         /// `local`, or `openai:MODEL` (e.g. openai:text-embedding-3-small; uses the tenant's key)
         #[arg(value_name = "EMBEDDER")]
         embedder: String,
@@ -32,7 +32,7 @@ pub enum EmbedderCommand {
     /// Show tenants' embedders and their vector tables
     Show {
         #[arg(long)]
-        tenant: Option<String>,
+        tenant: Option<TenantId>,
         #[arg(long)]
         json: bool,
     },
@@ -52,7 +52,6 @@ pub async fn run(g: &Global, args: EmbedderArgs) -> anyhow::Result<u8> {
     let store = g.store().await?;
     match args.command {
         EmbedderCommand::Set { tenant, embedder, dimensions } => {
-            validate_tenant(&tenant)?;
             let spec = EmbedderSpec::parse(&embedder, dimensions)?;
             // settings that cannot work fail before anything is stored
             let provider = g.provider()?;
@@ -76,12 +75,9 @@ pub async fn run(g: &Global, args: EmbedderArgs) -> anyhow::Result<u8> {
             }
         }
         EmbedderCommand::Show { tenant, json } => {
-            if let Some(t) = &tenant {
-                validate_tenant(t)?;
-            }
             let mut rows = store.list_embedders(tenant.as_deref()).await?;
             if let (Some(t), true) = (&tenant, rows.is_empty()) {
-                rows.push((t.clone(), EmbedderSpec::Local));
+                rows.push((t.to_string(), EmbedderSpec::Local));
             }
             if json {
                 let list: Vec<_> = rows

@@ -1,7 +1,7 @@
 //! `atom-sync graph --entity NAME`: one entity of a tenant's graph with its aliases,
 //! its heaviest edges and the messages that support them.
 
-use atom_sync::settings::validate_tenant;
+use atom_sync::tenant::TenantId;
 use atom_sync::time::rfc3339;
 use clap::Args;
 
@@ -11,7 +11,7 @@ use super::{Global, exit};
 pub struct GraphArgs {
     /// The tenant whose graph is read
     #[arg(long)]
-    pub tenant: String,
+    pub tenant: TenantId,
 
     /// A name, an alias, an email address or a node key (e.g. org:enron.com)
     #[arg(long)]
@@ -27,7 +27,6 @@ pub struct GraphArgs {
 }
 
 pub async fn run(g: &Global, args: GraphArgs) -> anyhow::Result<u8> {
-    validate_tenant(&args.tenant)?;
     let store = g.store().await?;
     let found = store.entity(&args.tenant, &args.entity, args.limit).await?;
     if args.json {

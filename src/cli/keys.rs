@@ -4,8 +4,9 @@
 
 use std::io::{IsTerminal, Read};
 
-use atom_sync::keys::{KeyName, MASTER_KEY_ENV, MasterKey, Secret};
-use atom_sync::settings::validate_tenant;
+use atom_sync::keys::{KeyName, MASTER_KEY_ENV, MasterKey};
+use atom_sync::secret::Secret;
+use atom_sync::tenant::TenantId;
 use atom_sync::time::rfc3339;
 use clap::{Args, Subcommand};
 use tabled::settings::Style;
@@ -24,7 +25,7 @@ pub enum KeysCommand {
     /// Store a tenant's key (read from a hidden prompt, or from stdin when piped)
     Set {
         #[arg(long)]
-        tenant: String,
+        tenant: TenantId,
         /// e.g. openai (case does not matter)
         #[arg(long)]
         provider: String,
@@ -35,14 +36,14 @@ pub enum KeysCommand {
     /// Show tenants, providers and masked keys
     List {
         #[arg(long)]
-        tenant: Option<String>,
+        tenant: Option<TenantId>,
         #[arg(long)]
         json: bool,
     },
     /// Delete a tenant's key
     Remove {
         #[arg(long)]
-        tenant: String,
+        tenant: TenantId,
         #[arg(long)]
         provider: String,
         /// The key's name (case does not matter) [default: PROVIDER_api_key]
@@ -89,7 +90,6 @@ pub async fn run(g: &Global, args: KeysArgs) -> anyhow::Result<u8> {
     let store = g.store().await?;
     match args.command {
         KeysCommand::Set { tenant, provider, name } => {
-            validate_tenant(&tenant)?;
             let key = KeyName::new(&provider, name.as_deref())?;
             let secret = read_secret(&tenant, &key)?;
             let master = master(g, true)?;
@@ -98,9 +98,6 @@ pub async fn run(g: &Global, args: KeysArgs) -> anyhow::Result<u8> {
             eprintln!("stored the {key} of tenant {tenant} ({})", secret.hint());
         }
         KeysCommand::List { tenant, json } => {
-            if let Some(t) = &tenant {
-                validate_tenant(t)?;
-            }
             let keys = store.list_keys(tenant.as_deref()).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "keys": keys }))?);
@@ -121,7 +118,6 @@ pub async fn run(g: &Global, args: KeysArgs) -> anyhow::Result<u8> {
             }
         }
         KeysCommand::Remove { tenant, provider, name } => {
-            validate_tenant(&tenant)?;
             let key = KeyName::new(&provider, name.as_deref())?;
             if !store.remove_key(&tenant, &key).await? {
                 return Err(atom_sync::Error::Invalid(format!("tenant {tenant} has no {key}")).into());

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use atom_sync::reap::{self, Action, Policy};
-use atom_sync::settings::validate_tenant;
+use atom_sync::tenant::TenantId;
 use clap::Args;
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
@@ -28,7 +28,7 @@ pub struct ReapArgs {
 
     /// Only this tenant's jobs
     #[arg(long)]
-    pub tenant: Option<String>,
+    pub tenant: Option<TenantId>,
 
     /// Show what would be done; change nothing
     #[arg(long)]
@@ -64,15 +64,12 @@ struct Row {
 }
 
 pub async fn run(g: &Global, args: ReapArgs) -> anyhow::Result<u8> {
-    if let Some(t) = &args.tenant {
-        validate_tenant(t)?;
-    }
     let store = g.store().await?;
     let policy = Policy {
         stale_after: args.stale_after,
         no_progress_for: args.no_progress_for,
         max_attempts: args.max_attempts,
-        tenant: args.tenant.clone(),
+        tenant: args.tenant.as_ref().map(|t| t.to_string()),
     };
     let plan = reap::plan(store.as_ref(), &policy).await?;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
@@ -141,12 +138,15 @@ async fn write_metrics(
     requeued: u64,
     failed: u64,
 ) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let jobs = store.jobs(&atom_sync::store::JobFilter { tenant: args.tenant.clone(), ..Default::default() }).await?;
+    let tenant = args.tenant.as_ref().map(|t| t.to_string());
+    let jobs = store.jobs(&atom_sync::store::JobFilter { tenant, ..Default::default() }).await?;
+    let rule = atom_sync::health::Thresholds {
+        stale_after: args.stale_after,
+        wedged_after: Some(args.no_progress_for.unwrap_or(Duration::from_secs(30 * 60))),
+    };
     let text = atom_sync::metrics::render(
         &jobs,
-        args.stale_after,
-        args.no_progress_for.unwrap_or(Duration::from_secs(30 * 60)),
+        &rule,
         &[
             ("atom_sync_reap_requeued", "Jobs the last reap re-queued.", requeued),
             ("atom_sync_reap_failed", "Jobs the last reap failed for good.", failed),
@@ -159,8 +159,12 @@ async fn write_metrics(
     );
     // write then rename, so a collector never reads half a file
     let tmp = path.with_extension("prom.tmp");
-    std::fs::write(&tmp, text).with_context(|| format!("writing metrics file {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing metrics file {}", path.display()))?;
+    let io = |e: std::io::Error| atom_sync::Error::Io {
+        context: format!("writing metrics file {}", path.display()),
+        source: e,
+    };
+    std::fs::write(&tmp, text).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)?;
     Ok(())
 }
 

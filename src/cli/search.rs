@@ -2,8 +2,8 @@
 //! embedded with the tenant's embedder (the one its messages were embedded with). How
 //! an operator spot-checks.
 
-use atom_sync::settings::validate_tenant;
-use atom_sync::sink::lance::{SearchMode, sql_literal};
+use atom_sync::sink::{SearchFilter, SearchMode};
+use atom_sync::tenant::TenantId;
 use atom_sync::time::rfc3339;
 use clap::Args;
 use tabled::settings::Style;
@@ -15,7 +15,7 @@ use super::{Global, exit};
 pub struct SearchArgs {
     /// The tenant whose memory is searched
     #[arg(long)]
-    pub tenant: String,
+    pub tenant: TenantId,
 
     /// What to look for, in plain words
     pub query: String,
@@ -84,7 +84,6 @@ struct Row {
 }
 
 pub async fn run(g: &Global, args: SearchArgs) -> anyhow::Result<u8> {
-    validate_tenant(&args.tenant)?;
     let store = g.store().await?;
     let memories = g.memories(g.provider()?);
     let mode: SearchMode = args.mode.into();
@@ -96,18 +95,13 @@ pub async fn run(g: &Global, args: SearchArgs) -> anyhow::Result<u8> {
         let v = memory.embedder.embed(vec![args.query.clone()]).await?.pop().unwrap_or_default();
         (memory.sink, v)
     };
-    let mut filters = Vec::new();
-    if let Some(m) = &args.mailbox {
-        filters.push(format!("mailbox = {}", sql_literal(m)));
-    }
-    if let Some(f) = args.from {
-        filters.push(format!("sent_at >= {f}"));
-    }
-    if let Some(t) = args.to {
-        filters.push(format!("sent_at < {t}"));
-    }
-    let filter = (!filters.is_empty()).then(|| filters.join(" AND "));
-    let hits = sink.search(&args.tenant, mode, &args.query, &vector, args.limit.max(1), filter).await?;
+    let filter = SearchFilter {
+        mailbox: args.mailbox.clone(),
+        sent_from: args.from,
+        sent_before: args.to,
+        ..Default::default()
+    };
+    let hits = sink.search(&args.tenant, mode, &args.query, &vector, args.limit.max(1), &filter).await?;
     if args.json {
         println!(
             "{}",

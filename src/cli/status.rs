@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
+use atom_sync::health::Thresholds;
 use atom_sync::job::{Job, JobState};
-use atom_sync::settings::validate_tenant;
 use atom_sync::store::JobFilter;
+use atom_sync::tenant::TenantId;
 use atom_sync::time::{age, rfc3339};
 use clap::Args;
 use serde::Serialize;
@@ -20,7 +21,7 @@ pub struct StatusArgs {
 
     /// Only this tenant's jobs
     #[arg(long)]
-    pub tenant: Option<String>,
+    pub tenant: Option<TenantId>,
 
     /// Only jobs in this state
     #[arg(long, value_parser = parse_state)]
@@ -52,111 +53,47 @@ pub struct StatusArgs {
     pub wedged_after: Duration,
 }
 
-/// How `status` judges running jobs.
-#[derive(Debug, Clone, Copy)]
-pub struct Health {
-    pub stale_after: Duration,
-    pub wedged_after: Duration,
-}
-
-impl Health {
-    /// `stale` (no heartbeat: the owner is gone) or `wedged` (alive, no progress).
-    fn verdict(&self, j: &Job) -> Option<&'static str> {
-        if j.state != JobState::Running {
-            return None;
-        }
-        if j.heartbeat_at.map(age).is_none_or(|a| a > self.stale_after) {
-            return Some("stale");
-        }
-        if j.progress_at.map(age).is_some_and(|a| a > self.wedged_after) {
-            return Some("wedged");
-        }
-        None
-    }
-}
-
 fn parse_state(s: &str) -> Result<JobState, String> {
     s.parse().map_err(|e: atom_sync::Error| e.to_string())
 }
 
-/// A job as scripts see it (`status --json`); names are part of the interface (DESIGN §8).
+/// A job as scripts see it (`status --json`): the job itself and what is judged of it
+/// now. Names are part of the interface (DESIGN §8).
 #[derive(Debug, Serialize)]
-pub struct JobView {
-    pub id: String,
-    pub tenant: String,
-    pub source: String,
-    pub mailbox: String,
-    pub state: JobState,
-    pub processed: i64,
-    pub skipped: i64,
-    pub entities: i64,
-    pub relationships: i64,
-    pub vectors: i64,
-    pub removed: i64,
-    pub llm_tokens: i64,
-    pub llm_status: Option<String>,
-    /// The embedder the job writes with (`local`, `openai:MODEL`), once it has run.
+pub struct JobView<'a> {
+    #[serde(flatten)]
+    pub job: &'a Job,
+    /// The embedder the job writes with (`local`, `openai:MODEL (N dimensions)`), once it has run.
     pub embedder: Option<String>,
-    pub chunks: i64,
-    pub attempts: i64,
-    pub rescues: i64,
-    pub requested_state: Option<JobState>,
-    pub has_more: bool,
-    pub estimated_total: Option<i64>,
-    pub lease_owner: Option<String>,
-    pub heartbeat_at: Option<String>,
     pub heartbeat_age_seconds: Option<u64>,
     pub progress_age_seconds: Option<u64>,
     /// `stale` or `wedged` for a running job in trouble.
     pub health: Option<&'static str>,
-    pub created_at: String,
-    pub started_at: Option<String>,
-    pub finished_at: Option<String>,
     pub duration_seconds: Option<u64>,
-    pub last_error: Option<String>,
 }
 
-impl JobView {
-    fn new(j: &Job, health: &Health) -> Self {
+impl<'a> JobView<'a> {
+    fn new(j: &'a Job, rule: &Thresholds) -> Self {
         JobView {
-            id: j.id.clone(),
-            tenant: j.tenant.clone(),
-            source: j.source.clone(),
-            mailbox: j.mailbox.clone(),
-            state: j.state,
-            processed: j.processed,
-            skipped: j.skipped,
-            entities: j.entities,
-            relationships: j.relationships,
-            vectors: j.vectors,
-            removed: j.removed,
-            llm_tokens: j.llm_tokens,
-            llm_status: j.llm_status.clone(),
+            job: j,
             embedder: j.embedder.as_ref().map(|e| match j.embed_dimensions {
                 Some(d) => format!("{e} ({d} dimensions)"),
                 None => e.clone(),
             }),
-            chunks: j.chunks,
-            attempts: j.attempts,
-            rescues: j.rescues,
-            requested_state: j.requested_state,
-            has_more: j.has_more,
-            estimated_total: j.estimated_total,
-            lease_owner: j.lease_owner.clone(),
-            heartbeat_at: j.heartbeat_at.map(rfc3339),
             heartbeat_age_seconds: live_heartbeat(j).map(|a| a.as_secs()),
             progress_age_seconds: (j.state == JobState::Running)
                 .then_some(j.progress_at)
                 .flatten()
                 .map(|p| age(p).as_secs()),
-            health: health.verdict(j),
-            created_at: rfc3339(j.created_at),
-            started_at: j.started_at.map(rfc3339),
-            finished_at: j.finished_at.map(rfc3339),
+            health: verdict(j, rule),
             duration_seconds: duration(j).map(|d| d.as_secs()),
-            last_error: j.last_error.clone(),
         }
     }
+}
+
+/// `stale` or `wedged`, as the health rule judges the job now.
+fn verdict(j: &Job, rule: &Thresholds) -> Option<&'static str> {
+    rule.judge(j, atom_sync::time::now_ms()).and_then(|h| h.label())
 }
 
 fn live_heartbeat(j: &Job) -> Option<Duration> {
@@ -218,7 +155,7 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 impl Row {
-    fn new(j: &Job, health: &Health) -> Self {
+    fn new(j: &Job, rule: &Thresholds) -> Self {
         let processed = match (j.estimated_total, j.has_more) {
             (Some(t), true) => format!("{}/{}", j.processed, t.max(j.processed + j.skipped)),
             _ => j.processed.to_string(),
@@ -227,7 +164,7 @@ impl Row {
             id: j.short_id().to_string(),
             tenant: j.tenant.clone(),
             source: short_source(&j.source),
-            state: match (health.verdict(j), j.requested_state) {
+            state: match (verdict(j, rule), j.requested_state) {
                 (Some(v), _) => format!("{} ({v})", j.state),
                 (None, Some(r)) => format!("{} ({r} requested)", j.state),
                 (None, None) => j.state.to_string(),
@@ -246,24 +183,22 @@ impl Row {
 }
 
 pub async fn run(g: &Global, args: StatusArgs) -> anyhow::Result<u8> {
-    if let Some(t) = &args.tenant {
-        validate_tenant(t)?;
-    }
     let store = g.store().await?;
-    let health = Health { stale_after: args.stale_after, wedged_after: args.wedged_after };
+    let rule = Thresholds { stale_after: args.stale_after, wedged_after: Some(args.wedged_after) };
+    let tenant = args.tenant.as_ref().map(|t| t.to_string());
     if let Some(id) = &args.job {
-        return one(store.as_ref(), id, args.json, &health).await;
+        return one(store.as_ref(), id, args.json, &rule).await;
     }
     if args.metrics {
-        let jobs = store.jobs(&JobFilter { tenant: args.tenant.clone(), state: args.state, limit: None }).await?;
-        print!("{}", atom_sync::metrics::render(&jobs, args.stale_after, args.wedged_after, &[]));
+        let jobs = store.jobs(&JobFilter { tenant, state: args.state, limit: None }).await?;
+        print!("{}", atom_sync::metrics::render(&jobs, &rule, &[]));
         return Ok(exit::OK);
     }
     if let Some(every) = args.watch {
-        let filter = JobFilter { tenant: args.tenant.clone(), state: args.state, limit: Some(args.limit) };
+        let filter = JobFilter { tenant, state: args.state, limit: Some(args.limit) };
         loop {
             let jobs = store.jobs(&filter).await?;
-            let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &health)).collect();
+            let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &rule)).collect();
             // clear the screen and home the cursor, then redraw
             print!(
                 "\x1b[2J\x1b[H{}\n{}\n",
@@ -276,71 +211,71 @@ pub async fn run(g: &Global, args: StatusArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    let jobs =
-        store.jobs(&JobFilter { tenant: args.tenant.clone(), state: args.state, limit: Some(args.limit) }).await?;
+    let jobs = store.jobs(&JobFilter { tenant, state: args.state, limit: Some(args.limit) }).await?;
     if args.json {
-        let views: Vec<JobView> = jobs.iter().map(|j| JobView::new(j, &health)).collect();
+        let views: Vec<JobView> = jobs.iter().map(|j| JobView::new(j, &rule)).collect();
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "jobs": views }))?);
     } else if jobs.is_empty() {
         eprintln!("no jobs{}", args.tenant.map(|t| format!(" for tenant {t}")).unwrap_or_default());
     } else {
-        let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &health)).collect();
+        let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &rule)).collect();
         println!("{}", Table::new(rows).with(Style::sharp()));
     }
     Ok(exit::OK)
 }
 
-async fn one(store: &dyn atom_sync::store::Store, id: &str, json: bool, health: &Health) -> anyhow::Result<u8> {
+async fn one(store: &dyn atom_sync::store::Store, id: &str, json: bool, rule: &Thresholds) -> anyhow::Result<u8> {
     let job = store.job(id).await?;
     let events = store.events(&job).await?;
     let skipped = store.skipped(&job).await?;
     if json {
         let doc = serde_json::json!({
-            "jobs": [JobView::new(&job, health)],
+            "jobs": [JobView::new(&job, rule)],
             "events": events.iter().map(|e| serde_json::json!({"at": rfc3339(e.at), "kind": e.kind, "message": e.message})).collect::<Vec<_>>(),
             "skipped_messages": skipped,
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(exit::OK);
     }
-    let v = JobView::new(&job, health);
-    println!("job        {}", v.id);
-    println!("tenant     {}", v.tenant);
-    println!("source     {}", v.source);
-    println!("mailbox    {}", v.mailbox);
+    let v = JobView::new(&job, rule);
+    let j = &job;
+    println!("job        {}", j.id);
+    println!("tenant     {}", j.tenant);
+    println!("source     {}", j.source);
+    println!("mailbox    {}", j.mailbox);
     println!(
         "state      {}{}",
-        v.state,
-        if job.has_more && job.state != JobState::Completed { " (more to fetch)" } else { "" }
+        j.state,
+        if j.has_more && j.state != JobState::Completed { " (more to fetch)" } else { "" }
     );
     println!(
         "counters   {} processed, {} skipped, {} vectors, {} entities, {} relationships, {} chunks",
-        v.processed, v.skipped, v.vectors, v.entities, v.relationships, v.chunks
+        j.processed, j.skipped, j.vectors, j.entities, j.relationships, j.chunks
     );
-    if v.removed > 0 {
-        println!("removed    {} (gone from the source)", v.removed);
+    if j.removed > 0 {
+        println!("removed    {} (gone from the source)", j.removed);
     }
-    if let Some(llm) = &v.llm_status {
-        println!("llm        {llm}; {} tokens", v.llm_tokens);
+    if let Some(llm) = &j.llm_status {
+        println!("llm        {llm}; {} tokens", j.llm_tokens);
     }
     if let Some(e) = &v.embedder {
         println!("embedder   {e}");
     }
-    println!("attempts   {} ({} rescued by the reaper)", v.attempts, v.rescues);
+    println!("attempts   {} ({} rescued by the reaper)", j.attempts, j.rescues);
     if let Some(h) = v.health {
         println!("health     {h}");
     }
-    if let Some(r) = v.requested_state {
+    if let Some(r) = j.requested_state {
         println!("requested  {r} (at the owner's next heartbeat)");
     }
-    if let Some(owner) = &v.lease_owner {
+    if let Some(owner) = &j.lease_owner {
         let hb = live_heartbeat(&job).map(|a| format!(", heartbeat {} ago", human(a))).unwrap_or_default();
         println!("owner      {owner}{hb}");
     }
     if let Some(d) = duration(&job) {
         println!("duration   {}", human(d));
     }
-    if let Some(e) = &v.last_error {
+    if let Some(e) = &j.last_error {
         println!("last error {e}");
     }
     println!("\nstory:");

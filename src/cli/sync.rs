@@ -2,19 +2,20 @@
 //! through a delta query from the link the last sync stored: new and changed mail
 //! goes through the pipeline, deleted mail leaves both memories.
 
-use atom_sync::settings::{DEFAULT_CHUNK_SIZE, validate_tenant};
+use atom_sync::settings::DEFAULT_CHUNK_SIZE;
 use atom_sync::source::graph::GraphSpec;
+use atom_sync::tenant::TenantId;
 use clap::Args;
 use clap::builder::TypedValueParser;
 
 use super::Global;
-use super::backfill::{GraphPlan, GraphSelect, JobOpts, run_all};
+use super::run::{GraphSelect, JobOpts, graph_jobs, run_all};
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     /// The tenant whose memories are brought up to date
     #[arg(long)]
-    pub tenant: String,
+    pub tenant: TenantId,
 
     /// A user id or principal name, one job each (repeatable)
     #[arg(long, value_name = "USER")]
@@ -32,7 +33,6 @@ pub struct SyncArgs {
 }
 
 pub async fn run(g: &Global, args: SyncArgs) -> anyhow::Result<u8> {
-    validate_tenant(&args.tenant)?;
     let make = |mailbox: &str| GraphSpec {
         mailbox: mailbox.to_string(),
         folders: args.select.folders.clone(),
@@ -42,7 +42,7 @@ pub async fn run(g: &Global, args: SyncArgs) -> anyhow::Result<u8> {
         top: args.chunk_size as u32,
         delta: true,
     };
-    let plan = GraphPlan { tenant: &args.tenant, mailboxes: &args.mailbox, select: &args.select };
-    let jobs = plan.jobs(g, args.chunk_size, &args.job, make).await?;
-    run_all(g, jobs, args.job.detach, &args.job.run).await
+    let mailboxes = args.select.mailboxes(&args.mailbox);
+    let planned = graph_jobs(g, &args.tenant, &mailboxes, args.chunk_size, &args.job, make).await?;
+    run_all(g, planned, args.job.detach, &args.job.run, true).await
 }

@@ -1,7 +1,7 @@
 //! `atom-sync verify`: are a tenant's memories complete and consistent? Exit 0 when
 //! clean, 4 when not; `--repair` fixes what can be fixed and verifies again.
 
-use atom_sync::settings::validate_tenant;
+use atom_sync::tenant::TenantId;
 use atom_sync::verify::{self, Report, Scope};
 use clap::Args;
 use tabled::settings::Style;
@@ -13,7 +13,7 @@ use super::{Global, exit};
 pub struct VerifyArgs {
     /// The tenant to verify
     #[arg(long)]
-    pub tenant: String,
+    pub tenant: TenantId,
 
     /// Only this mailbox
     #[arg(long)]
@@ -49,13 +49,12 @@ struct Row {
 }
 
 pub async fn run(g: &Global, args: VerifyArgs) -> anyhow::Result<u8> {
-    validate_tenant(&args.tenant)?;
     let store = g.store().await?;
     let memories = g.memories(g.provider()?);
     // checking reads the tenant's table only; the embedder (and its key) is needed to repair
     let (_, sink) = memories.table_for(store.as_ref(), &args.tenant).await?;
     let scope = Scope {
-        tenant: args.tenant.clone(),
+        tenant: args.tenant.to_string(),
         mailbox: args.mailbox.clone(),
         job: args.job.clone(),
         sources: g.sources()?,

@@ -6,19 +6,19 @@ use std::time::Duration;
 
 use atom_sync::job::owner_name;
 use atom_sync::pipeline::Pipeline;
-use atom_sync::settings::validate_tenant;
+use atom_sync::tenant::TenantId;
 use atom_sync::worker::{self, Options};
 use clap::Args;
 
-use super::backfill::{RunOpts, stop_on_signal};
 use super::render::Renderer;
+use super::run::{RunOpts, stop_on_signal};
 use super::{Global, exit};
 
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
     /// Only this tenant's jobs [default: every tenant]
     #[arg(long)]
-    pub tenant: Option<String>,
+    pub tenant: Option<TenantId>,
 
     /// Jobs run at once by this process
     #[arg(long, default_value_t = 2, env = "ATOM_SYNC_WORKER_CONCURRENCY")]
@@ -37,9 +37,6 @@ pub struct WorkerArgs {
 }
 
 pub async fn run(g: &Global, args: WorkerArgs) -> anyhow::Result<u8> {
-    if let Some(t) = &args.tenant {
-        validate_tenant(t)?;
-    }
     let store = g.store().await?;
     let provider = g.provider()?;
     let memories = g.memories(provider.clone());
@@ -56,7 +53,13 @@ pub async fn run(g: &Global, args: WorkerArgs) -> anyhow::Result<u8> {
         sources: g.sources()?,
         llm: Some(provider),
     });
-    let opts = Options { tenant: args.tenant, concurrency: args.concurrency, poll: args.poll, once: args.once, owner };
+    let opts = Options {
+        tenant: args.tenant.map(|t| t.to_string()),
+        concurrency: args.concurrency,
+        poll: args.poll,
+        once: args.once,
+        owner,
+    };
     let report = worker::run(pipeline, opts, stop).await;
     signals.abort();
     renderer.finish().await;

@@ -24,7 +24,8 @@ pub use local::LocalEmbedder;
 pub use openai::OpenAiEmbedder;
 
 /// Which embedder a tenant's vectors come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
 pub enum EmbedderSpec {
     /// The vendored potion-base-8M: no key, no network.
     Local,

@@ -11,9 +11,9 @@ use async_openai::types::embeddings::{CreateEmbeddingRequest, EmbeddingInput, En
 use async_trait::async_trait;
 
 use super::Embedder;
-use crate::keys::Secret;
 use crate::provider::{failure_of, scrub};
-use crate::source::graph::retry::Policy;
+use crate::retry::Policy;
+use crate::secret::Secret;
 use crate::{Error, Result};
 
 /// OpenAI's limit on inputs per request.
@@ -107,12 +107,11 @@ impl OpenAiEmbedder {
                 Ok(resp) => return self.vectors(resp.data, n),
                 Err(e) => failure_of(e, "an embedding list", &self.key),
             };
-            if !failure.retryable() || retries >= self.retry.max_retries {
+            let Some(wait) = self.retry.next_wait(retries, &failure) else {
                 let message = scrub(&format!("{failure} (after {} attempts)", retries + 1), &self.key);
                 return Err(self.fail(message, failure.retryable()));
-            }
+            };
             retries += 1;
-            let wait = self.retry.delay(retries, &failure);
             tracing::warn!(retry = retries, wait_ms = wait.as_millis() as u64, tenant = %self.tenant, "embedding call failed ({failure}); retrying");
             tokio::time::sleep(wait).await;
         }

@@ -4,8 +4,6 @@
 //! 5xx. A malformed answer is that message's problem only; a refused key stops the
 //! path for the tenant.
 
-use std::time::Duration;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -19,39 +17,12 @@ use async_openai::types::chat::{
 use serde::{Deserialize, Serialize};
 
 use crate::email::Email;
-use crate::keys::Secret;
-use crate::provider::{RateLimiter, failure_of, scrub};
-use crate::source::graph::retry::Policy;
+use crate::provider::{RateLimiter, Settings, failure_of, scrub};
+use crate::secret::Secret;
 
 /// Bumped whenever the prompt or schema changes: memoised answers of another version
 /// are not reused.
 pub const PROMPT_VERSION: &str = "extract-v1";
-pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
-pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
-pub const PROVIDER: &str = "openai";
-
-#[derive(Debug, Clone)]
-pub struct LlmSettings {
-    pub base_url: String,
-    pub model: String,
-    /// Requests in flight per chunk.
-    pub concurrency: usize,
-    pub timeout: Duration,
-    pub retry: Policy,
-}
-
-impl Default for LlmSettings {
-    fn default() -> Self {
-        LlmSettings {
-            base_url: DEFAULT_BASE_URL.into(),
-            model: DEFAULT_MODEL.into(),
-            concurrency: 8,
-            timeout: Duration::from_secs(60),
-            retry: Policy::default(),
-        }
-    }
-}
-
 /// What the model states about one message.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extraction {
@@ -129,7 +100,7 @@ pub struct LlmExtractor {
     client: Client<OpenAIConfig>,
     /// Only to cut it out of provider text.
     key: Secret,
-    settings: LlmSettings,
+    settings: Settings,
     limiter: Option<Arc<RateLimiter>>,
 }
 
@@ -141,7 +112,7 @@ impl std::fmt::Debug for LlmExtractor {
 
 impl LlmExtractor {
     /// `limiter`: this process's request and token rate for the key and model.
-    pub fn new(settings: LlmSettings, key: &Secret, limiter: Option<Arc<RateLimiter>>) -> Result<Self, LlmStop> {
+    pub fn new(settings: Settings, key: &Secret, limiter: Option<Arc<RateLimiter>>) -> Result<Self, LlmStop> {
         let client = crate::provider::client(&settings.base_url, settings.timeout, key).map_err(LlmStop::Failed)?;
         Ok(LlmExtractor { client, key: key.clone(), settings, limiter })
     }
@@ -247,7 +218,7 @@ impl LlmExtractor {
                 }
                 Err(e) => failure_of(e, "a chat completion", &self.key),
             };
-            if !failure.retryable() || retries >= self.settings.retry.max_retries {
+            let Some(wait) = self.settings.retry.next_wait(retries, &failure) else {
                 return Err(Missed::Stopped(LlmStop::Failed(scrub(
                     &format!(
                         "model {} at {}: {failure} (after {} attempts)",
@@ -257,9 +228,8 @@ impl LlmExtractor {
                     ),
                     &self.key,
                 ))));
-            }
+            };
             retries += 1;
-            let wait = self.settings.retry.delay(retries, &failure);
             tracing::warn!(retry = retries, wait_ms = wait.as_millis() as u64, "LLM call failed ({failure}); retrying");
             tokio::time::sleep(wait).await;
         }

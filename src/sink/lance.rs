@@ -10,9 +10,7 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use futures::TryStreamExt;
-use lancedb::index::Index;
-use lancedb::index::scalar::{FtsIndexBuilder, FullTextSearchQuery};
-use lancedb::query::{ExecutableQuery, QueryBase, QueryExecutionOptions, Select};
+use lancedb::query::{ExecutableQuery, QueryBase, Select};
 use lancedb::table::NewColumnTransform;
 use lancedb::{Connection, Table};
 
@@ -21,15 +19,7 @@ use crate::{Error, Result};
 pub const DEFAULT_TABLE: &str = "messages";
 const META_EMBEDDER: &str = "atom_sync.embedder";
 const META_DIMENSION: &str = "atom_sync.dimension";
-const TEXT: &str = "text";
-
-/// How `search` matches: by meaning, by words, or both fused (reciprocal rank).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchMode {
-    Vector,
-    Text,
-    Hybrid,
-}
+pub(super) const TEXT: &str = "text";
 
 /// One message's vector and the fields an operator needs to read a search hit.
 #[derive(Debug, Clone)]
@@ -56,7 +46,7 @@ impl VectorRecord {
             subject: e.subject.clone(),
             sender: e.from.as_ref().map(|m| m.address.clone()).unwrap_or_default(),
             sent_at: e.date_ms,
-            content_hash: e.content_hash.clone(),
+            content_hash: e.content_hash().to_string(),
             vector,
             text: e.embedding_text(),
         }
@@ -65,7 +55,7 @@ impl VectorRecord {
 
 pub struct LanceSink {
     uri: String,
-    table: Table,
+    pub(super) table: Table,
     schema: SchemaRef,
     embedder: String,
     dimension: usize,
@@ -200,7 +190,7 @@ impl LanceSink {
         Ok(out)
     }
 
-    fn err(&self, message: String) -> Error {
+    pub(super) fn err(&self, message: String) -> Error {
         Error::Vectors { uri: self.uri.clone(), message }
     }
 
@@ -351,134 +341,6 @@ impl LanceSink {
             bytes_removed: stats.prune.as_ref().map(|p| p.bytes_removed).unwrap_or(0),
         })
     }
-
-    /// The `limit` nearest messages of a tenant to `vector`, with an optional extra
-    /// filter (already escaped SQL over the table's columns).
-    pub async fn nearest(
-        &self,
-        tenant: &str,
-        vector: &[f32],
-        limit: usize,
-        filter: Option<String>,
-    ) -> Result<Vec<Hit>> {
-        self.search(tenant, SearchMode::Vector, "", vector, limit, filter).await
-    }
-
-    /// The best `limit` messages of a tenant for a query: nearest vectors, best BM25
-    /// text matches (an inverted index on the text, built on first use and kept up to
-    /// date by `compact`; rows written since are searched without it), or both fused.
-    pub async fn search(
-        &self,
-        tenant: &str,
-        mode: SearchMode,
-        text: &str,
-        vector: &[f32],
-        limit: usize,
-        filter: Option<String>,
-    ) -> Result<Vec<Hit>> {
-        let mut predicate = format!("tenant_id = {}", sql_literal(tenant));
-        if let Some(f) = filter {
-            predicate = format!("{predicate} AND ({f})");
-        }
-        if mode != SearchMode::Vector {
-            self.ensure_text_index().await?;
-        }
-        let cols = ["message_id", "mailbox", "subject", "sender", "sent_at"];
-        // each mode names the score it reads (Lance warns when a score is implied)
-        let with = |score: &'static str| {
-            let mut c = cols.to_vec();
-            c.push(score);
-            Select::columns(&c)
-        };
-        let fts = || FullTextSearchQuery::new(text.to_string());
-        let what = |e: lancedb::Error| self.err(format!("search in tenant {tenant}: {e}"));
-        let stream = match mode {
-            SearchMode::Vector => self
-                .table
-                .query()
-                .nearest_to(vector)
-                .map_err(what)?
-                .distance_type(lancedb::DistanceType::Cosine)
-                .only_if(predicate)
-                .limit(limit)
-                .select(with("_distance"))
-                .execute()
-                .await
-                .map_err(what)?,
-            SearchMode::Text => self
-                .table
-                .query()
-                .full_text_search(fts())
-                .only_if(predicate)
-                .limit(limit)
-                .select(with("_score"))
-                .execute()
-                .await
-                .map_err(what)?,
-            SearchMode::Hybrid => self
-                .table
-                .query()
-                .full_text_search(fts())
-                .nearest_to(vector)
-                .map_err(what)?
-                .distance_type(lancedb::DistanceType::Cosine)
-                .only_if(predicate)
-                .limit(limit)
-                .select(Select::columns(&cols))
-                .execute_hybrid(QueryExecutionOptions::default())
-                .await
-                .map_err(what)?,
-        };
-        let batches: Vec<RecordBatch> = stream.try_collect().await.map_err(what)?;
-        let mut hits = Vec::new();
-        // an empty hybrid result comes back as a batch without the selected columns
-        for b in batches.into_iter().filter(|b| b.num_rows() > 0) {
-            let s = |name: &str| b.column_by_name(name).and_then(|c| c.as_any().downcast_ref::<StringArray>().cloned());
-            let (Some(ids), Some(mb), Some(subj), Some(from)) =
-                (s("message_id"), s("mailbox"), s("subject"), s("sender"))
-            else {
-                return Err(self.err("search result lacks columns".into()));
-            };
-            let sent = b.column_by_name("sent_at").and_then(|c| c.as_any().downcast_ref::<Int64Array>().cloned());
-            let f32_col = |name: &str| {
-                b.column_by_name(name).and_then(|c| c.as_any().downcast_ref::<arrow_array::Float32Array>().cloned())
-            };
-            // cosine similarity; BM25; reciprocal-rank fusion
-            let (score, flip) = match mode {
-                SearchMode::Vector => (f32_col("_distance"), true),
-                SearchMode::Text => (f32_col("_score"), false),
-                SearchMode::Hybrid => (f32_col("_relevance_score"), false),
-            };
-            for i in 0..b.num_rows() {
-                let raw = score.as_ref().map(|d| d.value(i)).unwrap_or(0.0);
-                hits.push(Hit {
-                    message_id: ids.value(i).to_string(),
-                    mailbox: mb.value(i).to_string(),
-                    subject: subj.value(i).to_string(),
-                    sender: from.value(i).to_string(),
-                    sent_at: sent.as_ref().filter(|c| !c.is_null(i)).map(|c| c.value(i)),
-                    score: if flip { 1.0 - raw } else { raw },
-                });
-            }
-        }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
-        hits.truncate(limit);
-        Ok(hits)
-    }
-
-    /// The inverted index full-text search needs, made once per table.
-    async fn ensure_text_index(&self) -> Result<()> {
-        let indices = self.table.list_indices().await.map_err(|e| self.err(format!("listing indices: {e}")))?;
-        if indices.iter().any(|i| i.columns.iter().any(|c| c == TEXT)) {
-            return Ok(());
-        }
-        match self.table.create_index(&[TEXT], Index::FTS(FtsIndexBuilder::default())).execute().await {
-            Ok(()) => Ok(()),
-            // a concurrent search made it first
-            Err(e) if e.to_string().contains("already exists") => Ok(()),
-            Err(e) => Err(self.err(format!("building the full-text index: {e}"))),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -494,18 +356,6 @@ pub struct StoredVector {
     pub message_id: String,
     pub mailbox: String,
     pub embedder: String,
-}
-
-/// One search result. `score`, higher is better: cosine similarity (vector mode, 1 =
-/// same direction), BM25 (text mode) or reciprocal-rank fusion (hybrid mode).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Hit {
-    pub message_id: String,
-    pub mailbox: String,
-    pub subject: String,
-    pub sender: String,
-    pub sent_at: Option<i64>,
-    pub score: f32,
 }
 
 fn recorded_embedder(schema: &Schema) -> (Option<String>, Option<usize>) {

@@ -2,5 +2,7 @@
 //! idempotent upsert keyed by tenant + message id.
 
 pub mod lance;
+pub mod search;
 
 pub use lance::{LanceSink, VectorRecord};
+pub use search::{Hit, SearchFilter, SearchMode};

@@ -38,8 +38,13 @@ fn parse_cursor(cursor: Option<&str>, spec: &SourceSpec) -> Result<Cursor> {
     }
 }
 
+/// A path the operator named that is not there is their mistake; a file that cannot be
+/// read (permissions, a failing disk) is not.
 fn io_error(spec: &SourceSpec, path: &Path, e: std::io::Error) -> Error {
-    Error::Source { source_spec: spec.to_string(), message: format!("{}: {e}", path.display()) }
+    if e.kind() == std::io::ErrorKind::NotFound {
+        return Error::Source { source_spec: spec.to_string(), message: format!("{}: {e}", path.display()) };
+    }
+    Error::Io { context: format!("source {spec}: reading {}", path.display()), source: e }
 }
 
 /// Parse one message; a parser panic on hostile input costs that message, not the job.

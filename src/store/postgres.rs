@@ -3,50 +3,57 @@
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgPool, Postgres, Transaction};
+use sqlx::{Connection, Pool, Postgres, Transaction};
 
+use super::open::redact_url;
+use super::sql::{Engine, Sql};
 use crate::{Error, Result};
 
-#[derive(Clone)]
-pub struct PgStore {
-    pool: PgPool,
-    /// The URL without its password: safe for errors and `Debug`.
-    redacted: String,
-}
+pub type PgStore = Sql<Postgres>;
 
-impl std::fmt::Debug for PgStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgStore").field("url", &self.redacted).finish()
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Engine for Postgres {
+    const BACKEND: &'static str = "postgres";
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
+
+    async fn begin_write(pool: &Pool<Self>) -> sqlx::Result<Transaction<'static, Self>> {
+        pool.begin().await
+    }
+
+    fn affected(result: &Self::QueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn graph_lock(exclusive: bool) -> Option<&'static str> {
+        Some(if exclusive {
+            "SELECT pg_advisory_xact_lock(hashtext($1))::text"
+        } else {
+            "SELECT pg_advisory_xact_lock_shared(hashtext($1))::text"
+        })
     }
 }
 
-impl PgStore {
-    pub async fn connect(url: &str) -> Result<Self> {
-        let redacted = super::redact_url(url);
-        let opts: PgConnectOptions =
-            url.parse().map_err(|e: sqlx::Error| Error::Invalid(format!("database URL {redacted}: {e}")))?;
-        let opts = opts.application_name("atom-sync");
-        // one direct attempt first: an unreachable server is reported at once, not
-        // after the pool's acquire timeout
-        sqlx::PgConnection::connect_with(&opts)
-            .await
-            .map_err(Error::store(format!("connecting to Postgres at {redacted}")))?
-            .close()
-            .await
-            .ok();
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(15))
-            .connect_with(opts)
-            .await
-            .map_err(Error::store(format!("connecting to Postgres at {redacted}")))?;
-        sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool, redacted })
-    }
-
-    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
-        self.pool.begin().await.map_err(Error::store(format!("starting a transaction on {}", self.redacted)))
-    }
+/// Connect to the server behind `url` and bring its schema up to date.
+pub async fn connect(url: &str) -> Result<PgStore> {
+    let redacted = redact_url(url);
+    let opts: PgConnectOptions =
+        url.parse().map_err(|e: sqlx::Error| Error::Invalid(format!("database URL {redacted}: {e}")))?;
+    let opts = opts.application_name("atom-sync");
+    // one direct attempt first: an unreachable server is reported at once, not
+    // after the pool's acquire timeout
+    sqlx::PgConnection::connect_with(&opts)
+        .await
+        .map_err(Error::store(format!("connecting to Postgres at {redacted}")))?
+        .close()
+        .await
+        .ok();
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(15))
+        .connect_with(opts)
+        .await
+        .map_err(Error::store(format!("connecting to Postgres at {redacted}")))?;
+    MIGRATOR.run(&pool).await?;
+    Ok(Sql { pool, label: redacted })
 }
-
-super::sql::impl_store!(PgStore, sqlx::Postgres, "postgres", " FOR UPDATE SKIP LOCKED");

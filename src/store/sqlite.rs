@@ -2,73 +2,70 @@
 //! run beside a writer; write transactions start IMMEDIATE so two writers queue on the
 //! busy timeout instead of failing on a lock upgrade.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Pool, Sqlite, Transaction};
 
+use super::sql::{Engine, Sql};
 use crate::{Error, Result};
 
-#[derive(Clone)]
-pub struct SqliteStore {
-    pool: SqlitePool,
-    path: PathBuf,
-}
+pub type SqliteStore = Sql<Sqlite>;
 
-impl std::fmt::Debug for SqliteStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+impl Engine for Sqlite {
+    const BACKEND: &'static str = "sqlite";
+    const SKIP_LOCKED: &'static str = "";
+
+    async fn begin_write(pool: &Pool<Self>) -> sqlx::Result<Transaction<'static, Self>> {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    fn affected(result: &Self::QueryResult) -> u64 {
+        result.rows_affected()
+    }
+
+    fn graph_lock(_exclusive: bool) -> Option<&'static str> {
+        None
     }
 }
 
-impl SqliteStore {
-    pub async fn open(path: &Path) -> Result<Self> {
-        let opts = SqliteConnectOptions::from_str("sqlite:")
-            .map_err(Error::store("sqlite options"))?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30));
-        // SQLite has no advisory lock for sqlx to take, so processes that open a new
-        // data dir at once (a backfill and a `status`) serialise on a lock file while
-        // they switch it to WAL and migrate it
-        let lock_path = path.with_extension("db.lock");
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| Error::Invalid(format!("data dir: cannot create {}: {e}", lock_path.display())))?;
-        let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
-            .await
-            .map_err(|e| Error::Invalid(format!("locking {}: {e}", lock_path.display())))?
-            .map_err(|e| Error::Invalid(format!("locking {}: {e}", lock_path.display())))?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(opts)
-            .await
-            .map_err(Error::store(format!("opening SQLite database {}", path.display())))?;
-        let migrated = sqlx::migrate!("migrations/sqlite").run(&pool).await;
-        drop(lock);
-        migrated?;
-        Ok(SqliteStore { pool, path: path.to_path_buf() })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(Error::store(format!("starting a write transaction on {}", self.path.display())))
-    }
+/// Open (creating if missing) the database file at `path` and bring its schema up
+/// to date.
+pub async fn open(path: &Path) -> Result<SqliteStore> {
+    let opts = SqliteConnectOptions::from_str("sqlite:")
+        .map_err(Error::store("sqlite options"))?
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(30));
+    // SQLite has no advisory lock for sqlx to take, so processes that open a new
+    // data dir at once (a backfill and a `status`) serialise on a lock file while
+    // they switch it to WAL and migrate it
+    let lock_path = path.with_extension("db.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(Error::io(format!("data dir: cannot create {}", lock_path.display())))?;
+    let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
+        .await
+        .map_err(|e| Error::Invalid(format!("locking {}: {e}", lock_path.display())))?
+        .map_err(Error::io(format!("locking {}", lock_path.display())))?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(opts)
+        .await
+        .map_err(Error::store(format!("opening SQLite database {}", path.display())))?;
+    let migrated = MIGRATOR.run(&pool).await;
+    drop(lock);
+    migrated?;
+    Ok(Sql { pool, label: path.display().to_string() })
 }
-
-super::sql::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite", "");

@@ -185,27 +185,38 @@ async fn tenant_keys_are_encrypted_masked_and_looked_up_case_insensitively() {
 
         // one lookup, case-insensitive on the provider and the key's name, under the
         // data dir's master key: stored as OPENAI_API_KEY, found as openai_api_key
-        use atom_sync::keys::{KeyName, lookup};
+        use atom_sync::keys::{KeyName, TenantKey, lookup};
         let store = env.store().await;
         let master = atom_sync::keys::MasterKey::load(None, env.data_dir(), false).unwrap();
         for (provider, name) in
             [("openai", Some("openai_api_key")), ("OPENAI", Some("OpenAI_Api_Key")), ("OpenAI", None)]
         {
             let key = KeyName::new(provider, name).unwrap();
-            assert_eq!(lookup(store.as_ref(), &master, "acme", &key).await.unwrap().expose(), secret);
+            assert_eq!(
+                lookup(store.as_ref(), Ok(&master), "acme", &key, None).await.unwrap().require().unwrap().expose(),
+                secret
+            );
         }
         // no fallback: another tenant, or another name, has no key, and says so by name
         let default = KeyName::new("openai", None).unwrap();
-        let err = lookup(store.as_ref(), &master, "globex", &default).await.unwrap_err().to_string();
+        let err = lookup(store.as_ref(), Ok(&master), "globex", &default, None)
+            .await
+            .and_then(TenantKey::require)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("tenant globex has no openai key openai_api_key"), "{err}");
         let other = KeyName::new("openai", Some("project_key")).unwrap();
-        assert!(lookup(store.as_ref(), &master, "acme", &other).await.is_err());
+        assert!(lookup(store.as_ref(), Ok(&master), "acme", &other, None).await.and_then(TenantKey::require).is_err());
         // at rest it is not the secret
         let sealed = store.get_key("acme", &default).await.unwrap().unwrap();
         assert!(!sealed.ciphertext.windows(8).any(|w| w == &secret.as_bytes()[..8]));
         // a wrong master key cannot open it, and the error names the tenant
         let wrong = atom_sync::keys::MasterKey::load(Some(&"11".repeat(32)), env.data_dir(), false).unwrap();
-        let err = lookup(store.as_ref(), &wrong, "acme", &default).await.unwrap_err().to_string();
+        let err = lookup(store.as_ref(), Ok(&wrong), "acme", &default, None)
+            .await
+            .and_then(TenantKey::require)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("tenant acme") && !err.contains(secret), "{err}");
 
         // a secret is never an argument

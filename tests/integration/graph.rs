@@ -156,10 +156,10 @@ async fn a_90_day_backfill_lands_every_message_with_its_full_body() {
         let full = format!("{}\n\n{}", long.subject, body);
         let preview = format!("{}\n\n{}", long.subject, body.chars().take(255).collect::<String>());
         let v = embedder.embed(vec![full, preview]).await.unwrap();
-        let hit = &sink.nearest("acme", &v[0], 1, None).await.unwrap()[0];
+        let hit = &sink.nearest("acme", &v[0], 1, &Default::default()).await.unwrap()[0];
         assert_eq!(hit.message_id, format!("AAMkADsim{i:05}="));
         assert!(hit.score > 0.999, "stored vector = full-body embedding (score {})", hit.score);
-        let by_preview = sink.nearest("acme", &v[1], 1, None).await.unwrap();
+        let by_preview = sink.nearest("acme", &v[1], 1, &Default::default()).await.unwrap();
         assert!(by_preview[0].message_id != hit.message_id || by_preview[0].score < 0.999, "not a preview");
 
         // the requests: windows of at most 7 days, $top, a tight $select, both Prefer headers
@@ -489,7 +489,15 @@ async fn incremental_sync_applies_adds_changes_and_removals_and_survives_an_expi
         let store = env.store().await;
         // the vector row of a changed message is the new version
         let probe = vec![0.1f32; LocalEmbedder::load().unwrap().dimension()];
-        let changed = sink.nearest("acme", &probe, 1, Some(format!("message_id = '{}'", ids[0]))).await.unwrap();
+        let changed = sink
+            .nearest(
+                "acme",
+                &probe,
+                1,
+                &atom_sync::sink::SearchFilter { message_id: Some(ids[0].clone()), ..Default::default() },
+            )
+            .await
+            .unwrap();
         assert_eq!(changed[0].subject, format!("Changed {}", ids[0]));
         let quinn = store.entity("acme", "quinn@sim.test", 10).await.unwrap();
         assert_eq!(quinn.len(), 1, "the new recipient of a changed message is in the graph");

@@ -15,7 +15,7 @@ const MASTER: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789
 fn cmd(env: &Env, ai: &OpenAiSim) -> Command {
     let mut c = env.cmd();
     c.env("ATOM_SYNC_MASTER_KEY", MASTER).env("ATOM_SYNC_LLM_BASE_URL", ai.base_url());
-    c.env("ATOM_SYNC_GRAPH_RETRY_BASE", "20ms");
+    c.env("ATOM_SYNC_LLM_RETRY_BASE", "20ms");
     c
 }
 
@@ -423,7 +423,7 @@ async fn an_openai_embedder_writes_its_own_table_in_batches_and_never_mixes() {
     let table = LanceSink::open(&env.lance_uri(), TABLE, "openai:text-embedding-3-small", 64).await.unwrap();
     assert_eq!(table.count("acme").await.unwrap(), processed);
     let text = embeds.iter().flat_map(|e| &e.inputs).min_by_key(|t| t.len()).unwrap().clone();
-    let hit = &table.nearest("acme", &sim_vector(&text, 64), 1, None).await.unwrap()[0];
+    let hit = &table.nearest("acme", &sim_vector(&text, 64), 1, &Default::default()).await.unwrap()[0];
     assert!(hit.score > 0.999, "stored vector = the model's vector of the message (score {})", hit.score);
     assert!(text.starts_with(&hit.subject), "{text:?} vs {:?}", hit.subject);
 

@@ -35,7 +35,7 @@ fn chunk(cursor: &str, has_more: bool) -> ChunkCommit {
             llm_status: None,
             mailbox: "x.mbox".into(),
             message_id: e.message_id.clone(),
-            content_hash: e.content_hash.clone(),
+            content_hash: e.content_hash().to_string(),
             status: "processed".into(),
             reason: None,
             vector_status: "written".into(),
@@ -242,7 +242,8 @@ async fn conformance_on_every_backend() {
 /// under the default name and whatever case it is asked for in.
 #[tokio::test]
 async fn keys_stored_before_names_existed_still_open_after_the_upgrade() {
-    use atom_sync::keys::{KeyName, MasterKey, Secret, lookup};
+    use atom_sync::keys::{KeyName, MasterKey, lookup};
+    use atom_sync::secret::Secret;
     for backend in backends() {
         let env = Env::new(backend).await;
         let engine = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
@@ -274,7 +275,10 @@ async fn keys_stored_before_names_existed_still_open_after_the_upgrade() {
         let store = env.store().await; // migrates the rest
         for (provider, name) in [("openai", None), ("OpenAI", Some("OPENAI_API_KEY"))] {
             let key = KeyName::new(provider, name).unwrap();
-            assert_eq!(lookup(store.as_ref(), &master, "acme", &key).await.unwrap().expose(), secret.expose());
+            assert_eq!(
+                lookup(store.as_ref(), Ok(&master), "acme", &key, None).await.unwrap().require().unwrap().expose(),
+                secret.expose()
+            );
         }
         assert_eq!(store.list_keys(None).await.unwrap()[0].name, "openai_api_key");
     }

@@ -64,7 +64,7 @@ async fn a_table_made_before_full_text_search_gains_its_text_column() {
     use std::sync::Arc;
 
     use arrow_schema::{DataType, Field, Schema};
-    use atom_sync::sink::lance::SearchMode;
+    use atom_sync::sink::SearchMode;
 
     let dir = tempfile::tempdir().unwrap();
     let uri = dir.path().join("lance").display().to_string();
@@ -95,13 +95,17 @@ async fn a_table_made_before_full_text_search_gains_its_text_column() {
     let mut b = record("b", 4);
     b.text = "lunch on friday".into();
     sink.upsert(&[a, b]).await.unwrap();
-    let hits = sink.search("t1", SearchMode::Text, "pipeline nomination", &[0.5; 4], 5, None).await.unwrap();
+    let hits =
+        sink.search("t1", SearchMode::Text, "pipeline nomination", &[0.5; 4], 5, &Default::default()).await.unwrap();
     assert_eq!(hits.iter().map(|h| h.message_id.as_str()).collect::<Vec<_>>(), ["a"]);
-    let hits = sink.search("t1", SearchMode::Hybrid, "pipeline nomination", &[0.5; 4], 5, None).await.unwrap();
+    let hits =
+        sink.search("t1", SearchMode::Hybrid, "pipeline nomination", &[0.5; 4], 5, &Default::default()).await.unwrap();
     assert_eq!(hits[0].message_id, "a");
     // a second process opening the migrated table changes nothing
     LanceSink::open(&uri, "messages", "test-embedder", 4).await.unwrap();
-    assert!(sink.search("t2", SearchMode::Text, "pipeline", &[0.5; 4], 5, None).await.unwrap().is_empty());
+    assert!(
+        sink.search("t2", SearchMode::Text, "pipeline", &[0.5; 4], 5, &Default::default()).await.unwrap().is_empty()
+    );
 }
 
 #[tokio::test]

@@ -10,8 +10,8 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-use super::retry::{Failure, Policy, parse_retry_after};
-use crate::keys::Secret;
+use crate::retry::{Failure, Policy, parse_retry_after};
+use crate::secret::Secret;
 use crate::{Error, Result};
 
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com/v1.0";
@@ -19,6 +19,8 @@ pub const DEFAULT_LOGIN_URL: &str = "https://login.microsoftonline.com";
 pub const SCOPE: &str = "https://graph.microsoft.com/.default";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
+/// Consecutive gateway timeouts on one request before the page size is halved.
+const SHRINK_AFTER: u32 = 2;
 
 /// Where Graph is and how to call it. `Debug` shows no secret.
 #[derive(Debug, Clone)]
@@ -189,13 +191,13 @@ impl GraphClient {
                 Err(Attempt::Unauthorized(f, _)) | Err(Attempt::Failed(f)) => f,
                 Err(Attempt::Token(e)) => return Err(CallError::Token(e)),
             };
-            if !failure.retryable() || retries >= self.cfg.retry.max_retries {
+            let Some(wait) = self.cfg.retry.next_wait(retries, &failure) else {
                 return Err(CallError::Failed { failure, attempts: retries + 1 });
-            }
+            };
             retries += 1;
             if failure.too_slow() {
                 gateway_timeouts += 1;
-                if gateway_timeouts >= self.cfg.retry.shrink_after
+                if gateway_timeouts >= SHRINK_AFTER
                     && let Some(smaller) = shrink.as_mut().and_then(|f| f())
                 {
                     tracing::info!(mailbox = call.mailbox, what = call.what, "repeated 504s: asking for smaller pages");
@@ -205,7 +207,6 @@ impl GraphClient {
             } else {
                 gateway_timeouts = 0;
             }
-            let wait = self.cfg.retry.delay(retries, &failure);
             tracing::warn!(
                 mailbox = call.mailbox,
                 what = call.what,

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::email::{Email, Mailbox, Rejected, base_subject, cap_utf8, clean_line, normalise_address};
+use crate::email::{Email, Mailbox, Message, Rejected, base_subject, cap_utf8, clean_line, normalise_address};
 use crate::source::Item;
 
 /// The properties a backfill needs, and no more (`$select`).
@@ -47,22 +47,18 @@ pub fn to_item(v: &Value, mailbox: &str, max_body_bytes: usize) -> Item {
         None if !base_subject(&subject).is_empty() => format!("subject:{}", base_subject(&subject)),
         None => format!("msg:{id}"),
     };
-    Item::Message(
-        Email {
-            message_id: id.to_string(),
-            from,
-            to: people(&v["toRecipients"]),
-            cc: people(&v["ccRecipients"]),
-            date_ms,
-            subject,
-            thread_key,
-            body,
-            body_truncated,
-            content_hash: String::new(),
-            source_ref,
-        }
-        .hashed(),
-    )
+    Item::Message(Email::new(Message {
+        message_id: id.to_string(),
+        from,
+        to: people(&v["toRecipients"]),
+        cc: people(&v["ccRecipients"]),
+        date_ms,
+        subject,
+        thread_key,
+        body,
+        body_truncated,
+        source_ref,
+    }))
 }
 
 /// `receivedDateTime` (RFC 3339, UTC) as unix milliseconds.
@@ -119,7 +115,7 @@ mod tests {
         assert!(!e.message_id.is_empty() && e.from.is_some() && !e.to.is_empty(), "{e:?}");
         assert!(e.thread_key.starts_with("conv:"), "{}", e.thread_key);
         assert!(!e.body.contains("<html") && !e.body.contains("<div"), "HTML became text: {}", e.body);
-        assert!(e.date_ms.is_some() && e.content_hash.len() == 64);
+        assert!(e.date_ms.is_some() && e.content_hash().len() == 64);
     }
 
     #[test]

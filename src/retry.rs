@@ -1,6 +1,7 @@
-//! What to do after a failed Graph call, decided in one place: which failures a retry
-//! can fix, how long to wait (the server's `Retry-After` first, else exponential
-//! backoff with jitter), and when to give up.
+//! What to do after a failed call to a service outside this machine (Microsoft Graph,
+//! a tenant's chat or embedding provider), decided in one place: which failures a
+//! retry can fix, how long to wait (the server's `Retry-After` first, else exponential
+//! backoff with jitter), and when to give up. Each caller keeps its own [`Policy`].
 
 use std::time::{Duration, SystemTime};
 
@@ -67,22 +68,21 @@ pub struct Policy {
     /// The first backoff; each retry doubles it, up to `max_delay`.
     pub base_delay: Duration,
     pub max_delay: Duration,
-    /// Consecutive 504s on one request before the page size is halved.
-    pub shrink_after: u32,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy {
-            max_retries: 8,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(60),
-            shrink_after: 2,
-        }
+        Policy { max_retries: 8, base_delay: Duration::from_millis(500), max_delay: Duration::from_secs(60) }
     }
 }
 
 impl Policy {
+    /// After `retries` retries of a call, whether to try again and after how long:
+    /// `None` when the failure is not worth a retry or the budget is spent.
+    pub fn next_wait(&self, retries: u32, failure: &Failure) -> Option<Duration> {
+        (failure.retryable() && retries < self.max_retries).then(|| self.delay(retries + 1, failure))
+    }
+
     /// The wait before retry number `retry` (1-based): `Retry-After` when the server
     /// gave one (never less), else `base * 2^(retry-1)` capped, with full jitter over
     /// its upper half so many workers throttled together do not return together.
@@ -157,12 +157,7 @@ mod tests {
 
     #[test]
     fn retry_after_wins_and_backoff_grows_with_jitter_under_a_cap() {
-        let p = Policy {
-            max_retries: 8,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(2),
-            shrink_after: 2,
-        };
+        let p = Policy { max_retries: 8, base_delay: Duration::from_millis(100), max_delay: Duration::from_secs(2) };
         assert_eq!(p.delay(1, &status(429, Some(7))), Duration::from_secs(7));
         for retry in 1..=10 {
             let d = p.delay(retry, &status(503, None));
@@ -171,6 +166,9 @@ mod tests {
         }
         let many: std::collections::BTreeSet<_> = (0..20).map(|_| p.delay(3, &status(503, None))).collect();
         assert!(many.len() > 1, "jitter varies the wait");
+        assert_eq!(p.next_wait(0, &status(429, Some(7))), Some(Duration::from_secs(7)));
+        assert_eq!(p.next_wait(8, &status(503, None)), None, "the budget is spent");
+        assert_eq!(p.next_wait(0, &status(403, None)), None, "a refusal is not retried");
     }
 
     #[test]

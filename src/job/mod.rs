@@ -8,6 +8,10 @@ use serde::Serialize;
 
 use crate::{Error, Result};
 
+mod owner;
+
+pub use owner::{owner_is_dead, owner_name};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobState {
@@ -41,7 +45,7 @@ impl JobState {
     }
 
     /// The allowed transitions (DESIGN §4), as one pure table. Every guarded update in
-    /// the stores names its `from` states from here.
+    /// the store checks its move here first and binds the state it leaves.
     pub fn can_become(self, to: JobState) -> bool {
         use JobState::*;
         matches!(
@@ -54,6 +58,8 @@ impl JobState {
                 | (Running, Cancelled)
                 | (Running, Paused)
                 | (Paused, Running)
+                // an operator gives up on a paused job
+                | (Paused, Cancelled)
                 // a worker that stops releases its lease; the reaper and resume re-queue
                 // a running job whose owner is gone
                 | (Running, Pending)
@@ -92,14 +98,41 @@ impl FromStr for JobState {
     }
 }
 
-/// One job as stored. Counters are cumulative over all attempts.
-#[derive(Debug, Clone, Serialize)]
+/// A state as the store holds it: its name, as text.
+impl<DB: sqlx::Database> sqlx::Type<DB> for JobState
+where
+    str: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <str as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <str as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for JobState
+where
+    &'r str: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> std::result::Result<Self, sqlx::error::BoxDynError> {
+        Ok(<&'r str as sqlx::Decode<'r, DB>>::decode(value)?.parse()?)
+    }
+}
+
+/// One job as stored (the `jobs` row), and as `status --json` shows it. Counters are
+/// cumulative over all attempts; times are unix milliseconds, shown as RFC 3339.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Job {
     pub id: String,
+    #[sqlx(rename = "tenant_id")]
     pub tenant: String,
     pub source: String,
     pub mailbox: String,
     pub state: JobState,
+    /// Where the job continues: the source's own checkpoint (internal).
+    #[serde(skip)]
     pub cursor: Option<String>,
     pub has_more: bool,
     pub chunk_size: i64,
@@ -120,7 +153,9 @@ pub struct Job {
     pub llm_status: Option<String>,
     pub llm_token_cap: Option<i64>,
     /// The embedder the job writes with (`local`, `openai:MODEL`), fixed at its first run.
+    #[serde(skip)]
     pub embedder: Option<String>,
+    #[serde(skip)]
     pub embed_dimensions: Option<i64>,
     pub chunks: i64,
     pub attempts: i64,
@@ -131,11 +166,18 @@ pub struct Job {
     pub requested_state: Option<JobState>,
     pub lease_owner: Option<String>,
     pub lease_token: i64,
+    #[serde(serialize_with = "crate::time::serde::opt_rfc3339")]
     pub heartbeat_at: Option<i64>,
+    /// When the job last committed a chunk (or was claimed).
+    #[serde(serialize_with = "crate::time::serde::opt_rfc3339")]
     pub progress_at: Option<i64>,
+    #[serde(serialize_with = "crate::time::serde::rfc3339")]
     pub created_at: i64,
+    #[serde(serialize_with = "crate::time::serde::opt_rfc3339")]
     pub started_at: Option<i64>,
+    #[serde(serialize_with = "crate::time::serde::opt_rfc3339")]
     pub finished_at: Option<i64>,
+    #[serde(serialize_with = "crate::time::serde::rfc3339")]
     pub updated_at: i64,
     pub last_error: Option<String>,
 }
@@ -171,46 +213,8 @@ pub struct Lease {
     pub token: i64,
 }
 
-/// A lease owner name: host, pid and a random part, so two processes never share one
-/// and `resume` can tell whether the owner of a `running` job is still alive.
-pub fn owner_name() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .map(|h| h.trim().to_string())
-        .ok()
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "localhost".into());
-    // containers may share a hostname but not their pids: the pid namespace is part
-    // of "where", so a pid is only ever judged within its own namespace
-    let ns = std::fs::read_link("/proc/self/ns/pid")
-        .ok()
-        .map(|l| l.to_string_lossy().chars().filter(char::is_ascii_digit).collect::<String>())
-        .filter(|n| !n.is_empty())
-        .map(|n| format!("/{n}"))
-        .unwrap_or_default();
-    let rand = uuid::Uuid::new_v4().simple().to_string();
-    format!("{host}{ns}:{}:{}", std::process::id(), &rand[..8])
-}
-
-/// Whether the lease owner is a process on this host (and pid namespace) that no
-/// longer exists. `None` when we cannot tell (another host or namespace, or no /proc):
-/// then only the heartbeat's age speaks.
-pub fn owner_is_dead(owner: &str) -> Option<bool> {
-    let mut parts = owner.rsplitn(3, ':');
-    let _rand = parts.next()?;
-    let pid: u32 = parts.next()?.parse().ok()?;
-    let host = parts.next()?;
-    let me = owner_name();
-    let my_host = me.rsplitn(3, ':').nth(2)?;
-    if host != my_host || !std::path::Path::new("/proc/self").exists() {
-        return None;
-    }
-    Some(!std::path::Path::new(&format!("/proc/{pid}")).exists())
-}
-
 /// A line of a job's story.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct JobEvent {
     pub at: i64,
     pub kind: String,
@@ -218,8 +222,72 @@ pub struct JobEvent {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A pending job with every field at its zero, for unit tests of rules over jobs.
+    pub(crate) fn blank() -> Job {
+        Job {
+            id: "00000000-0000-0000-0000-000000000000".into(),
+            tenant: "acme".into(),
+            source: "mbox:/x.mbox".into(),
+            mailbox: "x.mbox".into(),
+            state: JobState::Pending,
+            cursor: None,
+            has_more: true,
+            chunk_size: 100,
+            max_body_bytes: 10_240,
+            estimated_total: None,
+            processed: 0,
+            skipped: 0,
+            entities: 0,
+            relationships: 0,
+            vectors: 0,
+            removed: 0,
+            llm_tokens: 0,
+            llm_status: None,
+            llm_token_cap: None,
+            embedder: None,
+            embed_dimensions: None,
+            chunks: 0,
+            attempts: 0,
+            rescues: 0,
+            requested_state: None,
+            lease_owner: None,
+            lease_token: 0,
+            heartbeat_at: None,
+            progress_at: None,
+            created_at: 0,
+            started_at: None,
+            finished_at: None,
+            updated_at: 0,
+            last_error: None,
+        }
+    }
+
+    #[test]
+    fn every_move_the_store_makes_is_in_the_table() {
+        use JobState::*;
+        // (from, to) of each guarded update in store/sql/jobs.rs
+        let moves = [
+            (Pending, Running),   // claim, claim_next
+            (Running, Completed), // finish
+            (Running, Failed),    // finish, rescue (give up)
+            (Running, Cancelled), // finish on request
+            (Running, Paused),    // finish on request
+            (Running, Pending),   // finish (released), rescue, requeue of a stale job
+            (Failed, Pending),    // requeue
+            (Paused, Pending),    // requeue
+            (Cancelled, Pending), // requeue
+            (Completed, Pending), // requeue --rerun
+            (Pending, Paused),    // request_stop
+            (Pending, Cancelled), // request_stop
+            (Paused, Cancelled),  // request_stop
+        ];
+        for (from, to) in moves {
+            assert!(from.can_become(to), "{from} -> {to}");
+        }
+    }
 
     #[test]
     fn transition_table_matches_the_design() {
@@ -245,16 +313,5 @@ mod tests {
         assert_eq!("Failed".parse::<JobState>().unwrap(), JobState::Failed);
         let err = "done".parse::<JobState>().unwrap_err().to_string();
         assert!(err.contains("\"done\""), "{err}");
-    }
-
-    #[test]
-    fn dead_owner_on_this_host_is_detected() {
-        let me = owner_name();
-        assert_eq!(owner_is_dead(&me), Some(false));
-        let host = me.rsplitn(3, ':').nth(2).unwrap();
-        assert_eq!(owner_is_dead(&format!("{host}:4000000000:abcd")), Some(true));
-        assert_eq!(owner_is_dead("elsewhere:1:abcd"), None);
-        let hostname = host.split('/').next().unwrap();
-        assert_eq!(owner_is_dead(&format!("{hostname}/1:1:abcd")), None, "same hostname, another pid namespace");
     }
 }

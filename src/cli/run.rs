@@ -1,0 +1,236 @@
+//! What `backfill`, `sync`, `resume` and `worker` share: the options of a new job and
+//! of a run, Graph jobs made from a mailbox plan, and running jobs here with progress
+//! drawn and Ctrl-C / SIGTERM honoured after the chunk in flight.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use atom_sync::job::{Job, JobState, NewJob, owner_name};
+use atom_sync::memory::Memories;
+use atom_sync::pipeline::{Outcome, Pipeline};
+use atom_sync::provider::Provider;
+use atom_sync::source::SourceSpec;
+use atom_sync::source::graph::{GraphSpec, Mailboxes};
+use atom_sync::store::Store;
+use clap::Args;
+
+use super::render::Renderer;
+use super::{Global, exit};
+
+/// What every new job takes (shared by `backfill` and `sync`).
+#[derive(Debug, Args)]
+pub struct JobOpts {
+    /// Cap on the text body handed to extraction and embedding, in bytes
+    #[arg(long, default_value_t = atom_sync::email::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+
+    /// Only enqueue the job(s) (for `atom-sync worker`s) and print their ids
+    #[arg(long)]
+    pub detach: bool,
+
+    /// Tokens after which the job's LLM extraction pauses (vectors and rules go on); re-run with a higher cap to finish, memoised answers cost nothing
+    #[arg(long, value_name = "TOKENS")]
+    pub max_llm_tokens: Option<u64>,
+
+    #[command(flatten)]
+    pub run: RunOpts,
+}
+
+impl JobOpts {
+    pub fn llm_token_cap(&self) -> Option<i64> {
+        self.max_llm_tokens.map(|t| i64::try_from(t).unwrap_or(i64::MAX))
+    }
+}
+
+/// Which Graph mailboxes and folders (shared by `backfill` and `sync`).
+#[derive(Debug, Args)]
+pub struct GraphSelect {
+    /// Graph: every user that has a mailbox (listed from /users), one job each
+    #[arg(long, conflicts_with = "mailbox")]
+    pub all_mailboxes: bool,
+
+    /// Graph: only these folders (ids or well-known names such as inbox, sentitems, archive; repeatable) [default: every folder]
+    #[arg(long = "folder", value_name = "FOLDER")]
+    pub folders: Vec<String>,
+}
+
+impl GraphSelect {
+    pub fn mailboxes(&self, named: &[String]) -> Mailboxes {
+        if self.all_mailboxes { Mailboxes::All } else { Mailboxes::Named(named.to_vec()) }
+    }
+}
+
+/// How a job runs in this process (shared by `backfill`, `resume` and `worker`).
+#[derive(Debug, Args)]
+pub struct RunOpts {
+    /// How often the heartbeat is renewed while the job runs
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, env = "ATOM_SYNC_HEARTBEAT")]
+    pub heartbeat: Duration,
+}
+
+/// New jobs, with the store and memories opened to make them (and to run them).
+pub struct Planned {
+    pub jobs: Vec<Job>,
+    pub store: Arc<dyn Store>,
+    pub provider: Arc<Provider>,
+    pub memories: Arc<Memories>,
+}
+
+/// One pending Graph job per mailbox of the plan. The memories are opened first, so a
+/// refused vector table leaves nothing behind; an incremental job starts at the delta
+/// links the last sync of its mailbox stored.
+pub async fn graph_jobs(
+    g: &Global,
+    tenant: &str,
+    mailboxes: &Mailboxes,
+    chunk_size: usize,
+    opts: &JobOpts,
+    spec: impl Fn(&str) -> GraphSpec,
+) -> anyhow::Result<Planned> {
+    let sources = g.sources()?;
+    let client = sources.graph.clone().expect("the CLI always configures Graph");
+    let mailboxes = mailboxes.resolve(&client).await?;
+    let store = g.store().await?;
+    let (provider, memories) = open_memories(g, store.as_ref(), tenant).await?;
+    let mut jobs = Vec::with_capacity(mailboxes.len());
+    for mailbox in &mailboxes {
+        let spec = spec(mailbox);
+        let cursor = match spec.delta {
+            true => GraphSpec::delta_cursor(&store.sync_links(tenant, mailbox).await?),
+            false => None,
+        };
+        let new = NewJob {
+            tenant: tenant.to_string(),
+            source: SourceSpec::Graph(spec).to_string(),
+            mailbox: mailbox.clone(),
+            chunk_size: chunk_size as i64,
+            max_body_bytes: opts.max_body_bytes as i64,
+            estimated_total: None,
+            cursor,
+            llm_token_cap: opts.llm_token_cap(),
+        };
+        jobs.push(store.create_job(&new).await?);
+    }
+    Ok(Planned { jobs, store, provider, memories })
+}
+
+/// Print the ids (`--detach`), or run the jobs here one after another; the exit code
+/// is the first failing job's.
+pub async fn run_all(g: &Global, planned: Planned, detach: bool, opts: &RunOpts, announce: bool) -> anyhow::Result<u8> {
+    let Planned { jobs, store, provider, memories } = planned;
+    if detach {
+        for j in &jobs {
+            println!("{}", j.id);
+        }
+        return Ok(exit::OK);
+    }
+    let mut code = exit::OK;
+    for job in &jobs {
+        let c = execute(g, store.clone(), provider.clone(), memories.clone(), job, opts, announce).await?;
+        if c == exit::INTERRUPTED {
+            return Ok(c);
+        }
+        if code == exit::OK {
+            code = c;
+        }
+    }
+    Ok(code)
+}
+
+/// The provider and the memories, with `tenant`'s embedder and vector table opened
+/// (so a refused table or a missing embedder key fails here, before anything runs).
+pub async fn open_memories(
+    g: &Global,
+    store: &dyn Store,
+    tenant: &str,
+) -> anyhow::Result<(Arc<Provider>, Arc<Memories>)> {
+    let provider = g.provider()?;
+    let memories = g.memories(provider.clone());
+    memories.for_tenant(store, tenant).await?;
+    Ok((provider, memories))
+}
+
+/// Run a pending job here, drawing progress; Ctrl-C or SIGTERM stops it after the
+/// chunk in flight and releases it for `resume`.
+pub async fn execute(
+    g: &Global,
+    store: Arc<dyn Store>,
+    provider: Arc<Provider>,
+    memories: Arc<Memories>,
+    job: &Job,
+    opts: &RunOpts,
+    announce: bool,
+) -> anyhow::Result<u8> {
+    let (events, renderer) = Renderer::start(g.quiet, true, g.json_logs());
+    if announce {
+        events.emit(atom_sync::event::Event::JobCreated { job: job.clone() });
+    }
+    let (stop_rx, signals) = stop_on_signal();
+    let pipeline = Pipeline {
+        store: store.clone(),
+        memories,
+        events,
+        heartbeat_every: opts.heartbeat,
+        stop: stop_rx,
+        sources: g.sources()?,
+        llm: Some(provider),
+    };
+    let result = pipeline.run(&job.id, &owner_name()).await;
+    signals.abort();
+    drop(pipeline);
+    renderer.finish().await;
+    match result {
+        Ok(Outcome::Completed(job)) => {
+            let removed = if job.removed > 0 { format!(", {} removed", job.removed) } else { String::new() };
+            println!(
+                "job {} completed: {} processed, {} skipped{removed}, {} vectors, {} entities, {} relationships",
+                job.id, job.processed, job.skipped, job.vectors, job.entities, job.relationships
+            );
+            Ok(exit::OK)
+        }
+        Ok(Outcome::Halted(job)) => {
+            println!("job {} {} on request after {} chunks", job.id, job.state, job.chunks);
+            Ok(exit::OK)
+        }
+        Ok(Outcome::Released(job)) => {
+            println!(
+                "job {} stopped after chunk {}; continue with: atom-sync resume {}",
+                job.id,
+                job.chunks,
+                job.short_id()
+            );
+            Ok(exit::INTERRUPTED)
+        }
+        Err(e @ atom_sync::Error::LeaseLost { .. }) => Err(e.into()),
+        Err(e) => match store.job(&job.id).await {
+            Ok(j) if j.state == JobState::Failed => {
+                eprintln!("error: job {} failed: {e}", j.id);
+                eprintln!("  after fixing the cause: atom-sync resume {}", j.short_id());
+                Ok(exit::JOB_FAILED)
+            }
+            _ => Err(anyhow::Error::from(e).context(format!("running job {}", job.id))),
+        },
+    }
+}
+
+/// A stop flag that Ctrl-C or SIGTERM sets: work stops after the chunk in flight.
+pub fn stop_on_signal() -> (tokio::sync::watch::Receiver<bool>, tokio::task::JoinHandle<()>) {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let handle = tokio::spawn(async move {
+        wait_for_signal().await;
+        let _ = tx.send(true);
+    });
+    (rx, handle)
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

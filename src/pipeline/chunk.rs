@@ -1,0 +1,272 @@
+//! One chunk through every stage, as a sequence of named steps: partition the page →
+//! removals → rules ∥ embeddings ∥ LLM → vectors → commit (DESIGN §3).
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+
+use super::Pipeline;
+use super::llm::{self, LlmChunk, LlmPath};
+use crate::email::Email;
+use crate::event::Event;
+use crate::extract::{GraphWrite, resolve, rules};
+use crate::job::{Job, Lease};
+use crate::memory::Memory;
+use crate::sink::VectorRecord;
+use crate::source::{Item, Page};
+use crate::store::{ChunkCommit, LedgerRow, PROCESSED, SKIPPED, SyncLink};
+use crate::{Error, Result};
+
+/// A page split into the messages to process and the ledger rows of those it skips.
+#[derive(Debug, Default)]
+pub(super) struct Partition {
+    pub emails: Vec<Email>,
+    pub skipped: Vec<LedgerRow>,
+}
+
+/// Step 1. Usable messages (a message repeated inside one page, as copies in an
+/// export, is one message: embedded once, counted once, one ledger row) and the
+/// rows of those the source could not use.
+pub(super) fn partition(mailbox: &str, items: Vec<Item>) -> Partition {
+    let mut out = Partition::default();
+    let mut seen = HashSet::new();
+    for item in items {
+        match item {
+            Item::Message(e) => {
+                if seen.insert(e.message_id.clone()) {
+                    out.emails.push(e);
+                }
+            }
+            Item::Skipped(r) => out.skipped.push(LedgerRow {
+                mailbox: mailbox.to_string(),
+                message_id: r.message_id,
+                content_hash: String::new(),
+                status: SKIPPED.into(),
+                reason: Some(r.reason),
+                vector_status: SKIPPED.into(),
+                graph_status: SKIPPED.into(),
+                subject: None,
+                sender: None,
+                sent_at: None,
+                source_ref: Some(r.source_ref),
+                llm_status: None,
+            }),
+        }
+    }
+    out
+}
+
+/// The ledger rows of the processed messages, with each one's LLM status.
+pub(super) fn processed_rows(mailbox: &str, emails: &[Email], llm: &LlmChunk) -> Vec<LedgerRow> {
+    emails
+        .iter()
+        .enumerate()
+        .map(|(i, e)| LedgerRow {
+            llm_status: llm.results.get(i).and_then(|(_, s)| s.clone()),
+            mailbox: mailbox.to_string(),
+            message_id: e.message_id.clone(),
+            content_hash: e.content_hash().to_string(),
+            status: PROCESSED.into(),
+            reason: e.body_truncated.then(|| "body truncated to the configured cap".to_string()),
+            vector_status: "written".into(),
+            graph_status: "written".into(),
+            subject: Some(e.subject.clone()),
+            sender: e.from.as_ref().map(|m| m.address.clone()),
+            sent_at: e.date_ms,
+            source_ref: Some(e.source_ref.clone()),
+        })
+        .collect()
+}
+
+/// What the side-by-side stages produced.
+struct Stages {
+    vectors: Vec<Vec<f32>>,
+    graph: GraphWrite,
+    llm: LlmChunk,
+}
+
+impl Pipeline {
+    /// One chunk, committed with its checkpoint; returns the job as it now stands.
+    pub(super) async fn process(
+        &self,
+        lease: &Lease,
+        job: &Job,
+        page: Page,
+        memory: &Memory,
+        path: &mut LlmPath,
+    ) -> Result<Job> {
+        if let (LlmPath::On(..), Some(cap)) = (&*path, job.llm_token_cap)
+            && job.llm_tokens >= cap
+        {
+            path.pause(job, job.llm_tokens, cap, &self.events);
+        }
+        let Partition { emails, mut skipped } = partition(&job.mailbox, page.items);
+        for r in &skipped {
+            self.events.emit(Event::MessageSkipped {
+                job_id: job.id.clone(),
+                message_id: r.message_id.clone(),
+                source_ref: r.source_ref.clone().unwrap_or_default(),
+                reason: r.reason.clone().unwrap_or_default(),
+            });
+        }
+        let removed = self.removals(job, &page.removed, page.reconcile, &skipped, &emails).await?;
+        // a new version of a message that is now unusable keeps no old vector
+        let unusable = skipped.iter().filter(|_| page.replace).map(|r| r.message_id.clone());
+        let gone: Vec<String> = removed.iter().cloned().chain(unusable).collect();
+        if !gone.is_empty() {
+            // vectors first, as for upserts: a crash before the commit repeats the delete
+            self.memories.delete_everywhere(&job.tenant, &gone).await?;
+        }
+        let emails = Arc::new(emails);
+        let Stages { vectors, mut graph, llm } = self.stages(lease, job, memory, path, emails.clone()).await?;
+        path.settle(job, &llm, &self.events);
+        for (e, (x, _)) in emails.iter().zip(&llm.results) {
+            if let Some(x) = x {
+                resolve::apply(e, x, &mut graph);
+            }
+        }
+        let written = self.write_vectors(job, memory, &emails, vectors).await?;
+        let mut ledger = std::mem::take(&mut skipped);
+        ledger.extend(processed_rows(&job.mailbox, &emails, &llm));
+        let commit = ChunkCommit {
+            cursor: page.cursor,
+            has_more: page.has_more,
+            processed: emails.len() as i64,
+            skipped: ledger.len() as i64 - emails.len() as i64,
+            vectors: written as i64,
+            ledger,
+            graph,
+            removed: removed.into_iter().map(|id| (job.mailbox.clone(), id)).collect(),
+            replace: page.replace,
+            sync_links: page
+                .sync_links
+                .into_iter()
+                .map(|(folder, link)| SyncLink { mailbox: job.mailbox.clone(), folder, link })
+                .collect(),
+            embedder: Some((memory.spec.stored_name(), memory.spec.dimensions().map(i64::from))),
+            llm_status: path.status(),
+        };
+        self.commit(lease, commit).await
+    }
+
+    /// Step 2. What this chunk deletes: the source's removals, except messages this
+    /// job wrote again (moved to a folder read later in the run), and after a full
+    /// re-list the mailbox's rows from this source the job did not write; never a
+    /// message this chunk carries.
+    async fn removals(
+        &self,
+        job: &Job,
+        removed: &[String],
+        reconcile: bool,
+        skipped: &[LedgerRow],
+        emails: &[Email],
+    ) -> Result<Vec<String>> {
+        let mut out: BTreeSet<String> = removed.iter().cloned().collect();
+        if !out.is_empty() {
+            let candidates: Vec<String> = out.iter().cloned().collect();
+            let again = self.store.ledger_written_by(&job.tenant, &job.mailbox, &job.id, &candidates).await?;
+            out.retain(|id| !again.contains(id));
+        }
+        if reconcile {
+            out.extend(self.store.ledger_not_written_by(&job.tenant, &job.mailbox, &job.id, "graph:").await?);
+        }
+        for id in emails.iter().map(|e| &e.message_id).chain(skipped.iter().map(|r| &r.message_id)) {
+            out.remove(id);
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    /// Step 3. Rules, embeddings and the LLM are independent: side by side. The LLM's
+    /// spend is kept before anything else can fail the chunk, so what was paid for is
+    /// kept and counted even if the embedder refuses.
+    async fn stages(
+        &self,
+        lease: &Lease,
+        job: &Job,
+        memory: &Memory,
+        path: &LlmPath,
+        emails: Arc<Vec<Email>>,
+    ) -> Result<Stages> {
+        let texts: Vec<String> = emails.iter().map(Email::embedding_text).collect();
+        let for_rules = emails.clone();
+        let (vectors, graph, llm) = tokio::join!(
+            memory.embedder.embed(texts),
+            tokio::task::spawn_blocking(move || {
+                let mut g = GraphWrite::default();
+                rules::extract(&for_rules, &mut g);
+                g
+            }),
+            llm::extract(self.llm.as_deref(), self.store.as_ref(), job, path, &emails)
+        );
+        let llm = llm?;
+        if !llm.memo.is_empty() || llm.tokens > 0 {
+            self.store.put_llm_spend(lease, &llm.memo, llm.tokens).await?;
+        }
+        let vectors = vectors?;
+        let graph = graph
+            .map_err(|e| Error::Embed { name: "rules".into(), message: format!("extraction task failed: {e}") })?;
+        if vectors.len() != emails.len() {
+            return Err(Error::Embed {
+                name: memory.embedder.name().into(),
+                message: format!("returned {} vectors for {} texts", vectors.len(), emails.len()),
+            });
+        }
+        Ok(Stages { vectors, graph, llm })
+    }
+
+    /// Step 4. One upsert of the chunk's vectors, before the commit: a crash after
+    /// this repeats the chunk, and the upsert makes the repeat a no-op.
+    async fn write_vectors(
+        &self,
+        job: &Job,
+        memory: &Memory,
+        emails: &[Email],
+        vectors: Vec<Vec<f32>>,
+    ) -> Result<usize> {
+        let records: Vec<VectorRecord> =
+            emails.iter().zip(vectors).map(|(e, v)| VectorRecord::of(&job.tenant, &job.mailbox, e, v)).collect();
+        memory.sink.upsert(&records).await
+    }
+
+    /// Step 5. One transaction with the checkpoint, then the progress event.
+    async fn commit(&self, lease: &Lease, commit: ChunkCommit) -> Result<Job> {
+        let in_chunk = (commit.processed + commit.skipped) as usize;
+        let updated = self.store.commit_chunk(lease, &commit).await?;
+        self.events.emit(Event::ChunkCommitted {
+            job_id: updated.id.clone(),
+            chunk: updated.chunks,
+            in_chunk,
+            processed: updated.processed,
+            skipped: updated.skipped,
+            vectors: updated.vectors,
+            has_more: updated.has_more,
+            estimated_total: updated.estimated_total,
+        });
+        Ok(updated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::email::{Rejected, parse_rfc822};
+
+    #[test]
+    fn a_page_splits_into_unique_messages_and_skipped_rows() {
+        let raw = |id: &str| format!("Message-ID: <{id}>\nFrom: a@x.com\nSubject: s\n\nbody {id}\n");
+        let mail = |id: &str| Item::Message(parse_rfc822(raw(id).as_bytes(), id, 1000).unwrap());
+        let bad =
+            Item::Skipped(Rejected { message_id: "broken:1".into(), source_ref: "f@9".into(), reason: "empty".into() });
+        let p = partition("inbox", vec![mail("1@x"), bad, mail("2@x"), mail("1@x")]);
+        let ids: Vec<&str> = p.emails.iter().map(|e| e.message_id.as_str()).collect();
+        assert_eq!(ids, ["1@x", "2@x"], "a copy inside one page is one message");
+        assert_eq!(p.skipped.len(), 1);
+        let row = &p.skipped[0];
+        assert_eq!(
+            (row.status.as_str(), row.reason.as_deref(), row.mailbox.as_str()),
+            ("skipped", Some("empty"), "inbox")
+        );
+        let rows = processed_rows("inbox", &p.emails, &LlmChunk::default());
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|r| r.status == "processed" && r.llm_status.is_none() && r.content_hash.len() == 64));
+    }
+}

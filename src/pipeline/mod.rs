@@ -1,0 +1,155 @@
+//! Running a job (DESIGN §3): the chunk loop over a source's pages, the heartbeat
+//! beside it, the job's LLM path, and each chunk as named steps (`chunk.rs`). One
+//! chunk = one source page through every stage, committed in one store transaction
+//! with the checkpoint; the next page is read while this one is processed.
+
+mod chunk;
+mod heartbeat;
+mod llm;
+mod pages;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::event::{Emitter, Event};
+use crate::job::{Job, JobState, Lease};
+use crate::memory::Memories;
+use crate::provider::Provider;
+use crate::source::{SourceSpec, Sources};
+use crate::store::Store;
+use crate::{Error, Result};
+
+use heartbeat::{Control, Heartbeat};
+use llm::LlmPath;
+
+pub struct Pipeline {
+    pub store: Arc<dyn Store>,
+    /// Each tenant's embedder and vector table.
+    pub memories: Arc<Memories>,
+    pub events: Emitter,
+    pub heartbeat_every: Duration,
+    /// Set to true to stop after the chunk in flight; the job is released to `pending`.
+    pub stop: watch::Receiver<bool>,
+    /// Clients sources need (Graph), shared by every job this pipeline runs.
+    pub sources: Sources,
+    /// The LLM path for tenants with their own key; `None` = not configured here.
+    pub llm: Option<Arc<Provider>>,
+}
+
+/// How a run ended, when it did not fail.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Completed(Job),
+    /// Stopped on request after a committed chunk; the job is `pending` again.
+    Released(Job),
+    /// Paused or cancelled by an operator; the chunk in flight was abandoned.
+    Halted(Job),
+}
+
+impl Pipeline {
+    /// Claim a pending job and run it to the end (or until told to stop).
+    pub async fn run(&self, job_id: &str, owner: &str) -> Result<Outcome> {
+        let lease = self.store.claim(job_id, owner).await?;
+        self.run_lease(lease).await
+    }
+
+    /// Run a job this process has just claimed. A failure is recorded on the job,
+    /// except a lost lease: the job is not ours to write any more.
+    pub async fn run_lease(&self, lease: Lease) -> Result<Outcome> {
+        let heartbeat = Heartbeat::start(self.store.clone(), lease.clone(), self.heartbeat_every, self.events.clone());
+        let result = self.run_claimed(&lease, heartbeat.control.clone()).await;
+        drop(heartbeat);
+        match result {
+            Ok(outcome) => Ok(outcome),
+            Err(e @ Error::LeaseLost { .. }) => {
+                self.events.emit(Event::JobFinished {
+                    job_id: lease.job_id.clone(),
+                    state: JobState::Running,
+                    error: Some(e.to_string()),
+                });
+                Err(e)
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                match self.store.finish(&lease, JobState::Failed, Some(&msg)).await {
+                    Ok(()) => self.events.emit(Event::JobFinished {
+                        job_id: lease.job_id.clone(),
+                        state: JobState::Failed,
+                        error: Some(msg),
+                    }),
+                    Err(fe) => self.events.emit(Event::Warning {
+                        job_id: lease.job_id.clone(),
+                        message: format!("could not record the failure: {fe}"),
+                    }),
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// The chunk loop, abandoned mid-chunk when the heartbeat reports a lost lease or
+    /// an operator's pause / cancel: dropping the chunk's future rolls its transaction
+    /// back, and its vector upsert, if any, is repeated harmlessly on resume.
+    async fn run_claimed(&self, lease: &Lease, mut control: watch::Receiver<Control>) -> Result<Outcome> {
+        tokio::select! {
+            r = self.chunks(lease) => r,
+            c = heartbeat::halted(&mut control) => match c {
+                Control::Requested(to) => {
+                    self.store.finish(lease, to, Some(&format!("{to} on request"))).await?;
+                    self.events.emit(Event::JobFinished { job_id: lease.job_id.clone(), state: to, error: None });
+                    Ok(Outcome::Halted(self.store.job(&lease.job_id).await?))
+                }
+                _ => Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token }),
+            },
+        }
+    }
+
+    async fn chunks(&self, lease: &Lease) -> Result<Outcome> {
+        let job = self.store.job(&lease.job_id).await?;
+        self.events.emit(Event::JobStarted {
+            job_id: job.id.clone(),
+            tenant: job.tenant.clone(),
+            attempt: job.attempts,
+            done: job.processed + job.skipped,
+            estimated_total: job.estimated_total,
+        });
+        let spec = SourceSpec::parse(&job.source)?;
+        let mut pages = if job.has_more || job.cursor.is_none() {
+            let (max_body, chunk) = (job.max_body_bytes as usize, job.chunk_size as usize);
+            Some(pages::prefetch(&spec, job.cursor.as_deref(), max_body, chunk, &self.sources)?)
+        } else {
+            None
+        };
+        let memory = self.memories.for_job(self.store.as_ref(), &job).await?;
+        let mut path = LlmPath::decide(self.llm.as_deref(), self.store.as_ref(), &job).await?;
+        let mut current = job;
+        while let Some(rx) = pages.as_mut() {
+            let Some(page) = rx.recv().await else {
+                return Err(Error::Source {
+                    source_spec: spec.to_string(),
+                    message: "page reader stopped unexpectedly".into(),
+                });
+            };
+            let page = page?;
+            let has_more = page.has_more;
+            current = self.process(lease, &current, page, &memory, &mut path).await?;
+            if !has_more {
+                pages = None;
+            } else if *self.stop.borrow() {
+                let why = "stopped on request after a committed chunk; resume to continue";
+                self.store.finish(lease, JobState::Pending, Some(why)).await?;
+                self.events.emit(Event::JobFinished {
+                    job_id: lease.job_id.clone(),
+                    state: JobState::Pending,
+                    error: None,
+                });
+                return Ok(Outcome::Released(self.store.job(&lease.job_id).await?));
+            }
+        }
+        self.store.finish(lease, JobState::Completed, None).await?;
+        self.events.emit(Event::JobFinished { job_id: lease.job_id.clone(), state: JobState::Completed, error: None });
+        Ok(Outcome::Completed(self.store.job(&lease.job_id).await?))
+    }
+}

@@ -1,0 +1,149 @@
+//! What the store reads and writes, as plain values: a chunk's rows, the ledger's
+//! lines, and the views `status`, `verify` and `graph` read.
+
+use serde::Serialize;
+
+use crate::extract::GraphWrite;
+use crate::job::JobState;
+
+/// Ledger statuses of a message.
+pub const PROCESSED: &str = "processed";
+pub const SKIPPED: &str = "skipped";
+
+/// One message's line in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerRow {
+    pub mailbox: String,
+    pub message_id: String,
+    pub content_hash: String,
+    /// `processed` or `skipped`.
+    pub status: String,
+    pub reason: Option<String>,
+    /// Per-path status: `written`, `skipped`.
+    pub vector_status: String,
+    pub graph_status: String,
+    pub subject: Option<String>,
+    pub sender: Option<String>,
+    pub sent_at: Option<i64>,
+    pub source_ref: Option<String>,
+    /// `extracted`, `memoised`, `malformed: …`, or `off` / `failed` when the LLM path
+    /// did not run; `None` for a tenant without a key.
+    pub llm_status: Option<String>,
+}
+
+/// Everything a committed chunk changes, written in one transaction together with
+/// the job's checkpoint, and only while the lease is ours.
+#[derive(Debug, Clone, Default)]
+pub struct ChunkCommit {
+    pub cursor: String,
+    pub has_more: bool,
+    pub processed: i64,
+    pub skipped: i64,
+    pub vectors: i64,
+    pub ledger: Vec<LedgerRow>,
+    pub graph: GraphWrite,
+    /// (mailbox, message id) gone from the source: ledger row and graph support go.
+    pub removed: Vec<(String, String)>,
+    /// The chunk's messages may be new versions: replace their graph support.
+    pub replace: bool,
+    pub sync_links: Vec<SyncLink>,
+    /// The embedder the chunk's vectors were written with (`stored_name`, dimension):
+    /// a job's first committed chunk fixes it, later ones leave it.
+    pub embedder: Option<(String, Option<i64>)>,
+    /// The job's LLM path as of this chunk (`None` leaves it as it was).
+    pub llm_status: Option<String>,
+}
+
+/// A model answer for one message content, kept so unchanged mail is never sent twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoRow {
+    pub content_hash: String,
+    pub prompt_version: String,
+    pub model: String,
+    pub answer: String,
+    pub tokens: i64,
+}
+
+/// Where the next incremental run of a mailbox folder continues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncLink {
+    pub mailbox: String,
+    pub folder: String,
+    pub link: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct JobFilter {
+    pub tenant: Option<String>,
+    pub state: Option<JobState>,
+    pub limit: Option<i64>,
+}
+
+/// A message the job could not use.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SkippedMessage {
+    pub mailbox: String,
+    pub message_id: String,
+    pub source_ref: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// Row counts of a tenant's memory, plus a digest of the rows' content, so two runs
+/// can be compared exactly ("same rows", not just "same counts").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TenantDigest {
+    pub ledger: i64,
+    pub processed: i64,
+    pub skipped: i64,
+    pub entities: i64,
+    pub nodes: i64,
+    pub aliases: i64,
+    pub node_support: i64,
+    pub edges: i64,
+    pub edge_support: i64,
+    /// sha256 over every row above (sorted, without job ids and write times).
+    pub content_sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityView {
+    pub key: String,
+    pub kind: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    /// Messages that mention it.
+    pub mentions: i64,
+    pub edges: Vec<EdgeView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EdgeView {
+    pub src: String,
+    pub rel: String,
+    pub dst: String,
+    /// Number of supporting messages.
+    pub weight: i64,
+    pub first_seen_at: Option<i64>,
+    pub last_seen_at: Option<i64>,
+    /// The first supporting messages: (message id, subject).
+    pub messages: Vec<(String, Option<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct LedgerEntry {
+    pub mailbox: String,
+    pub message_id: String,
+    pub job_id: String,
+    pub status: String,
+    pub llm_status: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GraphProblems {
+    /// `src -rel-> dst` of edges whose source or target node is missing.
+    pub orphan_edges: Vec<String>,
+    pub unsupported_nodes: Vec<String>,
+    pub unsupported_edges: Vec<String>,
+    /// Node keys that differ only by case (one resolution key, several nodes).
+    pub duplicate_nodes: Vec<String>,
+}

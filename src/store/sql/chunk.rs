@@ -1,0 +1,317 @@
+//! What a chunk writes, in one transaction that commits only while the lease is ours:
+//! the fence (checkpoint and counters) first, then removals, the ledger, the graph
+//! (`graph.rs`), and the delta links. Plus the reads a chunk needs while it is built
+//! (memo, removals, delta links).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use async_trait::async_trait;
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+
+use super::{Engine, ROWS_PER_STATEMENT, Sql, bind_one, push_tuple, scoped};
+use crate::job::{Job, Lease};
+use crate::store::{ChunkCommit, Chunks, Jobs, LedgerRow, MemoRow, SyncLink};
+use crate::{Error, Result};
+
+impl<DB> Sql<DB>
+where
+    DB: Engine,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
+    for<'q> bool: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Decode<'q, DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    str: Type<DB>,
+    usize: ColumnIndex<DB::Row>,
+    for<'a> &'a str: ColumnIndex<DB::Row>,
+{
+    /// The checkpoint and counters, only while the lease is ours. First in the
+    /// transaction: it also takes the write lock before anything else.
+    async fn fence(conn: &mut DB::Connection, lease: &Lease, chunk: &ChunkCommit, now: i64) -> Result<()> {
+        let fenced = sqlx::query(
+            "UPDATE jobs SET cursor = $1, has_more = $2, processed = processed + $3, skipped = skipped + $4,
+                 vectors = vectors + $5, chunks = chunks + 1, progress_at = $6, heartbeat_at = $6, updated_at = $6,
+                 embed_dimensions = CASE WHEN embedder IS NULL THEN $12 ELSE embed_dimensions END,
+                 embedder = COALESCE(embedder, $10), llm_status = COALESCE($11, llm_status)
+             WHERE id = $7 AND tenant_id = $8 AND lease_token = $9 AND state = 'running'",
+        )
+        .bind(chunk.cursor.as_str())
+        .bind(chunk.has_more)
+        .bind(chunk.processed)
+        .bind(chunk.skipped)
+        .bind(chunk.vectors)
+        .bind(now)
+        .bind(lease.job_id.as_str())
+        .bind(lease.tenant.as_str())
+        .bind(lease.token)
+        .bind(chunk.embedder.as_ref().map(|(name, _)| name.as_str()))
+        .bind(chunk.llm_status.as_deref())
+        .bind(chunk.embedder.as_ref().and_then(|(_, dims)| *dims))
+        .execute(&mut *conn)
+        .await
+        .map_err(Error::store(context(lease, "checkpoint")))?;
+        if DB::affected(&fenced) == 0 {
+            // dropping the transaction rolls it back: nothing of this chunk is written
+            return Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
+        }
+        Ok(())
+    }
+
+    /// Messages gone from the source lose their ledger row; the job counts the rows
+    /// that were there (a removal of a message never stored counts nothing).
+    async fn remove_messages(conn: &mut DB::Connection, lease: &Lease, removed: &[(String, String)]) -> Result<()> {
+        let t = lease.tenant.as_str();
+        let gone: Vec<(String,)> = Self::for_keys(
+            conn,
+            removed,
+            ROWS_PER_STATEMENT,
+            scoped("DELETE FROM message_ledger", t, "(mailbox, message_id) IN "),
+            |sep, (m, id)| push_tuple(sep, &[m.as_str(), id.as_str()]),
+            " RETURNING message_id",
+            || context(lease, "removed messages"),
+        )
+        .await?;
+        if !gone.is_empty() {
+            sqlx::query("UPDATE jobs SET removed = removed + $1 WHERE id = $2 AND tenant_id = $3")
+                .bind(gone.len() as i64)
+                .bind(lease.job_id.as_str())
+                .bind(t)
+                .execute(&mut *conn)
+                .await
+                .map_err(Error::store(context(lease, "removed count")))?;
+        }
+        Ok(())
+    }
+
+    async fn upsert_ledger(conn: &mut DB::Connection, lease: &Lease, rows: &[LedgerRow], now: i64) -> Result<()> {
+        // one row per message: a multi-row upsert may not touch a row twice
+        let unique: BTreeMap<(&str, &str), &LedgerRow> =
+            rows.iter().map(|r| ((r.mailbox.as_str(), r.message_id.as_str()), r)).collect();
+        let rows: Vec<&LedgerRow> = unique.into_values().collect();
+        let (t, job) = (lease.tenant.as_str(), lease.job_id.as_str());
+        Self::insert_rows(
+            conn,
+            "INSERT INTO message_ledger (tenant_id, mailbox, message_id, content_hash, job_id, status, reason,
+                 vector_status, graph_status, subject, sender, sent_at, source_ref, updated_at, llm_status) ",
+            &rows,
+            " ON CONFLICT (tenant_id, mailbox, message_id) DO UPDATE SET content_hash = excluded.content_hash,
+                 job_id = excluded.job_id, status = excluded.status, reason = excluded.reason,
+                 vector_status = excluded.vector_status, graph_status = excluded.graph_status,
+                 subject = excluded.subject, sender = excluded.sender, sent_at = excluded.sent_at,
+                 source_ref = excluded.source_ref, updated_at = excluded.updated_at, llm_status = excluded.llm_status",
+            || context(lease, "ledger"),
+            |mut b, r| {
+                b.push_bind(t).push_bind(r.mailbox.as_str()).push_bind(r.message_id.as_str());
+                b.push_bind(r.content_hash.as_str()).push_bind(job).push_bind(r.status.as_str());
+                b.push_bind(r.reason.as_deref()).push_bind(r.vector_status.as_str());
+                b.push_bind(r.graph_status.as_str()).push_bind(r.subject.as_deref());
+                b.push_bind(r.sender.as_deref()).push_bind(r.sent_at).push_bind(r.source_ref.as_deref());
+                b.push_bind(now).push_bind(r.llm_status.as_deref());
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn keep_sync_links(conn: &mut DB::Connection, lease: &Lease, links: &[SyncLink], now: i64) -> Result<()> {
+        let t = lease.tenant.as_str();
+        Self::insert_rows(
+            conn,
+            "INSERT INTO graph_sync_links (tenant_id, mailbox, folder_id, delta_link, updated_at) ",
+            links,
+            " ON CONFLICT (tenant_id, mailbox, folder_id) DO UPDATE SET delta_link = excluded.delta_link,
+                 updated_at = excluded.updated_at",
+            || context(lease, "delta links"),
+            |mut b, l| {
+                b.push_bind(t).push_bind(l.mailbox.as_str()).push_bind(l.folder.as_str());
+                b.push_bind(l.link.as_str()).push_bind(now);
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The tenant's entity and relationship totals, as the job reports them.
+    async fn count_graph(conn: &mut DB::Connection, lease: &Lease) -> Result<()> {
+        sqlx::query(
+            "UPDATE jobs SET entities = (SELECT count(*) FROM discovered_entities WHERE tenant_id = $1),
+                 relationships = (SELECT count(*) FROM graph_edges WHERE tenant_id = $1)
+             WHERE id = $2 AND tenant_id = $1",
+        )
+        .bind(lease.tenant.as_str())
+        .bind(lease.job_id.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(Error::store(context(lease, "counters")))?;
+        Ok(())
+    }
+}
+
+pub(super) fn context(lease: &Lease, what: &str) -> String {
+    format!("job {}: committing a chunk ({what})", lease.job_id)
+}
+
+#[async_trait]
+impl<DB> Chunks for Sql<DB>
+where
+    DB: Engine,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
+    for<'q> bool: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Decode<'q, DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    str: Type<DB>,
+    usize: ColumnIndex<DB::Row>,
+    for<'a> &'a str: ColumnIndex<DB::Row>,
+{
+    async fn commit_chunk(&self, lease: &Lease, chunk: &ChunkCommit) -> Result<Job> {
+        let now = crate::time::now_ms();
+        let mut tx = self.begin_write().await?;
+        Self::fence(&mut tx, lease, chunk, now).await?;
+        Self::remove_messages(&mut tx, lease, &chunk.removed).await?;
+        // the messages whose support goes: removed ones, and new versions of changed ones
+        let unsupported: Vec<&str> = chunk
+            .removed
+            .iter()
+            .map(|(_, id)| id.as_str())
+            .chain(chunk.ledger.iter().filter(|_| chunk.replace).map(|r| r.message_id.as_str()))
+            .collect();
+        // a chunk that may leave nodes without support excludes the tenant's other
+        // writers while it decides; chunks that only add share the lock
+        if let Some(lock) = DB::graph_lock(!unsupported.is_empty()) {
+            sqlx::query(lock)
+                .bind(lease.tenant.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::store(context(lease, "graph lock")))?;
+        }
+        let touched = Self::take_support(&mut tx, lease, &unsupported).await?;
+        Self::upsert_ledger(&mut tx, lease, &chunk.ledger, now).await?;
+        Self::upsert_graph(&mut tx, lease, &chunk.graph, now).await?;
+        Self::prune_touched(&mut tx, lease, &touched).await?;
+        Self::keep_sync_links(&mut tx, lease, &chunk.sync_links, now).await?;
+        Self::count_graph(&mut tx, lease).await?;
+        tx.commit().await.map_err(Error::store(context(lease, "commit")))?;
+        self.job(&lease.job_id).await
+    }
+
+    async fn put_llm_spend(&self, lease: &Lease, rows: &[MemoRow], tokens: i64) -> Result<()> {
+        let (t, now) = (lease.tenant.as_str(), crate::time::now_ms());
+        let mut conn = self.pool.acquire().await.map_err(Error::store("keeping memoised answers"))?;
+        Self::insert_rows(
+            &mut conn,
+            "INSERT INTO llm_memo (tenant_id, content_hash, prompt_version, model, answer, tokens, created_at) ",
+            rows,
+            " ON CONFLICT DO NOTHING",
+            || format!("tenant {t}: keeping memoised answers"),
+            |mut b, m| {
+                b.push_bind(t).push_bind(m.content_hash.as_str()).push_bind(m.prompt_version.as_str());
+                b.push_bind(m.model.as_str()).push_bind(m.answer.as_str()).push_bind(m.tokens).push_bind(now);
+            },
+        )
+        .await?;
+        let fenced = sqlx::query(
+            "UPDATE jobs SET llm_tokens = llm_tokens + $1
+             WHERE id = $2 AND tenant_id = $3 AND lease_token = $4 AND state = 'running'",
+        )
+        .bind(tokens)
+        .bind(lease.job_id.as_str())
+        .bind(t)
+        .bind(lease.token)
+        .execute(&mut *conn)
+        .await
+        .map_err(Error::store(format!("job {}: adding its LLM tokens", lease.job_id)))?;
+        if DB::affected(&fenced) == 0 {
+            return Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
+        }
+        Ok(())
+    }
+
+    async fn llm_memo(
+        &self,
+        tenant: &str,
+        model: &str,
+        prompt_version: &str,
+        hashes: &[String],
+    ) -> Result<HashMap<String, String>> {
+        let mut conn = self.pool.acquire().await.map_err(Error::store("reading memoised answers"))?;
+        let rows: Vec<(String, String)> = Self::for_keys(
+            &mut conn,
+            hashes,
+            ROWS_PER_STATEMENT,
+            |q| {
+                q.push("SELECT content_hash, answer FROM llm_memo WHERE tenant_id = ").push_bind(tenant);
+                q.push(" AND model = ").push_bind(model).push(" AND prompt_version = ").push_bind(prompt_version);
+                q.push(" AND content_hash IN ");
+            },
+            bind_one,
+            "",
+            || format!("tenant {tenant}: reading memoised answers"),
+        )
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    async fn sync_links(&self, tenant: &str, mailbox: &str) -> Result<Vec<(String, String)>> {
+        sqlx::query_as(
+            "SELECT folder_id, delta_link FROM graph_sync_links WHERE tenant_id = $1 AND mailbox = $2 ORDER BY folder_id",
+        )
+        .bind(tenant)
+        .bind(mailbox)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(Error::store(format!("tenant {tenant}: reading the delta links of mailbox {mailbox}")))
+    }
+
+    async fn ledger_written_by(
+        &self,
+        tenant: &str,
+        mailbox: &str,
+        job_id: &str,
+        ids: &[String],
+    ) -> Result<BTreeSet<String>> {
+        let mut conn = self.pool.acquire().await.map_err(Error::store("checking removals"))?;
+        let rows: Vec<(String,)> = Self::for_keys(
+            &mut conn,
+            ids,
+            ROWS_PER_STATEMENT,
+            |q| {
+                q.push("SELECT message_id FROM message_ledger WHERE tenant_id = ").push_bind(tenant);
+                q.push(" AND mailbox = ").push_bind(mailbox).push(" AND job_id = ").push_bind(job_id);
+                q.push(" AND message_id IN ");
+            },
+            bind_one,
+            "",
+            || format!("tenant {tenant}: checking removals in mailbox {mailbox}"),
+        )
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn ledger_not_written_by(
+        &self,
+        tenant: &str,
+        mailbox: &str,
+        job_id: &str,
+        source_prefix: &str,
+    ) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT message_id FROM message_ledger WHERE tenant_id = $1 AND mailbox = $2 AND job_id <> $3
+               AND substr(source_ref, 1, length($4)) = $4 ORDER BY message_id",
+        )
+        .bind(tenant)
+        .bind(mailbox)
+        .bind(job_id)
+        .bind(source_prefix)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(Error::store(format!("tenant {tenant}: reconciling mailbox {mailbox}")))?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+}
