@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_atom_sync_global_optspecs
-    string join \n data-dir= database-url= lance-uri= v/verbose q/quiet log-format= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-max-retries= graph-retry-base= llm-base-url= llm-model= llm-concurrency= llm-timeout= llm-key-name= llm-operator-key llm-requests-per-minute= llm-tokens-per-minute= llm-max-retries= llm-retry-base= embed-batch-size= h/help V/version
+    string join \n data-dir= database-url= lance-uri= v/verbose q/quiet log-format= db-statement-timeout= db-lock-timeout= db-idle-in-transaction-timeout= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-max-retries= graph-retry-base= llm-base-url= llm-model= llm-concurrency= llm-timeout= llm-key-name= llm-operator-key llm-requests-per-minute= llm-tokens-per-minute= llm-max-retries= llm-retry-base= embed-batch-size= h/help V/version
 end
 
 function __fish_atom_sync_needs_command
@@ -29,6 +29,9 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -l database-url -d 'Us
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -81,6 +84,8 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l chunk-s
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l max-body-bytes -d 'Cap on the text body handed to extraction and embedding, in bytes' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l max-llm-tokens -d 'Tokens after which the job\'s LLM extraction pauses (vectors and rules go on); re-run with a higher cap to finish, memoised answers cost nothing' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l heartbeat -d 'How often the heartbeat is renewed while the job runs' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l max-attempts -d 'A job that fails for a reason that may pass (database, Graph or provider unreachable) is retried until it has failed this often (rescues by the reaper count too)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l retry-backoff -d 'The first wait before such a retry; it doubles with each failure, up to 30 minutes' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-input-price -d 'For --dry-run: the model\'s price per million input tokens, in dollars' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-output-price -d 'For --dry-run: the model\'s price per million output tokens, in dollars' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
@@ -88,6 +93,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l databas
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -121,11 +129,16 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l chunk-size 
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l max-body-bytes -d 'Cap on the text body handed to extraction and embedding, in bytes' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l max-llm-tokens -d 'Tokens after which the job\'s LLM extraction pauses (vectors and rules go on); re-run with a higher cap to finish, memoised answers cost nothing' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l heartbeat -d 'How often the heartbeat is renewed while the job runs' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l max-attempts -d 'A job that fails for a reason that may pass (database, Graph or provider unreachable) is retried until it has failed this often (rescues by the reaper count too)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l retry-backoff -d 'The first wait before such a retry; it doubles with each failure, up to 30 minutes' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -162,6 +175,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l database-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -190,11 +206,16 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s h -l help
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l tenant -d 'Every unfinished job of this tenant (failed, paused, cancelled, stale)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l stale-after -d 'A `running` job counts as interrupted when its heartbeat is older than this (or at once when its owner was a process on this host that is gone)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l heartbeat -d 'How often the heartbeat is renewed while the job runs' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l max-attempts -d 'A job that fails for a reason that may pass (database, Graph or provider unreachable) is retried until it has failed this often (rescues by the reaper count too)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l retry-backoff -d 'The first wait before such a retry; it doubles with each failure, up to 30 minutes' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -224,11 +245,16 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l tenant -d
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l concurrency -d 'Jobs run at once by this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l poll -d 'How often an idle worker looks for pending jobs' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l heartbeat -d 'How often the heartbeat is renewed while the job runs' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l max-attempts -d 'A job that fails for a reason that may pass (database, Graph or provider unreachable) is retried until it has failed this often (rescues by the reaper count too)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l retry-backoff -d 'The first wait before such a retry; it doubles with each failure, up to 30 minutes' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -263,6 +289,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l database-ur
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -294,6 +323,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l database-u
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -322,6 +354,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l database-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -353,6 +388,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l database-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -392,6 +430,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l database-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -424,6 +465,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l database-u
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -453,6 +497,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l database
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -482,6 +529,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -517,6 +567,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -546,6 +599,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -578,6 +634,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -610,6 +669,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -643,6 +705,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -672,6 +737,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
@@ -704,6 +772,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l data
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-client-id -d 'Application (client) id of the app registration' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r

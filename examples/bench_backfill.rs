@@ -119,6 +119,7 @@ async fn main() -> anyhow::Result<()> {
         events: Emitter::new(tx),
         heartbeat_every: Duration::from_secs(5),
         stop,
+        retry: Default::default(),
     };
     let t = Instant::now();
     let outcome = pipeline.run(&job.id, &owner_name()).await?;

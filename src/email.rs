@@ -3,6 +3,8 @@
 //! [`Rejected`] with the reason, which the ledger records.
 
 use mail_parser::{Address, HeaderValue, MessageParser};
+
+use crate::text;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -57,9 +59,31 @@ impl std::ops::Deref for Email {
     }
 }
 
+/// The range of dates a message may carry: 0001-01-01 to 9999-12-31 (UTC). A date
+/// outside it is no date at all.
+pub const DATE_RANGE_MS: std::ops::RangeInclusive<i64> = -62_135_596_800_000..=253_402_300_799_999;
+
 impl Email {
-    /// Hash the content (every source hashes alike) and seal the message.
-    pub fn new(message: Message) -> Self {
+    /// Make the message storable (no control characters in what reaches SQL, index
+    /// keys within bounds, a date within 0001-9999), hash the content (every source
+    /// hashes alike) and seal it.
+    pub fn new(mut message: Message) -> Self {
+        let m = &mut message;
+        m.subject = text::line(&m.subject);
+        m.body = text::body(&m.body).into_owned();
+        m.thread_key = text::key(&m.thread_key);
+        m.source_ref = text::line(&m.source_ref);
+        m.date_ms = m.date_ms.filter(|d| DATE_RANGE_MS.contains(d));
+        for mb in m.from.iter_mut().chain(m.to.iter_mut()).chain(m.cc.iter_mut()) {
+            mb.address = text::line(&mb.address);
+            mb.name = mb.name.as_deref().map(text::line).filter(|n| !n.is_empty());
+        }
+        m.message_id = text::key(&m.message_id);
+        if m.message_id.is_empty() {
+            // an id made only of what a store refuses: name it by its content instead
+            let parts = [m.subject.as_bytes(), m.body.as_bytes(), m.source_ref.as_bytes()];
+            m.message_id = format!("sha256:{}", short_hash(&parts));
+        }
         let mut hasher = Sha256::new();
         for part in [message.message_id.as_str(), &message.subject, &message.body] {
             hasher.update(part.as_bytes());
@@ -95,12 +119,26 @@ pub struct Rejected {
     pub reason: String,
 }
 
+impl Rejected {
+    /// As storable as an [`Email`]: an index-safe id, one-line reference and reason.
+    pub fn new(message_id: &str, source_ref: &str, reason: &str) -> Self {
+        Rejected { message_id: text::key(message_id), source_ref: text::line(source_ref), reason: text::line(reason) }
+    }
+}
+
+/// A message over [`MAX_RAW_BYTES`], recorded without being read whole.
+pub fn too_big(source_ref: &str, size: u64) -> Rejected {
+    Rejected::new(
+        &format!("broken:{}", short_hash(&[source_ref.as_bytes(), size.to_string().as_bytes()])),
+        source_ref,
+        &format!("message is {size} bytes, over the {MAX_RAW_BYTES} byte limit"),
+    )
+}
+
 /// Parse one raw RFC 822 message.
 pub fn parse_rfc822(raw: &[u8], source_ref: &str, max_body_bytes: usize) -> Result<Email, Rejected> {
-    let reject = |reason: String| Rejected {
-        message_id: format!("broken:{}", short_hash(&[source_ref.as_bytes(), raw])),
-        source_ref: source_ref.to_string(),
-        reason,
+    let reject = |reason: String| {
+        Rejected::new(&format!("broken:{}", short_hash(&[source_ref.as_bytes(), raw])), source_ref, &reason)
     };
     if raw.len() > MAX_RAW_BYTES {
         return Err(reject(format!("message is {} bytes, over the {} byte limit", raw.len(), MAX_RAW_BYTES)));
@@ -121,7 +159,7 @@ pub fn parse_rfc822(raw: &[u8], source_ref: &str, max_body_bytes: usize) -> Resu
         return Err(reject("no RFC 822 headers: Message-ID, From, To, Date and Subject are all missing".into()));
     }
 
-    let subject = msg.subject().map(clean_line).unwrap_or_default();
+    let subject = msg.subject().map(text::line).unwrap_or_default();
     let full_body = (0..msg.text_body_count())
         .filter_map(|i| msg.body_text(i))
         .map(|t| t.trim().to_string())
@@ -131,11 +169,12 @@ pub fn parse_rfc822(raw: &[u8], source_ref: &str, max_body_bytes: usize) -> Resu
     if subject.is_empty() && full_body.is_empty() {
         return Err(reject("no text content: no subject and no text or HTML body".into()));
     }
-    let (body, body_truncated) = cap_utf8(&full_body, max_body_bytes);
+    let (body, body_truncated) = text::cap(&full_body, max_body_bytes);
+    let body = body.to_string();
 
     let message_id = match msg
         .message_id()
-        .map(|id| strip_controls(id).trim().trim_matches(|c| c == '<' || c == '>').trim().to_string())
+        .map(|id| text::line(id).trim_matches(|c| c == '<' || c == '>').trim().to_string())
         .filter(|id| !id.is_empty())
     {
         Some(id) => id,
@@ -145,7 +184,7 @@ pub fn parse_rfc822(raw: &[u8], source_ref: &str, max_body_bytes: usize) -> Resu
     let from = msg.from().and_then(|a| mailboxes(a).into_iter().next());
     let to = msg.to().map(mailboxes).unwrap_or_default();
     let cc = msg.cc().map(mailboxes).unwrap_or_default();
-    let date_ms = msg.date().map(|d| d.to_timestamp() * 1000);
+    let date_ms = msg.date().and_then(|d| d.to_timestamp().checked_mul(1000));
     let thread_key = thread_key(msg.references(), msg.in_reply_to(), &subject, &message_id);
 
     Ok(Email::new(Message {
@@ -183,7 +222,7 @@ fn mailboxes(addr: &Address<'_>) -> Vec<Mailbox> {
         }
         let name = a
             .name()
-            .map(clean_line)
+            .map(text::line)
             .map(|n| n.trim_matches(|c| c == '"' || c == '\'').trim().to_string())
             .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(&address));
         out.push(Mailbox { address, name });
@@ -239,28 +278,6 @@ pub fn base_subject(subject: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-/// One line of header text: whitespace folded, control characters (NUL among them,
-/// which Postgres TEXT refuses) dropped.
-pub fn clean_line(s: &str) -> String {
-    strip_controls(s).split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-pub fn strip_controls(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
-}
-
-/// Cut `s` to at most `max` bytes on a character boundary.
-pub fn cap_utf8(s: &str, max: usize) -> (String, bool) {
-    if s.len() <= max {
-        return (s.to_string(), false);
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    (s[..end].to_string(), true)
-}
-
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -309,8 +326,7 @@ mod tests {
 
     #[test]
     fn cap_respects_char_boundaries() {
-        let (s, cut) = cap_utf8("ééé", 3);
-        assert_eq!((s.as_str(), cut), ("é", true));
+        assert_eq!(text::cap("ééé", 3), ("é", true));
     }
 
     #[test]

@@ -30,17 +30,25 @@ pub enum Error {
     #[error("job {job}: {why}")]
     JobState { job: String, why: String },
 
+    /// One job per mailbox is pending or running at a time.
+    #[error(
+        "tenant {tenant}, mailbox {mailbox}: job {job} is already {state} for it, and one job per mailbox runs at a time (see `atom-sync status {job}`)"
+    )]
+    ActiveJob { tenant: String, mailbox: String, job: String, state: crate::job::JobState },
+
+    /// A job ended by a panic: a bug, recorded on the job.
+    #[error("job {job}: the run panicked: {message}")]
+    Panic { job: String, message: String },
+
     #[error(
         "job {job}: lease {token} is no longer ours (another process took the job over, or it was re-queued); stopped without writing"
     )]
     LeaseLost { job: String, token: i64 },
 
-    #[error("store: {context}")]
-    Store {
-        context: String,
-        #[source]
-        source: sqlx::Error,
-    },
+    /// A statement the database refused or could not run: what we were doing, and the
+    /// driver's own words (with the table, column and constraint it names).
+    #[error("store: {context}: {}", describe(error))]
+    Store { context: String, error: sqlx::Error },
 
     /// The disk or a file failed us (full, unreadable, gone): not the user's fault.
     #[error("{context}: {source}")]
@@ -81,9 +89,10 @@ impl Error {
     pub fn fault(&self) -> Fault {
         match self {
             Error::Invalid(_) | Error::JobNotFound(_) | Error::AmbiguousJob(_) => Fault::User,
-            Error::JobState { .. } => Fault::User,
+            Error::JobState { .. } | Error::ActiveJob { .. } => Fault::User,
+            Error::Panic { .. } => Fault::Internal,
             Error::LeaseLost { .. } => Fault::Transient,
-            Error::Store { source, .. } => store_fault(source),
+            Error::Store { error, .. } => store_fault(error),
             Error::Migrate(_) => Fault::Internal,
             Error::Io { .. } => Fault::Transient,
             Error::Vectors { .. } => Fault::Transient,
@@ -99,13 +108,47 @@ impl Error {
 
     pub(crate) fn store(context: impl fmt::Display) -> impl FnOnce(sqlx::Error) -> Error {
         let context = context.to_string();
-        move |source| Error::Store { context, source }
+        move |error| Error::Store { context, error }
     }
 
     pub(crate) fn io(context: impl fmt::Display) -> impl FnOnce(std::io::Error) -> Error {
         let context = context.to_string();
         move |source| Error::Io { context, source }
     }
+
+    /// A row the database refused for what it holds (a value or key it cannot store),
+    /// as opposed to the database being unreachable or busy: the chunk can go on
+    /// without the message that carries it.
+    pub fn is_refused_row(&self) -> bool {
+        matches!(self, Error::Store { error: sqlx::Error::Database(_), .. }) && self.fault() == Fault::Internal
+    }
+}
+
+/// The driver's message, and what it names: SQLSTATE, table, column, constraint.
+pub fn describe(e: &sqlx::Error) -> String {
+    let sqlx::Error::Database(db) = e else { return e.to_string() };
+    let mut out = db.message().to_string();
+    let mut named = Vec::new();
+    if let Some(code) = db.code() {
+        named.push(format!("code {code}"));
+    }
+    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        if let Some(t) = pg.table() {
+            named.push(format!("table {t}"));
+        }
+        if let Some(c) = pg.column() {
+            named.push(format!("column {c}"));
+        }
+        if let Some(c) = pg.constraint() {
+            named.push(format!("constraint {c}"));
+        }
+    } else if let Some(t) = db.table() {
+        named.push(format!("table {t}"));
+    }
+    if !named.is_empty() {
+        out.push_str(&format!(" ({})", named.join(", ")));
+    }
+    out
 }
 
 /// Connection trouble, lock contention and serialisation failures are worth a retry;
@@ -119,8 +162,10 @@ fn store_fault(e: &sqlx::Error) -> Fault {
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default();
             // SQLite: 5 busy, 6 locked; Postgres: 08 connection, 40 rollback (deadlock,
-            // serialisation), 53 resources, 57 operator intervention (shutdown)
-            let transient = matches!(code.as_ref(), "5" | "6" | "517" | "262")
+            // serialisation), 53 resources, 57 operator intervention (shutdown, a
+            // cancelled statement), 55P03 a lock not granted in time, 25P03 a
+            // transaction ended for idling
+            let transient = matches!(code.as_ref(), "5" | "6" | "517" | "262" | "55P03" | "25P03")
                 || ["08", "40", "53", "57"].iter().any(|class| code.starts_with(class));
             if transient { Fault::Transient } else { Fault::Internal }
         }

@@ -3,9 +3,9 @@
 //! The master key comes from `ATOM_SYNC_MASTER_KEY` (64 hex characters; set the same
 //! value on every machine of a fleet) or, for the embedded default, from a key file
 //! in the data dir created on first use with owner-only permissions. Each secret is
-//! sealed with ChaCha20-Poly1305; the tenant and provider are its associated data, so
-//! a ciphertext moved to another tenant does not open (the name is left out so that
-//! keys stored before names existed still open). Lookups are case-insensitive on the
+//! sealed with ChaCha20-Poly1305; the tenant, provider and key name are its
+//! associated data, so a ciphertext moved to another tenant or key does not open (keys
+//! sealed before names were bound still open, by the format recorded with them). Lookups are case-insensitive on the
 //! provider and the key's name, and there is no fallback to a fake key: a missing key
 //! is an error naming the tenant. An operator-wide key from the environment is used
 //! only when the operator asks for it with `--llm-operator-key`.
@@ -32,7 +32,8 @@ impl std::fmt::Debug for MasterKey {
 
 fn parse_hex32(s: &str) -> Option<[u8; 32]> {
     let s = s.trim();
-    if s.len() != 64 {
+    // byte slicing below needs ASCII: "é" is two bytes of one character
+    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let mut out = [0u8; 32];
@@ -72,23 +73,17 @@ impl MasterKey {
         let key = ChaCha20Poly1305::generate_key(&mut OsRng);
         let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(Error::io(format!("data dir {}", dir.display())))?;
+            crate::private::create_dir(dir).map_err(Error::io(format!("data dir {}", dir.display())))?;
         }
-        // write a private temp file, then link it into place: the key file appears
-        // whole or not at all, and of two processes racing, the first link wins
-        let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600); // owner only, from the first byte
-        }
+        // write a private temp file (owner only from the first byte, never through a
+        // planted link), then link it into place: the key file appears whole or not
+        // at all, and of two processes racing, the first link wins
+        let tmp = path.with_extension(format!("tmp.{}.{}", std::process::id(), uuid::Uuid::new_v4().simple()));
         let fail = |e: std::io::Error| Error::Io {
             context: format!("master key file {}: cannot create it", path.display()),
             source: e,
         };
-        let mut f = opts.open(&tmp).map_err(fail)?;
+        let mut f = crate::private::create_new(&tmp).map_err(fail)?;
         f.write_all(hex.as_bytes()).and_then(|()| f.sync_all()).map_err(fail)?;
         let linked = std::fs::hard_link(&tmp, path);
         let _ = std::fs::remove_file(&tmp);
@@ -101,37 +96,46 @@ impl MasterKey {
         }
     }
 
-    fn aad(tenant: &str, provider: &str) -> Vec<u8> {
-        format!("atom-sync:v1:{tenant}:{provider}").into_bytes()
+    /// What binds a ciphertext to its row: the tenant, the provider and (since
+    /// version 2) the key's name, so a sealed key moved to another tenant or another
+    /// of the tenant's keys does not open.
+    fn aad(tenant: &str, key: &KeyName, version: i64) -> Result<Vec<u8>> {
+        match version {
+            1 => Ok(format!("atom-sync:v1:{tenant}:{}", key.provider).into_bytes()),
+            2 => Ok(format!("atom-sync:v2:{tenant}:{}:{}", key.provider, key.name).into_bytes()),
+            v => Err(Error::Invalid(format!(
+                "tenant {tenant}: the stored {key} is sealed in format {v}, which this version of atom-sync does not know; upgrade it"
+            ))),
+        }
     }
 
-    /// (nonce, ciphertext) for a tenant's provider key.
-    pub fn seal(&self, tenant: &str, provider: &str, secret: &Secret) -> Result<(Vec<u8>, Vec<u8>)> {
+    /// Seal a tenant's key (in the current format).
+    pub fn seal(&self, tenant: &str, key: &KeyName, secret: &Secret) -> Result<SealedKey> {
         let cipher = ChaCha20Poly1305::new(&self.0);
         let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let aad = Self::aad(tenant, provider);
+        let aad = Self::aad(tenant, key, SEALED_VERSION)?;
         let ct = cipher
             .encrypt(&nonce, Payload { msg: secret.expose().as_bytes(), aad: &aad })
-            .map_err(|_| Error::Invalid(format!("tenant {tenant}: cannot encrypt the {provider} key")))?;
-        Ok((nonce.to_vec(), ct))
+            .map_err(|_| Error::Invalid(format!("tenant {tenant}: cannot encrypt the {key}")))?;
+        Ok(SealedKey { nonce: nonce.to_vec(), ciphertext: ct, sealed_version: SEALED_VERSION })
     }
 
-    pub fn open(&self, tenant: &str, provider: &str, nonce: &[u8], ciphertext: &[u8]) -> Result<Secret> {
+    pub fn open(&self, tenant: &str, key: &KeyName, sealed: &SealedKey) -> Result<Secret> {
         let cipher = ChaCha20Poly1305::new(&self.0);
-        if nonce.len() != 12 {
-            return Err(Error::Invalid(format!("tenant {tenant}: the stored {provider} key is damaged (nonce)")));
+        if sealed.nonce.len() != 12 {
+            return Err(Error::Invalid(format!("tenant {tenant}: the stored {key} is damaged (nonce)")));
         }
-        let aad = Self::aad(tenant, provider);
+        let aad = Self::aad(tenant, key, sealed.sealed_version)?;
         let plain = cipher
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad })
+            .decrypt(Nonce::from_slice(&sealed.nonce), Payload { msg: &sealed.ciphertext, aad: &aad })
             .map_err(|_| {
                 Error::Invalid(format!(
-                    "tenant {tenant}: the stored {provider} key does not open with this master key ({MASTER_KEY_ENV} or the data dir's {MASTER_KEY_FILE} differs from the one it was stored with)"
+                    "tenant {tenant}: the stored {key} does not open with this master key ({MASTER_KEY_ENV} or the data dir's {MASTER_KEY_FILE} differs from the one it was stored with)"
                 ))
             })?;
         String::from_utf8(plain)
             .map(Secret::new)
-            .map_err(|_| Error::Invalid(format!("tenant {tenant}: the stored {provider} key is damaged")))
+            .map_err(|_| Error::Invalid(format!("tenant {tenant}: the stored {key} is damaged")))
     }
 }
 
@@ -189,11 +193,16 @@ pub struct KeyInfo {
     pub updated_at: i64,
 }
 
+/// The format [`MasterKey::seal`] writes: 2 binds the key's name too; 1 (keys sealed
+/// before names existed) binds tenant and provider, and still opens.
+pub const SEALED_VERSION: i64 = 2;
+
 /// A stored key, still sealed.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SealedKey {
     pub nonce: Vec<u8>,
     pub ciphertext: Vec<u8>,
+    pub sealed_version: i64,
 }
 
 /// Where sealed keys are kept (the store): all the lookup needs of it.
@@ -270,7 +279,7 @@ pub async fn lookup<V: KeyVault + ?Sized>(
         // never the operator's key instead: a tenant with its own key pays for itself
         Err(why) => return Ok(TenantKey::Missing(format!("tenant {tenant} has a key, but {why}"))),
     };
-    match master.open(tenant, &key.provider, &sealed.nonce, &sealed.ciphertext) {
+    match master.open(tenant, key, &sealed) {
         Ok(k) => Ok(TenantKey::Own(k)),
         Err(e) => Ok(TenantKey::Unusable(e.to_string())),
     }
@@ -285,13 +294,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let m = MasterKey::load(None, dir.path(), true).unwrap();
         let secret = Secret::new("sk-test-1234567890abcdef");
-        let (n, ct) = m.seal("acme", "openai", &secret).unwrap();
-        assert!(!ct.windows(8).any(|w| w == b"sk-test-"), "ciphertext holds the plain key");
-        assert_eq!(m.open("acme", "openai", &n, &ct).unwrap(), secret);
-        assert!(m.open("globex", "openai", &n, &ct).is_err(), "moved to another tenant");
+        let key = KeyName::new("openai", None).unwrap();
+        let sealed = m.seal("acme", &key, &secret).unwrap();
+        assert_eq!(sealed.sealed_version, 2);
+        assert!(!sealed.ciphertext.windows(8).any(|w| w == b"sk-test-"), "ciphertext holds the plain key");
+        assert_eq!(m.open("acme", &key, &sealed).unwrap(), secret);
+        assert!(m.open("globex", &key, &sealed).is_err(), "moved to another tenant");
+        let project = KeyName::new("openai", Some("project_key")).unwrap();
+        assert!(m.open("acme", &project, &sealed).is_err(), "moved to another of the tenant's keys");
         let other = MasterKey::load(Some(&"ab".repeat(32)), dir.path(), false).unwrap();
-        let e = other.open("acme", "openai", &n, &ct).unwrap_err().to_string();
+        let e = other.open("acme", &key, &sealed).unwrap_err().to_string();
         assert!(e.contains("tenant acme") && e.contains("does not open"), "{e}");
+        let future = SealedKey { sealed_version: 9, ..sealed.clone() };
+        assert!(m.open("acme", &key, &future).unwrap_err().to_string().contains("format 9"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -300,8 +315,10 @@ mod tests {
         }
         // the same file next time
         let again = MasterKey::load(None, dir.path(), false).unwrap();
-        assert_eq!(again.open("acme", "openai", &n, &ct).unwrap(), secret);
+        assert_eq!(again.open("acme", &key, &sealed).unwrap(), secret);
         assert!(MasterKey::load(Some("nothex"), dir.path(), false).is_err());
+        // 64 bytes, not 64 characters: refused, not a panic on a character boundary
+        assert!(MasterKey::load(Some(&format!("{}é", "a".repeat(62))), dir.path(), false).is_err());
         assert_eq!(normalise_provider(" OpenAI ").unwrap(), "openai");
         assert_eq!(KeyName::new("OpenAI", Some("OPENAI_API_KEY")).unwrap(), KeyName::new("openai", None).unwrap());
         assert!(KeyName::new("openai", Some("a key")).is_err());

@@ -9,8 +9,8 @@ use crate::job::{Job, JobState};
 
 /// Gauges for `jobs` as the health rule judges them, then `extra` gauges (name, help,
 /// value).
-pub fn render(jobs: &[Job], rule: &Thresholds, extra: &[(&str, &str, u64)]) -> String {
-    let now = crate::time::now_ms();
+/// `now` is the database's clock, which heartbeats carry.
+pub fn render(jobs: &[Job], rule: &Thresholds, now: i64, extra: &[(&str, &str, u64)]) -> String {
     let mut by_state: BTreeMap<&str, u64> = JobState::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     let (mut stale, mut wedged) = (0u64, 0u64);
     let mut per_tenant: BTreeMap<&str, [i64; 3]> = BTreeMap::new();

@@ -10,7 +10,6 @@ use serde::Serialize;
 use crate::health::{Health, Thresholds};
 use crate::job::{Job, JobState};
 use crate::store::{JobFilter, Store};
-use crate::time::now_ms;
 use crate::{Error, Result};
 
 #[derive(Debug, Clone)]
@@ -19,7 +18,8 @@ pub struct Policy {
     pub stale_after: Duration,
     /// Also reap jobs that beat but have not committed a chunk for this long.
     pub no_progress_for: Option<Duration>,
-    /// A job that has been claimed this many times is failed instead of re-queued.
+    /// A job that has ended badly this many times (failures and rescues, this one
+    /// included) is failed instead of re-queued.
     pub max_attempts: i64,
     pub tenant: Option<String>,
 }
@@ -54,7 +54,8 @@ pub async fn plan(store: &dyn Store, policy: &Policy) -> Result<Vec<Planned>> {
     if policy.max_attempts < 1 {
         return Err(Error::Invalid("--max-attempts must be at least 1".into()));
     }
-    let now = now_ms();
+    // the database's clock: the one heartbeats were stamped with
+    let now = store.now().await?;
     let running =
         store.jobs(&JobFilter { tenant: policy.tenant.clone(), state: Some(JobState::Running), limit: None }).await?;
     let rule = Thresholds { stale_after: policy.stale_after, wedged_after: policy.no_progress_for };
@@ -76,9 +77,10 @@ pub async fn plan(store: &dyn Store, policy: &Policy) -> Result<Vec<Planned>> {
             ),
             Some(Health::Alive) | None => continue,
         };
-        let give_up = job.attempts >= policy.max_attempts;
+        // this rescue is one more run that ended badly
+        let give_up = job.failures + 1 >= policy.max_attempts;
         let (action, reason) = if give_up {
-            (Action::Fail, format!("{why}; gave up after {} attempts", job.attempts))
+            (Action::Fail, format!("{why}; gave up after {} failed attempts", job.failures + 1))
         } else {
             (Action::Requeue, why)
         };

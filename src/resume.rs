@@ -92,7 +92,8 @@ fn step(job: Job, opts: Options, now: i64) -> Result<Step> {
 
 /// What a resume would do; changes nothing.
 pub async fn plan(store: &dyn Store, selection: &Selection, opts: Options) -> Result<Vec<Step>> {
-    let now = crate::time::now_ms();
+    // the database's clock: the one heartbeats were stamped with
+    let now = store.now().await?;
     match selection {
         Selection::Job(id) => Ok(vec![step(store.job(id).await?, opts, now)?]),
         Selection::Tenant(tenant) => {

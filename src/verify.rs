@@ -238,6 +238,21 @@ async fn read_source(job: &Job, sources: &crate::source::Sources, keep: impl Fn(
     }
 }
 
+/// A running job writes vectors before its ledger rows: they would look orphaned.
+/// Every job of the tenant counts, whatever the scope (vectors are tenant-wide).
+async fn refuse_while_running(store: &dyn Store, scope: &Scope) -> Result<()> {
+    let running = store
+        .jobs(&JobFilter { tenant: Some(scope.tenant.clone()), state: Some(JobState::Running), limit: Some(1) })
+        .await?;
+    match running.first() {
+        Some(j) => Err(crate::Error::JobState {
+            job: j.id.clone(),
+            why: "is running; repair once the tenant's jobs have ended (or pause them)".into(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Fix in place what `report` found and can be fixed; returns what was done. Run
 /// `verify` again afterwards: repair is idempotent, and says what it could not fix.
 pub async fn repair(
@@ -252,14 +267,8 @@ pub async fn repair(
     let all = |check: &str| report.finding(check).map(|f| f.all.clone()).unwrap_or_default();
     let id_of = |s: &String| s.split(" (").next().unwrap_or(s).to_string();
 
-    // a running job writes vectors before its ledger rows: they would look orphaned
+    refuse_while_running(store, scope).await?;
     let jobs = jobs_in_scope(store, scope).await?;
-    if let Some(j) = jobs.iter().find(|j| j.state == JobState::Running) {
-        return Err(crate::Error::JobState {
-            job: j.id.clone(),
-            why: "is running; repair once the tenant's jobs have ended (or pause them)".into(),
-        });
-    }
 
     // vectors: rebuild what is missing, duplicated or foreign from the source first;
     // only then replace, so a source that is gone costs nothing already there
@@ -287,6 +296,11 @@ pub async fn repair(
     }
     let orphans = all("orphan_vectors");
     if !orphans.is_empty() {
+        // what a chunk committed since the report is no orphan: look again right
+        // before deleting, and not while a job of the tenant runs
+        refuse_while_running(store, scope).await?;
+        let held = store.ledger_holds(t, &orphans).await?;
+        let orphans: Vec<String> = orphans.into_iter().filter(|id| !held.contains(id)).collect();
         sink.delete(t, &orphans).await?;
         done.push(format!("deleted {} orphan vectors", orphans.len()));
     }

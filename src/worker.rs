@@ -29,6 +29,7 @@ pub struct Report {
     pub failed: u64,
     pub released: u64,
     pub halted: u64,
+    pub retrying: u64,
     pub lease_lost: u64,
 }
 
@@ -76,6 +77,7 @@ fn tally(report: &mut Report, done: std::result::Result<Result<Outcome>, tokio::
         Ok(Ok(Outcome::Completed(_))) => report.completed += 1,
         Ok(Ok(Outcome::Released(_))) => report.released += 1,
         Ok(Ok(Outcome::Halted(_))) => report.halted += 1,
+        Ok(Ok(Outcome::Retrying(_))) => report.retrying += 1,
         Ok(Err(Error::LeaseLost { .. })) => report.lease_lost += 1,
         Ok(Err(_)) | Err(_) => report.failed += 1,
     }

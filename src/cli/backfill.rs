@@ -13,7 +13,7 @@ use atom_sync::tenant::TenantId;
 use clap::Args;
 use clap::builder::TypedValueParser;
 
-use super::run::{GraphSelect, JobOpts, Planned, graph_jobs, open_memories, run_all};
+use super::run::{GraphSelect, JobOpts, Planned, create_job, graph_jobs, open_memories, run_all};
 use super::{Global, exit};
 
 #[derive(Debug, Args)]
@@ -27,7 +27,7 @@ pub struct BackfillArgs {
     pub source: String,
 
     /// Graph: a user id or principal name, one job each (repeatable). Exports: the mailbox name recorded in the ledger [default: the export's file or folder name]
-    #[arg(long, value_name = "USER")]
+    #[arg(long, value_name = "USER", value_parser = atom_sync::text::mailbox_name)]
     pub mailbox: Vec<String>,
 
     #[command(flatten)]
@@ -38,15 +38,15 @@ pub struct BackfillArgs {
     pub since: Option<Duration>,
 
     /// Graph: only mail received at or after this time (2026-01-31 or RFC 3339)
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    #[arg(long, value_name = "TIME", value_parser = atom_sync::time::parse_rfc3339)]
     pub from: Option<i64>,
 
     /// Graph: only mail received before this time [default: now, fixed when the job is created]
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    #[arg(long, value_name = "TIME", value_parser = atom_sync::time::parse_rfc3339)]
     pub to: Option<i64>,
 
     /// Graph: the span of received time one listing query covers
-    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = parse_window)]
     pub window: Duration,
 
     /// Messages per chunk: one source page (Graph `$top`, at most 1000; repeated 504s halve it down to 25), one embedding batch, one transaction
@@ -69,13 +69,14 @@ pub struct BackfillArgs {
     pub llm_output_price: f64,
 }
 
-/// `2026-01-31` (midnight UTC) or an RFC 3339 time, as unix ms.
-fn parse_time(s: &str) -> Result<i64, String> {
-    let full = if s.len() == 10 { format!("{s}T00:00:00Z") } else { s.to_string() };
-    humantime::parse_rfc3339_weak(full.trim_end_matches('Z'))
-        .map_err(|e| format!("{e}; expected 2026-01-31 or 2026-01-31T08:00:00Z"))
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string()))
-        .map(|d| d.as_millis() as i64)
+/// A listing window: at least a minute (Graph's filter has second precision), at most
+/// a year.
+fn parse_window(s: &str) -> Result<Duration, String> {
+    let d = atom_sync::time::parse_span(s)?;
+    if d < Duration::from_secs(60) {
+        return Err(format!("{s:?}: a window is at least 1m"));
+    }
+    Ok(d)
 }
 
 pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
@@ -99,19 +100,18 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
     // open the tenant's vector table before creating the job: a refused table, or an
     // embedder whose key is missing, leaves nothing behind
     let (provider, memories) = open_memories(g, store.as_ref(), &args.tenant).await?;
-    let job = store
-        .create_job(&NewJob {
-            tenant: args.tenant.to_string(),
-            source: spec.to_string(),
-            mailbox,
-            chunk_size: args.chunk_size as i64,
-            max_body_bytes: args.job.max_body_bytes as i64,
-            estimated_total: estimated_total.map(|t| t as i64),
-            cursor: None,
-            llm_token_cap: args.job.llm_token_cap(),
-        })
-        .await?;
-    let planned = Planned { jobs: vec![job], store, provider, memories };
+    let new = NewJob {
+        tenant: args.tenant.to_string(),
+        source: spec.to_string(),
+        mailbox,
+        chunk_size: args.chunk_size as i64,
+        max_body_bytes: args.job.max_body_bytes as i64,
+        estimated_total: estimated_total.map(|t| t as i64),
+        cursor: None,
+        llm_token_cap: args.job.llm_token_cap(),
+    };
+    let jobs = create_job(store.as_ref(), &new, args.job.detach).await?.into_iter().collect();
+    let planned = Planned { jobs, store, provider, memories };
     run_all(g, planned, args.job.detach, &args.job.run, true).await
 }
 
@@ -164,7 +164,7 @@ async fn dry_run(g: &Global, args: &BackfillArgs) -> anyhow::Result<u8> {
     };
     let provider = g.provider()?;
     // read only what exists: a dry run never creates or migrates a store
-    let store = atom_sync::store::open_existing(g.database_url.as_deref(), &g.data_dir()).await?;
+    let store = atom_sync::store::open_existing(g.database_url.as_deref(), &g.data_dir(), &g.db.options()).await?;
     let estimate = atom_sync::estimate::estimate(
         &args.tenant,
         &specs,

@@ -36,10 +36,41 @@ pub struct Global {
     pub log_format: LogFormat,
 
     #[command(flatten)]
+    pub db: DbOpts,
+
+    #[command(flatten)]
     pub graph: GraphOpts,
 
     #[command(flatten)]
     pub llm: LlmOpts,
+}
+
+/// Postgres's own limits, set on every connection: a statement, a lock wait or an
+/// abandoned transaction is cancelled by the server instead of hanging the fleet.
+#[derive(Args)]
+#[command(next_help_heading = "Database")]
+pub struct DbOpts {
+    /// Postgres: longest a statement may run before the server cancels it
+    #[arg(long, env = "ATOM_SYNC_DB_STATEMENT_TIMEOUT", global = true, value_name = "DURATION", default_value = "5m", value_parser = atom_sync::time::parse_interval)]
+    pub db_statement_timeout: std::time::Duration,
+
+    /// Postgres: longest a statement waits for a lock
+    #[arg(long, env = "ATOM_SYNC_DB_LOCK_TIMEOUT", global = true, value_name = "DURATION", default_value = "30s", value_parser = atom_sync::time::parse_interval)]
+    pub db_lock_timeout: std::time::Duration,
+
+    /// Postgres: longest a transaction may sit idle before the server ends its session
+    #[arg(long, env = "ATOM_SYNC_DB_IDLE_IN_TRANSACTION_TIMEOUT", global = true, value_name = "DURATION", default_value = "2m", value_parser = atom_sync::time::parse_interval)]
+    pub db_idle_in_transaction_timeout: std::time::Duration,
+}
+
+impl DbOpts {
+    pub fn options(&self) -> atom_sync::store::StoreOptions {
+        atom_sync::store::StoreOptions {
+            statement_timeout: self.db_statement_timeout,
+            lock_timeout: self.db_lock_timeout,
+            idle_in_transaction_timeout: self.db_idle_in_transaction_timeout,
+        }
+    }
 }
 
 /// Where the LLM of tenants with their own key is (OpenAI-compatible).
@@ -59,7 +90,7 @@ pub struct LlmOpts {
     pub llm_concurrency: u16,
 
     /// Timeout of one LLM or embedding request
-    #[arg(long, env = "ATOM_SYNC_LLM_TIMEOUT", global = true, value_name = "DURATION", default_value = "60s", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "ATOM_SYNC_LLM_TIMEOUT", global = true, value_name = "DURATION", default_value = "60s", value_parser = atom_sync::time::parse_interval)]
     pub llm_timeout: std::time::Duration,
 
     /// Which of a tenant's keys to use (case does not matter)
@@ -83,7 +114,7 @@ pub struct LlmOpts {
     pub llm_max_retries: u32,
 
     /// First backoff between LLM or embedding retries (doubles each time, with jitter)
-    #[arg(long, env = "ATOM_SYNC_LLM_RETRY_BASE", global = true, value_name = "DURATION", default_value = "500ms", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "ATOM_SYNC_LLM_RETRY_BASE", global = true, value_name = "DURATION", default_value = "500ms", value_parser = atom_sync::time::parse_span)]
     pub llm_retry_base: std::time::Duration,
 
     /// Inputs per embedding request, for tenants with an OpenAI-compatible embedder
@@ -117,7 +148,7 @@ pub struct GraphOpts {
     pub login_url: String,
 
     /// Connect and total timeout of every Graph call
-    #[arg(long, env = "ATOM_SYNC_GRAPH_TIMEOUT", global = true, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "ATOM_SYNC_GRAPH_TIMEOUT", global = true, value_name = "DURATION", default_value = "30s", value_parser = atom_sync::time::parse_interval)]
     pub graph_timeout: std::time::Duration,
 
     /// Graph requests in flight per mailbox, across this process
@@ -129,7 +160,7 @@ pub struct GraphOpts {
     pub graph_max_retries: u32,
 
     /// First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After
-    #[arg(long, env = "ATOM_SYNC_GRAPH_RETRY_BASE", global = true, value_name = "DURATION", default_value = "500ms", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "ATOM_SYNC_GRAPH_RETRY_BASE", global = true, value_name = "DURATION", default_value = "500ms", value_parser = atom_sync::time::parse_span)]
     pub graph_retry_base: std::time::Duration,
 }
 
@@ -167,7 +198,7 @@ impl Global {
     }
 
     pub async fn store(&self) -> anyhow::Result<Arc<dyn Store>> {
-        Ok(atom_sync::store::connect(self.database_url.as_deref(), &self.data_dir()).await?)
+        Ok(atom_sync::store::connect_with(self.database_url.as_deref(), &self.data_dir(), &self.db.options()).await?)
     }
 
     pub fn json_logs(&self) -> bool {

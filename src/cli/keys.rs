@@ -93,8 +93,8 @@ pub async fn run(g: &Global, args: KeysArgs) -> anyhow::Result<u8> {
             let key = KeyName::new(&provider, name.as_deref())?;
             let secret = read_secret(&tenant, &key)?;
             let master = master(g, true)?;
-            let (nonce, ct) = master.seal(&tenant, &key.provider, &secret)?;
-            store.put_key(&tenant, &key, &nonce, &ct, &secret.hint()).await?;
+            let sealed = master.seal(&tenant, &key, &secret)?;
+            store.put_key(&tenant, &key, &sealed, &secret.hint()).await?;
             eprintln!("stored the {key} of tenant {tenant} ({})", secret.hint());
         }
         KeysCommand::List { tenant, json } => {

@@ -15,11 +15,11 @@ use super::{Global, exit};
 #[derive(Debug, Args)]
 pub struct ReapArgs {
     /// A running job whose heartbeat is older than this has lost its owner
-    #[arg(long, value_parser = humantime::parse_duration)]
+    #[arg(long, value_parser = atom_sync::time::parse_span)]
     pub stale_after: Duration,
 
     /// Also reap jobs that beat but committed no chunk for this long (wedged)
-    #[arg(long, value_parser = humantime::parse_duration)]
+    #[arg(long, value_parser = atom_sync::time::parse_span)]
     pub no_progress_for: Option<Duration>,
 
     /// Fail a job for good instead of re-queueing it once it was claimed this often
@@ -147,6 +147,7 @@ async fn write_metrics(
     let text = atom_sync::metrics::render(
         &jobs,
         &rule,
+        store.now().await?,
         &[
             ("atom_sync_reap_requeued", "Jobs the last reap re-queued.", requeued),
             ("atom_sync_reap_failed", "Jobs the last reap failed for good.", failed),
@@ -158,13 +159,10 @@ async fn write_metrics(
         ],
     );
     // write then rename, so a collector never reads half a file
-    let tmp = path.with_extension("prom.tmp");
-    let io = |e: std::io::Error| atom_sync::Error::Io {
+    atom_sync::private::write_atomic(path, text.as_bytes()).map_err(|e| atom_sync::Error::Io {
         context: format!("writing metrics file {}", path.display()),
         source: e,
-    };
-    std::fs::write(&tmp, text).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)?;
+    })?;
     Ok(())
 }
 

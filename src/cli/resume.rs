@@ -22,7 +22,7 @@ pub struct ResumeArgs {
 
     /// A `running` job counts as interrupted when its heartbeat is older than this
     /// (or at once when its owner was a process on this host that is gone)
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "30s", value_parser = atom_sync::time::parse_span)]
     pub stale_after: Duration,
 
     /// Re-run a completed job's whole range (an incident re-run; idempotent)
@@ -46,7 +46,15 @@ pub async fn run(g: &Global, args: ResumeArgs) -> anyhow::Result<u8> {
     };
     let opts = Options { stale_after: args.stale_after, rerun: args.rerun };
     let plan = atom_sync::resume::plan(store.as_ref(), &selection, opts).await?;
-    let jobs = atom_sync::resume::apply(store.as_ref(), plan).await?;
+    let mut jobs = atom_sync::resume::apply(store.as_ref(), plan).await?;
+    // a pause or cancel asked while the owner was gone took effect instead
+    jobs.retain(|j| {
+        let pending = j.state == atom_sync::job::JobState::Pending;
+        if !pending {
+            eprintln!("job {}: {} as was requested while its owner was gone; not run", j.id, j.state);
+        }
+        pending
+    });
     if let (Selection::Tenant(t), true) = (&selection, jobs.is_empty()) {
         eprintln!("tenant {t}: no unfinished jobs");
     }

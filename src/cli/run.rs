@@ -64,8 +64,22 @@ impl GraphSelect {
 #[derive(Debug, Args)]
 pub struct RunOpts {
     /// How often the heartbeat is renewed while the job runs
-    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, env = "ATOM_SYNC_HEARTBEAT")]
+    #[arg(long, default_value = "5s", value_parser = atom_sync::time::parse_interval, env = "ATOM_SYNC_HEARTBEAT")]
     pub heartbeat: Duration,
+
+    /// A job that fails for a reason that may pass (database, Graph or provider unreachable) is retried until it has failed this often (rescues by the reaper count too)
+    #[arg(long, default_value_t = 5, env = "ATOM_SYNC_MAX_ATTEMPTS", value_parser = clap::value_parser!(i64).range(1..=1000))]
+    pub max_attempts: i64,
+
+    /// The first wait before such a retry; it doubles with each failure, up to 30 minutes
+    #[arg(long, default_value = "1m", value_parser = atom_sync::time::parse_span, env = "ATOM_SYNC_RETRY_BACKOFF")]
+    pub retry_backoff: Duration,
+}
+
+impl RunOpts {
+    pub fn retry(&self) -> atom_sync::pipeline::Retry {
+        atom_sync::pipeline::Retry { max_attempts: self.max_attempts, backoff: self.retry_backoff }
+    }
 }
 
 /// New jobs, with the store and memories opened to make them (and to run them).
@@ -109,9 +123,28 @@ pub async fn graph_jobs(
             cursor,
             llm_token_cap: opts.llm_token_cap(),
         };
-        jobs.push(store.create_job(&new).await?);
+        if let Some(job) = create_job(store.as_ref(), &new, opts.detach).await? {
+            jobs.push(job);
+        }
     }
     Ok(Planned { jobs, store, provider, memories })
+}
+
+/// A new job, or, when only enqueueing (`--detach`) and the mailbox already has an
+/// active job, that job's id on stdout and `None`: cron never piles up jobs.
+pub async fn create_job(store: &dyn Store, new: &NewJob, detach: bool) -> anyhow::Result<Option<Job>> {
+    match store.create_job(new).await {
+        Ok(job) => Ok(Some(job)),
+        Err(atom_sync::Error::ActiveJob { job, state, .. }) if detach => {
+            eprintln!(
+                "tenant {}, mailbox {}: job {job} is already {state}; not enqueued again",
+                new.tenant, new.mailbox
+            );
+            println!("{job}");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Print the ids (`--detach`), or run the jobs here one after another; the exit code
@@ -151,7 +184,8 @@ pub async fn open_memories(
 }
 
 /// Run a pending job here, drawing progress; Ctrl-C or SIGTERM stops it after the
-/// chunk in flight and releases it for `resume`.
+/// chunk in flight and releases it for `resume`. A run that fails for a reason that
+/// may pass is waited out and run again, as a worker would.
 pub async fn execute(
     g: &Global,
     store: Arc<dyn Store>,
@@ -165,17 +199,31 @@ pub async fn execute(
     if announce {
         events.emit(atom_sync::event::Event::JobCreated { job: job.clone() });
     }
-    let (stop_rx, signals) = stop_on_signal();
+    let (mut stop_rx, signals) = stop_on_signal();
     let pipeline = Pipeline {
         store: store.clone(),
         memories,
         events,
         heartbeat_every: opts.heartbeat,
-        stop: stop_rx,
+        stop: stop_rx.clone(),
         sources: g.sources()?,
         llm: Some(provider),
+        retry: opts.retry(),
     };
-    let result = pipeline.run(&job.id, &owner_name()).await;
+    let owner = owner_name();
+    let result = loop {
+        match pipeline.run(&job.id, &owner).await {
+            Ok(Outcome::Retrying(j)) => {
+                let now = store.now().await.unwrap_or_else(|_| atom_sync::time::now_ms());
+                let wait = Duration::from_millis(j.not_before.unwrap_or(now).saturating_sub(now).max(0) as u64);
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => continue,
+                    _ = stop_rx.changed() => break Ok(Outcome::Released(j)),
+                }
+            }
+            other => break other,
+        }
+    };
     signals.abort();
     drop(pipeline);
     renderer.finish().await;
@@ -192,7 +240,7 @@ pub async fn execute(
             println!("job {} {} on request after {} chunks", job.id, job.state, job.chunks);
             Ok(exit::OK)
         }
-        Ok(Outcome::Released(job)) => {
+        Ok(Outcome::Released(job) | Outcome::Retrying(job)) => {
             println!(
                 "job {} stopped after chunk {}; continue with: atom-sync resume {}",
                 job.id,

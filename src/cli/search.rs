@@ -21,15 +21,15 @@ pub struct SearchArgs {
     pub query: String,
 
     /// Only this mailbox
-    #[arg(long)]
+    #[arg(long, value_parser = atom_sync::text::mailbox_name)]
     pub mailbox: Option<String>,
 
     /// Only messages sent on or after this date (YYYY-MM-DD or RFC 3339)
-    #[arg(long, value_parser = parse_date)]
+    #[arg(long, value_parser = atom_sync::time::parse_rfc3339)]
     pub from: Option<i64>,
 
     /// Only messages sent before this date (YYYY-MM-DD or RFC 3339)
-    #[arg(long, value_parser = parse_date)]
+    #[arg(long, value_parser = atom_sync::time::parse_rfc3339)]
     pub to: Option<i64>,
 
     /// How many results
@@ -60,13 +60,6 @@ impl From<Mode> for SearchMode {
             Mode::Hybrid => SearchMode::Hybrid,
         }
     }
-}
-
-fn parse_date(s: &str) -> Result<i64, String> {
-    let full = if s.len() == 10 { format!("{s}T00:00:00Z") } else { s.to_string() };
-    humantime::parse_rfc3339_weak(&full)
-        .map(|t| t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0))
-        .map_err(|e| format!("{s:?} is not a date (YYYY-MM-DD or RFC 3339): {e}"))
 }
 
 #[derive(Tabled)]

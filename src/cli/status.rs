@@ -6,7 +6,7 @@ use atom_sync::health::Thresholds;
 use atom_sync::job::{Job, JobState};
 use atom_sync::store::JobFilter;
 use atom_sync::tenant::TenantId;
-use atom_sync::time::{age, rfc3339};
+use atom_sync::time::rfc3339;
 use clap::Args;
 use serde::Serialize;
 use tabled::settings::Style;
@@ -41,15 +41,15 @@ pub struct StatusArgs {
     pub metrics: bool,
 
     /// Redraw the table every interval until interrupted
-    #[arg(long, value_parser = humantime::parse_duration, value_name = "INTERVAL", conflicts_with_all = ["json", "metrics"])]
+    #[arg(long, value_parser = atom_sync::time::parse_interval, value_name = "INTERVAL", conflicts_with_all = ["json", "metrics"])]
     pub watch: Option<Duration>,
 
     /// Mark running jobs whose heartbeat is older than this as stale
-    #[arg(long, default_value = "2m", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "2m", value_parser = atom_sync::time::parse_span)]
     pub stale_after: Duration,
 
     /// Mark running jobs that committed no chunk for this long as wedged
-    #[arg(long, default_value = "30m", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "30m", value_parser = atom_sync::time::parse_span)]
     pub wedged_after: Duration,
 }
 
@@ -73,36 +73,37 @@ pub struct JobView<'a> {
 }
 
 impl<'a> JobView<'a> {
-    fn new(j: &'a Job, rule: &Thresholds) -> Self {
+    fn new(j: &'a Job, rule: &Thresholds, now: i64) -> Self {
+        let age = |at: i64| atom_sync::health::age_at(at, now);
         JobView {
             job: j,
             embedder: j.embedder.as_ref().map(|e| match j.embed_dimensions {
                 Some(d) => format!("{e} ({d} dimensions)"),
                 None => e.clone(),
             }),
-            heartbeat_age_seconds: live_heartbeat(j).map(|a| a.as_secs()),
+            heartbeat_age_seconds: live_heartbeat(j, now).map(|a| a.as_secs()),
             progress_age_seconds: (j.state == JobState::Running)
                 .then_some(j.progress_at)
                 .flatten()
                 .map(|p| age(p).as_secs()),
-            health: verdict(j, rule),
-            duration_seconds: duration(j).map(|d| d.as_secs()),
+            health: verdict(j, rule, now),
+            duration_seconds: duration(j, now).map(|d| d.as_secs()),
         }
     }
 }
 
 /// `stale` or `wedged`, as the health rule judges the job now.
-fn verdict(j: &Job, rule: &Thresholds) -> Option<&'static str> {
-    rule.judge(j, atom_sync::time::now_ms()).and_then(|h| h.label())
+fn verdict(j: &Job, rule: &Thresholds, now: i64) -> Option<&'static str> {
+    rule.judge(j, now).and_then(|h| h.label())
 }
 
-fn live_heartbeat(j: &Job) -> Option<Duration> {
-    (j.state == JobState::Running).then_some(j.heartbeat_at?).map(age)
+fn live_heartbeat(j: &Job, now: i64) -> Option<Duration> {
+    (j.state == JobState::Running).then_some(j.heartbeat_at?).map(|at| atom_sync::health::age_at(at, now))
 }
 
-fn duration(j: &Job) -> Option<Duration> {
+fn duration(j: &Job, now: i64) -> Option<Duration> {
     let start = j.started_at?;
-    let end = j.finished_at.unwrap_or_else(atom_sync::time::now_ms);
+    let end = j.finished_at.unwrap_or(now);
     Some(Duration::from_millis(end.saturating_sub(start).max(0) as u64))
 }
 
@@ -155,7 +156,7 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 impl Row {
-    fn new(j: &Job, rule: &Thresholds) -> Self {
+    fn new(j: &Job, rule: &Thresholds, now: i64) -> Self {
         let processed = match (j.estimated_total, j.has_more) {
             (Some(t), true) => format!("{}/{}", j.processed, t.max(j.processed + j.skipped)),
             _ => j.processed.to_string(),
@@ -164,7 +165,7 @@ impl Row {
             id: j.short_id().to_string(),
             tenant: j.tenant.clone(),
             source: short_source(&j.source),
-            state: match (verdict(j, rule), j.requested_state) {
+            state: match (verdict(j, rule, now), j.requested_state) {
                 (Some(v), _) => format!("{} ({v})", j.state),
                 (None, Some(r)) => format!("{} ({r} requested)", j.state),
                 (None, None) => j.state.to_string(),
@@ -174,9 +175,9 @@ impl Row {
             entities: j.entities,
             relationships: j.relationships,
             vectors: j.vectors,
-            heartbeat: live_heartbeat(j).map(|a| format!("{} ago", human(a))).unwrap_or_else(|| "-".into()),
+            heartbeat: live_heartbeat(j, now).map(|a| format!("{} ago", human(a))).unwrap_or_else(|| "-".into()),
             started: j.started_at.map(rfc3339).unwrap_or_else(|| "-".into()),
-            duration: duration(j).map(human).unwrap_or_else(|| "-".into()),
+            duration: duration(j, now).map(human).unwrap_or_else(|| "-".into()),
             last_error: j.last_error.as_deref().map(|e| truncate(e, 60)).unwrap_or_default(),
         }
     }
@@ -186,19 +187,22 @@ pub async fn run(g: &Global, args: StatusArgs) -> anyhow::Result<u8> {
     let store = g.store().await?;
     let rule = Thresholds { stale_after: args.stale_after, wedged_after: Some(args.wedged_after) };
     let tenant = args.tenant.as_ref().map(|t| t.to_string());
+    // ages are measured by the database's clock, the one heartbeats carry
+    let now = store.now().await?;
     if let Some(id) = &args.job {
-        return one(store.as_ref(), id, args.json, &rule).await;
+        return one(store.as_ref(), id, args.json, &rule, now).await;
     }
     if args.metrics {
         let jobs = store.jobs(&JobFilter { tenant, state: args.state, limit: None }).await?;
-        print!("{}", atom_sync::metrics::render(&jobs, &rule, &[]));
+        print!("{}", atom_sync::metrics::render(&jobs, &rule, now, &[]));
         return Ok(exit::OK);
     }
     if let Some(every) = args.watch {
         let filter = JobFilter { tenant, state: args.state, limit: Some(args.limit) };
         loop {
             let jobs = store.jobs(&filter).await?;
-            let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &rule)).collect();
+            let now = store.now().await?;
+            let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &rule, now)).collect();
             // clear the screen and home the cursor, then redraw
             print!(
                 "\x1b[2J\x1b[H{}\n{}\n",
@@ -213,31 +217,37 @@ pub async fn run(g: &Global, args: StatusArgs) -> anyhow::Result<u8> {
     }
     let jobs = store.jobs(&JobFilter { tenant, state: args.state, limit: Some(args.limit) }).await?;
     if args.json {
-        let views: Vec<JobView> = jobs.iter().map(|j| JobView::new(j, &rule)).collect();
+        let views: Vec<JobView> = jobs.iter().map(|j| JobView::new(j, &rule, now)).collect();
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "jobs": views }))?);
     } else if jobs.is_empty() {
         eprintln!("no jobs{}", args.tenant.map(|t| format!(" for tenant {t}")).unwrap_or_default());
     } else {
-        let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &rule)).collect();
+        let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &rule, now)).collect();
         println!("{}", Table::new(rows).with(Style::sharp()));
     }
     Ok(exit::OK)
 }
 
-async fn one(store: &dyn atom_sync::store::Store, id: &str, json: bool, rule: &Thresholds) -> anyhow::Result<u8> {
+async fn one(
+    store: &dyn atom_sync::store::Store,
+    id: &str,
+    json: bool,
+    rule: &Thresholds,
+    now: i64,
+) -> anyhow::Result<u8> {
     let job = store.job(id).await?;
     let events = store.events(&job).await?;
     let skipped = store.skipped(&job).await?;
     if json {
         let doc = serde_json::json!({
-            "jobs": [JobView::new(&job, rule)],
+            "jobs": [JobView::new(&job, rule, now)],
             "events": events.iter().map(|e| serde_json::json!({"at": rfc3339(e.at), "kind": e.kind, "message": e.message})).collect::<Vec<_>>(),
             "skipped_messages": skipped,
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(exit::OK);
     }
-    let v = JobView::new(&job, rule);
+    let v = JobView::new(&job, rule, now);
     let j = &job;
     println!("job        {}", j.id);
     println!("tenant     {}", j.tenant);
@@ -269,10 +279,10 @@ async fn one(store: &dyn atom_sync::store::Store, id: &str, json: bool, rule: &T
         println!("requested  {r} (at the owner's next heartbeat)");
     }
     if let Some(owner) = &j.lease_owner {
-        let hb = live_heartbeat(&job).map(|a| format!(", heartbeat {} ago", human(a))).unwrap_or_default();
+        let hb = live_heartbeat(&job, now).map(|a| format!(", heartbeat {} ago", human(a))).unwrap_or_default();
         println!("owner      {owner}{hb}");
     }
-    if let Some(d) = duration(&job) {
+    if let Some(d) = duration(&job, now) {
         println!("duration   {}", human(d));
     }
     if let Some(e) = &j.last_error {

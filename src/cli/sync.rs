@@ -18,7 +18,7 @@ pub struct SyncArgs {
     pub tenant: TenantId,
 
     /// A user id or principal name, one job each (repeatable)
-    #[arg(long, value_name = "USER")]
+    #[arg(long, value_name = "USER", value_parser = atom_sync::text::mailbox_name)]
     pub mailbox: Vec<String>,
 
     #[command(flatten)]

@@ -16,7 +16,7 @@ pub struct VerifyArgs {
     pub tenant: TenantId,
 
     /// Only this mailbox
-    #[arg(long)]
+    #[arg(long, value_parser = atom_sync::text::mailbox_name)]
     pub mailbox: Option<String>,
 
     /// Only this job (id or prefix): its mailbox, counters and source

@@ -25,7 +25,7 @@ pub struct WorkerArgs {
     pub concurrency: usize,
 
     /// How often an idle worker looks for pending jobs
-    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration, env = "ATOM_SYNC_WORKER_POLL")]
+    #[arg(long, default_value = "2s", value_parser = atom_sync::time::parse_interval, env = "ATOM_SYNC_WORKER_POLL")]
     pub poll: Duration,
 
     /// Drain the pending jobs, then exit (instead of polling forever)
@@ -52,6 +52,7 @@ pub async fn run(g: &Global, args: WorkerArgs) -> anyhow::Result<u8> {
         stop: stop.clone(),
         sources: g.sources()?,
         llm: Some(provider),
+        retry: args.run.retry(),
     });
     let opts = Options {
         tenant: args.tenant.map(|t| t.to_string()),

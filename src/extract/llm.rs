@@ -223,7 +223,7 @@ impl LlmExtractor {
                     &format!(
                         "model {} at {}: {failure} (after {} attempts)",
                         self.settings.model,
-                        self.settings.base_url,
+                        crate::provider::shown_url(&self.settings.base_url),
                         retries + 1
                     ),
                     &self.key,

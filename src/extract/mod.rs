@@ -70,7 +70,13 @@ fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 }
 
 impl GraphWrite {
-    pub fn entity(&mut self, row: EntityRow) {
+    /// Every key that reaches the store goes through here: one line, index-sized.
+    fn keyed(k: &str) -> String {
+        crate::text::key(k)
+    }
+
+    pub fn entity(&mut self, mut row: EntityRow) {
+        row.key = Self::keyed(&row.key);
         match self.entities.get_mut(&row.key) {
             Some(e) => {
                 e.first_seen_at = min_opt(e.first_seen_at, row.first_seen_at);
@@ -86,9 +92,10 @@ impl GraphWrite {
     }
 
     /// Add a node mentioned by `message_id`, with an optional alias.
-    pub fn node(&mut self, row: NodeRow, alias: Option<&str>, message_id: &str) {
+    pub fn node(&mut self, mut row: NodeRow, alias: Option<&str>, message_id: &str) {
+        row.key = Self::keyed(&row.key);
         if let Some(a) = alias.filter(|a| !a.is_empty()) {
-            self.aliases.insert((row.key.clone(), a.to_string()));
+            self.alias(&row.key, a);
         }
         self.node_support.insert((row.key.clone(), message_id.to_string()));
         match self.nodes.get_mut(&row.key) {
@@ -102,8 +109,38 @@ impl GraphWrite {
         }
     }
 
+    /// Another name of a node (`key` as given to [`GraphWrite::node`]).
+    pub fn alias(&mut self, key: &str, alias: &str) {
+        self.aliases.insert((Self::keyed(key), Self::keyed(alias)));
+    }
+
+    /// What one message of the chunk supports: its nodes (with their entities and
+    /// aliases), its edges and their support. Writing every message's part writes the
+    /// whole (the store's upserts merge as [`GraphWrite`] does).
+    pub fn of_message(&self, message_id: &str) -> GraphWrite {
+        let mut g = GraphWrite::default();
+        for (key, m) in self.node_support.iter().filter(|(_, m)| m == message_id) {
+            g.node_support.insert((key.clone(), m.clone()));
+            if let Some(n) = self.nodes.get(key) {
+                g.nodes.insert(key.clone(), n.clone());
+            }
+            if let Some(e) = self.entities.get(key) {
+                g.entities.insert(key.clone(), e.clone());
+            }
+            g.aliases.extend(self.aliases.iter().filter(|(k, _)| k == key).cloned());
+        }
+        for ((edge, m), at) in self.edge_support.iter().filter(|((_, m), _)| m == message_id) {
+            g.edge_support.insert((edge.clone(), m.clone()), *at);
+            if let Some(e) = self.edges.get(edge) {
+                g.edges.insert(edge.clone(), e.clone());
+            }
+        }
+        g
+    }
+
     /// Add an edge stated by `message_id` at `at`.
     pub fn edge(&mut self, key: EdgeKey, origin: &str, message_id: &str, at: Option<i64>) {
+        let key = EdgeKey { src: Self::keyed(&key.src), rel: Self::keyed(&key.rel), dst: Self::keyed(&key.dst) };
         self.edge_support.insert((key.clone(), message_id.to_string()), at);
         match self.edges.get_mut(&key) {
             Some(e) => {

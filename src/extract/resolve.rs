@@ -61,8 +61,7 @@ pub fn entity_key(e: &LlmEntity) -> Option<String> {
 /// which Postgres TEXT refuses and which would fail the whole chunk) dropped, and cut
 /// to a sane length.
 fn clean(s: &str) -> String {
-    let s: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(200).collect();
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::line(&s.chars().take(200).collect::<String>())
 }
 
 /// Add one message's extraction to the chunk's graph.

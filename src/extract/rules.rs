@@ -80,7 +80,7 @@ fn person(out: &mut GraphWrite, m: &Mailbox, e: &Email, at: Option<i64>) {
         m.name.as_deref(),
         &e.message_id,
     );
-    out.aliases.insert((key.clone(), m.address.clone()));
+    out.alias(&key, &m.address);
     if let Some(d) = domain {
         let org = org_key(&d);
         out.entity(EntityRow {

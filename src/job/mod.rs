@@ -158,9 +158,19 @@ pub struct Job {
     #[serde(skip)]
     pub embed_dimensions: Option<i64>,
     pub chunks: i64,
+    /// How often the job was claimed.
     pub attempts: i64,
     /// How often the reaper re-queued the job after its owner went silent.
     pub rescues: i64,
+    /// Runs that ended badly (a transient failure, a rescue): what `--max-attempts`
+    /// counts. A graceful release (SIGTERM) is not one.
+    pub failures: i64,
+    /// A job retried after a transient failure is not claimed before this.
+    #[serde(serialize_with = "crate::time::serde::opt_rfc3339")]
+    pub not_before: Option<i64>,
+    /// Bumped by a re-run from the start: the ledger rows of this generation are what
+    /// this run has committed.
+    pub generation: i64,
     /// A pause or cancel an operator asked for; the owner honours it at its next
     /// heartbeat.
     pub requested_state: Option<JobState>,
@@ -252,6 +262,9 @@ pub(crate) mod tests {
             chunks: 0,
             attempts: 0,
             rescues: 0,
+            failures: 0,
+            not_before: None,
+            generation: 0,
             requested_state: None,
             lease_owner: None,
             lease_token: 0,

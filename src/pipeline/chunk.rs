@@ -100,6 +100,9 @@ impl Pipeline {
             path.pause(job, job.llm_tokens, cap, &self.events);
         }
         let Partition { emails, mut skipped } = partition(&job.mailbox, page.items);
+        fault::panic_on(&emails);
+        let (emails, skipped_now) = self.unseen(job, emails, std::mem::take(&mut skipped)).await?;
+        skipped = skipped_now;
         for r in &skipped {
             self.events.emit(Event::MessageSkipped {
                 job_id: job.id.clone(),
@@ -124,15 +127,12 @@ impl Pipeline {
                 resolve::apply(e, x, &mut graph);
             }
         }
-        let written = self.write_vectors(job, memory, &emails, vectors).await?;
+        self.write_vectors(job, memory, &emails, vectors).await?;
         let mut ledger = std::mem::take(&mut skipped);
         ledger.extend(processed_rows(&job.mailbox, &emails, &llm));
         let commit = ChunkCommit {
             cursor: page.cursor,
             has_more: page.has_more,
-            processed: emails.len() as i64,
-            skipped: ledger.len() as i64 - emails.len() as i64,
-            vectors: written as i64,
             ledger,
             graph,
             removed: removed.into_iter().map(|id| (job.mailbox.clone(), id)).collect(),
@@ -145,7 +145,35 @@ impl Pipeline {
             embedder: Some((memory.spec.stored_name(), memory.spec.dimensions().map(i64::from))),
             llm_status: path.status(),
         };
-        self.commit(lease, commit).await
+        self.commit(lease, job, memory, commit).await
+    }
+
+    /// Step 1b. What this run already committed with the same content (a Message-ID
+    /// repeated in the export, a resumed folder read again) is passed over: not
+    /// embedded, extracted or counted again.
+    async fn unseen(
+        &self,
+        job: &Job,
+        emails: Vec<Email>,
+        skipped: Vec<LedgerRow>,
+    ) -> Result<(Vec<Email>, Vec<LedgerRow>)> {
+        let keys: Vec<(String, String, String)> = emails
+            .iter()
+            .map(|e| (job.mailbox.clone(), e.message_id.clone(), e.content_hash().to_string()))
+            .chain(skipped.iter().map(|r| (r.mailbox.clone(), r.message_id.clone(), r.content_hash.clone())))
+            .collect();
+        if keys.is_empty() {
+            return Ok((emails, skipped));
+        }
+        let done = self.store.committed(job, &keys).await?;
+        if done.is_empty() {
+            return Ok((emails, skipped));
+        }
+        let seen = |id: &str| done.contains(&(job.mailbox.clone(), id.to_string()));
+        Ok((
+            emails.into_iter().filter(|e| !seen(&e.message_id)).collect(),
+            skipped.into_iter().filter(|r| !seen(&r.message_id)).collect(),
+        ))
     }
 
     /// Step 2. What this chunk deletes: the source's removals, except messages this
@@ -227,10 +255,24 @@ impl Pipeline {
         memory.sink.upsert(&records).await
     }
 
-    /// Step 5. One transaction with the checkpoint, then the progress event.
-    async fn commit(&self, lease: &Lease, commit: ChunkCommit) -> Result<Job> {
-        let in_chunk = (commit.processed + commit.skipped) as usize;
-        let updated = self.store.commit_chunk(lease, &commit).await?;
+    /// Step 5. One transaction with the checkpoint, then the progress event. A
+    /// message the database refused is skipped (its vector goes too); the rest stands.
+    async fn commit(&self, lease: &Lease, job: &Job, memory: &Memory, commit: ChunkCommit) -> Result<Job> {
+        let in_chunk = commit.ledger.len();
+        let committed = self.commit_retrying(lease, &commit).await?;
+        if !committed.refused.is_empty() {
+            let ids: Vec<String> = committed.refused.iter().map(|r| r.message_id.clone()).collect();
+            memory.sink.delete(&job.tenant, &ids).await?;
+            for r in &committed.refused {
+                self.events.emit(Event::MessageSkipped {
+                    job_id: job.id.clone(),
+                    message_id: r.message_id.clone(),
+                    source_ref: r.source_ref.clone().unwrap_or_default(),
+                    reason: r.reason.clone(),
+                });
+            }
+        }
+        let updated = committed.job;
         self.events.emit(Event::ChunkCommitted {
             job_id: updated.id.clone(),
             chunk: updated.chunks,
@@ -245,6 +287,48 @@ impl Pipeline {
     }
 }
 
+impl Pipeline {
+    /// The commit, tried again a few times when the database drops the connection or
+    /// aborts the transaction (a killed backend, a deadlock): it is idempotent, and a
+    /// chunk whose vectors are written is worth more than a reconnect.
+    async fn commit_retrying(&self, lease: &Lease, commit: &ChunkCommit) -> Result<crate::store::Committed> {
+        let mut wait = std::time::Duration::from_millis(200);
+        for _ in 0..4 {
+            match self.store.commit_chunk(lease, commit).await {
+                Err(e) if e.fault() == crate::error::Fault::Transient && !matches!(e, Error::LeaseLost { .. }) => {
+                    self.events.emit(Event::Warning {
+                        job_id: lease.job_id.clone(),
+                        message: format!("{e}; committing the chunk again"),
+                    });
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+                other => return other,
+            }
+        }
+        self.store.commit_chunk(lease, commit).await
+    }
+}
+
+/// Fault injection for the test suite, compiled into debug builds only.
+mod fault {
+    use crate::email::Email;
+
+    /// `ATOM_SYNC_TEST_PANIC_ON=ID` makes a chunk holding a message whose id contains
+    /// `ID` panic, as a bug would.
+    #[cfg(debug_assertions)]
+    pub fn panic_on(emails: &[Email]) {
+        if let Ok(id) = std::env::var("ATOM_SYNC_TEST_PANIC_ON")
+            && let Some(e) = emails.iter().find(|e| e.message_id.contains(&id))
+        {
+            panic!("injected panic at message {}", e.message_id);
+        }
+    }
+
+    #[cfg(not(debug_assertions))]
+    pub fn panic_on(_: &[Email]) {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,8 +338,7 @@ mod tests {
     fn a_page_splits_into_unique_messages_and_skipped_rows() {
         let raw = |id: &str| format!("Message-ID: <{id}>\nFrom: a@x.com\nSubject: s\n\nbody {id}\n");
         let mail = |id: &str| Item::Message(parse_rfc822(raw(id).as_bytes(), id, 1000).unwrap());
-        let bad =
-            Item::Skipped(Rejected { message_id: "broken:1".into(), source_ref: "f@9".into(), reason: "empty".into() });
+        let bad = Item::Skipped(Rejected::new("broken:1", "f@9", "empty"));
         let p = partition("inbox", vec![mail("1@x"), bad, mail("2@x"), mail("1@x")]);
         let ids: Vec<&str> = p.emails.iter().map(|e| e.message_id.as_str()).collect();
         assert_eq!(ids, ["1@x", "2@x"], "a copy inside one page is one message");

@@ -36,6 +36,35 @@ pub struct Pipeline {
     pub sources: Sources,
     /// The LLM path for tenants with their own key; `None` = not configured here.
     pub llm: Option<Arc<Provider>>,
+    /// What a transient failure of a run does to the job.
+    pub retry: Retry,
+}
+
+/// A run that fails for a reason that may pass goes back to `pending` after a
+/// backoff (doubling from `backoff`, at most 30 minutes, with jitter), until the job has
+/// ended badly `max_attempts` times (rescues count too); then it fails for good.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    pub max_attempts: i64,
+    pub backoff: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry { max_attempts: 5, backoff: Duration::from_secs(60) }
+    }
+}
+
+impl Retry {
+    /// The wait after the job's `failures`-th failure.
+    fn wait(&self, failures: i64) -> Duration {
+        let policy = crate::retry::Policy {
+            max_retries: u32::MAX,
+            base_delay: self.backoff,
+            max_delay: Duration::from_secs(30 * 60).max(self.backoff),
+        };
+        policy.delay(u32::try_from(failures + 1).unwrap_or(u32::MAX), &crate::retry::Failure::Transport(String::new()))
+    }
 }
 
 /// How a run ended, when it did not fail.
@@ -46,6 +75,9 @@ pub enum Outcome {
     Released(Job),
     /// Paused or cancelled by an operator; the chunk in flight was abandoned.
     Halted(Job),
+    /// Failed for a reason that may pass: `pending` again, not claimed before
+    /// `not_before`; the error is in `last_error`.
+    Retrying(Job),
 }
 
 impl Pipeline {
@@ -58,11 +90,18 @@ impl Pipeline {
     /// Run a job this process has just claimed. A failure is recorded on the job,
     /// except a lost lease: the job is not ours to write any more.
     pub async fn run_lease(&self, lease: Lease) -> Result<Outcome> {
+        use futures::FutureExt;
         let heartbeat = Heartbeat::start(self.store.clone(), lease.clone(), self.heartbeat_every, self.events.clone());
-        let result = self.run_claimed(&lease, heartbeat.control.clone()).await;
+        // a panic anywhere in the run still ends the job, with the panic's message
+        let run = std::panic::AssertUnwindSafe(self.run_claimed(&lease, heartbeat.control.clone()));
+        let result = match run.catch_unwind().await {
+            Ok(r) => r,
+            Err(panic) => Err(Error::Panic { job: lease.job_id.clone(), message: panic_message(&*panic) }),
+        };
         drop(heartbeat);
         match result {
             Ok(outcome) => Ok(outcome),
+            // not ours to write any more, not even its failure
             Err(e @ Error::LeaseLost { .. }) => {
                 self.events.emit(Event::JobFinished {
                     job_id: lease.job_id.clone(),
@@ -71,6 +110,7 @@ impl Pipeline {
                 });
                 Err(e)
             }
+            Err(e) if e.fault() == crate::error::Fault::Transient => self.retry_later(&lease, e).await,
             Err(e) => {
                 let msg = e.to_string();
                 match self.store.finish(&lease, JobState::Failed, Some(&msg)).await {
@@ -84,6 +124,27 @@ impl Pipeline {
                         message: format!("could not record the failure: {fe}"),
                     }),
                 }
+                Err(e)
+            }
+        }
+    }
+
+    /// A transient failure: back to `pending` after a backoff, or failed for good
+    /// once the budget is spent.
+    async fn retry_later(&self, lease: &Lease, e: Error) -> Result<Outcome> {
+        let failures = self.store.job(&lease.job_id).await.map(|j| j.failures).unwrap_or(0);
+        let wait = self.retry.wait(failures);
+        let msg = e.to_string();
+        match self.store.retry_later(lease, &msg, wait, self.retry.max_attempts).await? {
+            JobState::Pending => {
+                self.events.emit(Event::Warning {
+                    job_id: lease.job_id.clone(),
+                    message: format!("{msg}; retrying in {}", humantime::format_duration(round(wait))),
+                });
+                Ok(Outcome::Retrying(self.store.job(&lease.job_id).await?))
+            }
+            state => {
+                self.events.emit(Event::JobFinished { job_id: lease.job_id.clone(), state, error: Some(msg) });
                 Err(e)
             }
         }
@@ -152,4 +213,16 @@ impl Pipeline {
         self.events.emit(Event::JobFinished { job_id: lease.job_id.clone(), state: JobState::Completed, error: None });
         Ok(Outcome::Completed(self.store.job(&lease.job_id).await?))
     }
+}
+
+fn round(d: Duration) -> Duration {
+    Duration::from_secs(d.as_secs().max(1))
+}
+
+/// What a panic said, as text.
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
 }

@@ -155,8 +155,44 @@ pub fn failure_of(err: async_openai::error::OpenAIError, answer: &str, key: &Sec
 pub fn scrub(text: &str, key: &Secret) -> String {
     let k = key.expose();
     let text = if k.len() >= 8 { text.replace(k, "***") } else { text.to_string() };
+    let text = without_url_secrets(&text);
     let one: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(300).collect();
     one.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every URL in `text` without its query string or user-info: some deployments put a
+/// key there (`?api-key=…`, `https://user:key@host`), and status tables are read by many.
+pub fn without_url_secrets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        // the scheme is the letters before "://"
+        let start = rest[..i].rfind(|c: char| !c.is_ascii_alphanumeric() && c != '+' && c != '.' && c != '-');
+        let start = start.map_or(0, |s| s + 1);
+        out.push_str(&rest[..start]);
+        let end = rest[i + 3..]
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '"' | '\'' | '>' | ']'))
+            .map_or(rest.len(), |e| i + 3 + e);
+        out.push_str(&shown_url(&rest[start..end]));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One URL as errors and status show it: scheme, host, port and path.
+pub fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        // not a URL we can read: keep what cannot hold a secret
+        Err(_) => url.split(['?', '#']).next().unwrap_or_default().rsplit('@').next().unwrap_or_default().to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -168,5 +204,17 @@ mod tests {
         let key = Secret::new("sk-abcdefghijklmnop");
         let t = scrub("Incorrect API key provided: sk-abcdefghijklmnop.\n\0 next", &key);
         assert_eq!(t, "Incorrect API key provided: ***. next");
+    }
+
+    #[test]
+    fn urls_in_provider_text_lose_their_query_and_user_info() {
+        let key = Secret::new("sk-abcdefghijklmnop");
+        let t = scrub(
+            "error sending request for url (https://u:pw@llm.example.com/v1/chat?api-key=XYZ&v=2): timed out",
+            &key,
+        );
+        assert_eq!(t, "error sending request for url (https://llm.example.com/v1/chat): timed out");
+        assert_eq!(shown_url("http://h:8080/v1?key=1#f"), "http://h:8080/v1");
+        assert_eq!(without_url_secrets("no url here"), "no url here");
     }
 }

@@ -109,7 +109,8 @@ impl LanceSink {
     pub async fn open(uri: &str, table: &str, embedder: &str, dimension: usize) -> Result<Self> {
         let err = |message: String| Error::Vectors { uri: uri.to_string(), message };
         if !uri.contains("://") {
-            std::fs::create_dir_all(uri).map_err(|e| err(format!("cannot create the directory: {e}")))?;
+            crate::private::create_dir(std::path::Path::new(uri))
+                .map_err(|e| err(format!("cannot create the directory: {e}")))?;
         }
         let conn: Connection =
             lancedb::connect(uri).execute().await.map_err(|e| err(format!("cannot connect: {e}")))?;

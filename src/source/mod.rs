@@ -119,7 +119,10 @@ impl SourceSpec {
             SourceSpec::Graph(g) => g.mailbox.clone(),
             _ => {
                 let p = self.path().expect("an export has a path");
-                p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+                let name =
+                    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string());
+                // a file name may hold anything a ledger key may not
+                crate::text::cap(&crate::text::line(&name), crate::text::MAILBOX_MAX).0.to_string()
             }
         }
     }

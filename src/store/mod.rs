@@ -16,7 +16,8 @@ mod rows;
 mod sql;
 mod sqlite;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -25,7 +26,7 @@ use crate::embed::EmbedderSpec;
 use crate::job::{Job, JobEvent, JobState, Lease, NewJob};
 use crate::keys::{KeyInfo, KeyName, SealedKey};
 
-pub use open::{SQLITE_FILE, connect, open_existing, redact_url};
+pub use open::{SQLITE_FILE, StoreOptions, connect, connect_with, open_existing, redact_url};
 pub use postgres::PgStore;
 pub use rows::*;
 pub use sqlite::SqliteStore;
@@ -41,6 +42,12 @@ pub trait Store: Jobs + Chunks + Audit + Tenants + std::fmt::Debug + Send + Sync
 /// never both win.
 #[async_trait]
 pub trait Jobs: Send + Sync {
+    /// The database's clock (unix ms): what heartbeats and claims are stamped with,
+    /// so what staleness is judged against.
+    async fn now(&self) -> Result<i64>;
+
+    /// A new pending job; [`crate::Error::ActiveJob`] when its mailbox already has a
+    /// pending or running one.
     async fn create_job(&self, new: &NewJob) -> Result<Job>;
 
     /// A job by id or unique id prefix (as `status` prints it).
@@ -64,6 +71,12 @@ pub trait Jobs: Send + Sync {
     /// `running → completed | failed | cancelled | paused | pending`, guarded by the lease.
     async fn finish(&self, lease: &Lease, to: JobState, error: Option<&str>) -> Result<()>;
 
+    /// A run that failed for a reason that may pass (the database, Graph or the
+    /// provider unreachable): one more failure counted, and back to `pending`, not to
+    /// be claimed for `backoff`; or `failed` for good once the job has failed
+    /// `max_attempts` times (rescues count too). Returns the state it is in now.
+    async fn retry_later(&self, lease: &Lease, error: &str, backoff: Duration, max_attempts: i64) -> Result<JobState>;
+
     /// Back to `pending` (resume): guarded by the state and lease token we observed,
     /// so two processes cannot both re-queue and claim it. `from_start` rewinds the
     /// checkpoint and counters (an incident re-run of a completed range).
@@ -86,8 +99,14 @@ pub trait Jobs: Send + Sync {
 #[async_trait]
 pub trait Chunks: Send + Sync {
     /// Write a chunk's ledger rows and graph, and advance the checkpoint and counters,
-    /// in one transaction that commits only while the lease is ours.
-    async fn commit_chunk(&self, lease: &Lease, chunk: &ChunkCommit) -> Result<Job>;
+    /// in one transaction that commits only while the lease is ours. A message whose
+    /// rows the database refuses is recorded `skipped` with the database's reason and
+    /// the rest of the chunk commits ([`Committed::refused`]).
+    async fn commit_chunk(&self, lease: &Lease, chunk: &ChunkCommit) -> Result<Committed>;
+
+    /// Of `keys` (mailbox, message id, content hash), those this run of `job` (its id
+    /// and generation) has committed with that very content: a repeat to pass over.
+    async fn committed(&self, job: &Job, keys: &[(String, String, String)]) -> Result<HashSet<(String, String)>>;
 
     /// What a chunk's LLM calls cost, kept at once rather than with the chunk: the
     /// answers (content-addressed, so right whoever writes them; a row already there is
@@ -143,6 +162,9 @@ pub trait Audit: Send + Sync {
     /// Every ledger row of a tenant (of one mailbox, when given), for `verify`.
     async fn ledger_entries(&self, tenant: &str, mailbox: Option<&str>) -> Result<Vec<LedgerEntry>>;
 
+    /// Of these message ids, those the tenant's ledger holds now (in any mailbox).
+    async fn ledger_holds(&self, tenant: &str, ids: &[String]) -> Result<BTreeSet<String>>;
+
     /// The graph's consistency problems, each as readable keys.
     async fn graph_problems(&self, tenant: &str) -> Result<GraphProblems>;
 
@@ -170,7 +192,7 @@ impl<T: Tenants + ?Sized> crate::keys::KeyVault for T {
 #[async_trait]
 pub trait Tenants: Send + Sync {
     /// Store (or replace) a tenant's sealed key.
-    async fn put_key(&self, tenant: &str, key: &KeyName, nonce: &[u8], ciphertext: &[u8], hint: &str) -> Result<()>;
+    async fn put_key(&self, tenant: &str, key: &KeyName, sealed: &SealedKey, hint: &str) -> Result<()>;
 
     async fn get_key(&self, tenant: &str, key: &KeyName) -> Result<Option<SealedKey>>;
 

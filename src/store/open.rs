@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::Connection;
 
@@ -32,13 +33,41 @@ fn locate<'a>(database_url: Option<&'a str>, data_dir: &Path) -> Result<Location
     }
 }
 
-/// Open (creating and migrating as needed) the store.
+/// How the store's connections behave. On Postgres each connection carries the
+/// server's own limits, so no statement, lock wait or abandoned transaction can hang a
+/// worker (or, holding locks, the fleet): the server cancels it and we retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Longest a statement may run (`statement_timeout`).
+    pub statement_timeout: Duration,
+    /// Longest a statement waits for a lock (`lock_timeout`).
+    pub lock_timeout: Duration,
+    /// Longest a transaction may sit idle (`idle_in_transaction_session_timeout`).
+    pub idle_in_transaction_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            statement_timeout: Duration::from_secs(300),
+            lock_timeout: Duration::from_secs(30),
+            idle_in_transaction_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Open (creating and migrating as needed) the store, with the default options.
 pub async fn connect(database_url: Option<&str>, data_dir: &Path) -> Result<Arc<dyn Store>> {
+    connect_with(database_url, data_dir, &StoreOptions::default()).await
+}
+
+/// Open (creating and migrating as needed) the store.
+pub async fn connect_with(database_url: Option<&str>, data_dir: &Path, opts: &StoreOptions) -> Result<Arc<dyn Store>> {
     match locate(database_url, data_dir)? {
-        Location::Postgres(url) => Ok(Arc::new(super::postgres::connect(url).await?)),
+        Location::Postgres(url) => Ok(Arc::new(super::postgres::connect(url, opts).await?)),
         Location::Sqlite(path) => {
             if database_url.is_none() {
-                std::fs::create_dir_all(data_dir)
+                crate::private::create_dir(data_dir)
                     .map_err(Error::io(format!("data dir {}: cannot create it", data_dir.display())))?;
             }
             Ok(Arc::new(super::sqlite::open(&path).await?))
@@ -48,7 +77,11 @@ pub async fn connect(database_url: Option<&str>, data_dir: &Path) -> Result<Arc<
 
 /// The store, only if it is already there with its schema up to date: read-only
 /// commands such as a dry run look at what exists and never create or migrate one.
-pub async fn open_existing(database_url: Option<&str>, data_dir: &Path) -> Result<Option<Arc<dyn Store>>> {
+pub async fn open_existing(
+    database_url: Option<&str>,
+    data_dir: &Path,
+    opts: &StoreOptions,
+) -> Result<Option<Arc<dyn Store>>> {
     const APPLIED: &str = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
     let location = locate(database_url, data_dir)?;
     let (applied, latest): (Option<i64>, Option<i64>) = match &location {
@@ -64,8 +97,8 @@ pub async fn open_existing(database_url: Option<&str>, data_dir: &Path) -> Resul
             if !path.exists() {
                 return Ok(None);
             }
-            let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
-            let mut c = sqlx::SqliteConnection::connect_with(&opts)
+            let file = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+            let mut c = sqlx::SqliteConnection::connect_with(&file)
                 .await
                 .map_err(Error::store(format!("opening SQLite database {}", path.display())))?;
             let v = sqlx::query_scalar(APPLIED).fetch_one(&mut c).await.ok();
@@ -74,7 +107,7 @@ pub async fn open_existing(database_url: Option<&str>, data_dir: &Path) -> Resul
         }
     };
     match (applied, latest) {
-        (Some(a), Some(l)) if a >= l => Ok(Some(connect(database_url, data_dir).await?)),
+        (Some(a), Some(l)) if a >= l => Ok(Some(connect_with(database_url, data_dir, opts).await?)),
         _ => Ok(None),
     }
 }

@@ -37,9 +37,8 @@ pub struct LedgerRow {
 pub struct ChunkCommit {
     pub cursor: String,
     pub has_more: bool,
-    pub processed: i64,
-    pub skipped: i64,
-    pub vectors: i64,
+    /// One row per message (processed or skipped); the store counts them into the
+    /// job, each message once however often it comes.
     pub ledger: Vec<LedgerRow>,
     pub graph: GraphWrite,
     /// (mailbox, message id) gone from the source: ledger row and graph support go.
@@ -52,6 +51,44 @@ pub struct ChunkCommit {
     pub embedder: Option<(String, Option<i64>)>,
     /// The job's LLM path as of this chunk (`None` leaves it as it was).
     pub llm_status: Option<String>,
+}
+
+/// A committed chunk: the job as it now stands, and the messages whose rows the
+/// database refused (recorded `skipped` with its reason; the rest committed).
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub job: crate::job::Job,
+    pub refused: Vec<Refused>,
+}
+
+/// A message the database would not store, and its words for why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub mailbox: String,
+    pub message_id: String,
+    pub source_ref: Option<String>,
+    pub reason: String,
+}
+
+impl Refused {
+    /// The ledger row that records it: skipped, with the reason and nothing of what
+    /// was refused.
+    pub fn ledger_row(&self) -> LedgerRow {
+        LedgerRow {
+            mailbox: self.mailbox.clone(),
+            message_id: self.message_id.clone(),
+            content_hash: String::new(),
+            status: SKIPPED.into(),
+            reason: Some(self.reason.clone()),
+            vector_status: SKIPPED.into(),
+            graph_status: SKIPPED.into(),
+            subject: None,
+            sender: None,
+            sent_at: None,
+            source_ref: self.source_ref.as_deref().map(crate::text::line),
+            llm_status: None,
+        }
+    }
 }
 
 /// A model answer for one message content, kept so unchanged mail is never sent twice.

@@ -18,6 +18,7 @@ pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 
 impl Engine for Sqlite {
     const BACKEND: &'static str = "sqlite";
+    const NOW: &'static str = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
     const SKIP_LOCKED: &'static str = "";
 
     async fn begin_write(pool: &Pool<Self>) -> sqlx::Result<Transaction<'static, Self>> {
@@ -48,16 +49,14 @@ pub async fn open(path: &Path) -> Result<SqliteStore> {
     // data dir at once (a backfill and a `status`) serialise on a lock file while
     // they switch it to WAL and migrate it
     let lock_path = path.with_extension("db.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
+    let lock = crate::private::open_or_create(&lock_path)
         .map_err(Error::io(format!("data dir: cannot create {}", lock_path.display())))?;
     let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
         .await
         .map_err(|e| Error::Invalid(format!("locking {}: {e}", lock_path.display())))?
         .map_err(Error::io(format!("locking {}", lock_path.display())))?;
+    // the file starts owner-only, and SQLite gives its journals the file's mode
+    crate::private::touch_new(path).map_err(Error::io(format!("cannot create SQLite database {}", path.display())))?;
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
         .acquire_timeout(Duration::from_secs(30))

@@ -241,3 +241,74 @@ async fn status_watch_redraws_until_interrupted() {
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).matches("\x1b[2J").count() >= 2, "redrawn: {:?}", stdout(&o));
 }
+
+/// Times and durations are read totally: what cannot be read, or makes no sense (a
+/// zero poll), is refused with the reason; dates before 1970 and RFC 3339 offsets are
+/// taken; a master key that is not 64 hex characters is refused, never a panic.
+#[tokio::test]
+async fn times_durations_and_keys_are_refused_with_a_reason_never_a_panic() {
+    let env = Env::new(Backend::Sqlite).await;
+    let sample = format!("mbox:{}", sample_mbox().display());
+    for args in [
+        vec!["worker", "--poll", "0s"],
+        vec!["worker", "--heartbeat", "0s"],
+        vec!["backfill", "--tenant", "acme", "--source", &sample, "--heartbeat", "0s"],
+        vec!["status", "--watch", "0s"],
+    ] {
+        let o = env.run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("more than zero"), "{args:?}: {}", stderr(&o));
+    }
+    for bad in ["2026-13-01", "2026-02-30", "10000-01-01", "yesterday"] {
+        let o = env.run(&["search", "--tenant", "acme", "--from", bad, "x"]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
+        assert!(stderr(&o).contains("is not a time"), "{bad}: {}", stderr(&o));
+    }
+    ok(&env.run(&["backfill", "--tenant", "acme", "--source", &sample]));
+    let o = env.run(&["search", "--tenant", "acme", "--from", "1969-07-20", "--to", "2026-01-01T08:00:00+02:00", "--json", "gas"]);
+    ok(&o);
+    let mut c = env.cmd();
+    c.env("ATOM_SYNC_MASTER_KEY", "é".repeat(32)).args(["keys", "set", "--tenant", "acme", "--provider", "openai"]);
+    c.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"sk-test-not-a-real-key-0000
+").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("ATOM_SYNC_MASTER_KEY") && !stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
+
+/// What atom-sync creates is the owner's alone, and a link planted where it creates a
+/// file is refused rather than followed.
+#[tokio::test]
+async fn state_on_disk_is_owner_only_and_planted_links_are_not_followed() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new(Backend::Sqlite).await;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let state = env.data_dir().join("state");
+    let dir = state.to_str().unwrap();
+    let sample = format!("mbox:{}", sample_mbox().display());
+    ok(&env.run(&["--data-dir", dir, "backfill", "--tenant", "acme", "--source", &sample]));
+    let mut c = env.cmd();
+    c.args(["--data-dir", dir, "keys", "set", "--tenant", "acme", "--provider", "openai"]);
+    c.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"sk-test-not-a-real-key-0000\n").unwrap();
+    ok(&child.wait_with_output().unwrap());
+    assert_eq!(mode(&state), 0o700, "data dir");
+    assert_eq!(mode(&state.join("atom-sync.db")), 0o600, "SQLite file");
+    assert_eq!(mode(&state.join("lance")), 0o700, "LanceDB dir");
+    assert_eq!(mode(&state.join("master.key")), 0o600, "master key");
+
+    let planted = env.data_dir().join("planted");
+    std::fs::create_dir_all(&planted).unwrap();
+    let victim = env.data_dir().join("victim");
+    std::fs::write(&victim, "untouched").unwrap();
+    std::os::unix::fs::symlink(&victim, planted.join("atom-sync.db.lock")).unwrap();
+    let o = env.run(&["--data-dir", planted.to_str().unwrap(), "status"]);
+    assert!(!o.status.success(), "followed a planted link: {}", stderr(&o));
+    assert!(stderr(&o).contains("atom-sync.db.lock"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+}

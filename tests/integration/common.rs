@@ -1,8 +1,10 @@
 //! Test harness: isolated data dirs and databases, and the binary with a clean env.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::Arc;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use atom_sync::embed::{Embedder, LocalEmbedder};
 use atom_sync::sink::LanceSink;
@@ -158,3 +160,100 @@ pub fn status_json(env: &Env, args: &[&str]) -> serde_json::Value {
 pub fn finding(doc: &serde_json::Value, check: &str) -> Option<serde_json::Value> {
     doc["report"]["findings"].as_array()?.iter().find(|f| f["check"] == check).cloned()
 }
+
+/// Run one statement on the env's database, whichever engine it is.
+pub async fn exec_sql(env: &Env, sql: &str) {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    match &env.database_url {
+        Some(url) => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+        None => {
+            let url = format!("sqlite:{}", env.data_dir().join("atom-sync.db").display());
+            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+    }
+}
+
+/// A running atom-sync process whose stderr is collected line by line.
+pub struct Proc {
+    pub child: Child,
+    pub lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Proc {
+    pub fn spawn(env: &Env, args: &[&str]) -> Proc {
+        let mut cmd = env.cmd();
+        cmd.args(args);
+        Proc::spawn_cmd(cmd)
+    }
+
+    /// A process from a prepared command (extra env, say).
+    pub fn spawn_cmd(mut cmd: Command) -> Proc {
+        let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for l in BufReader::new(err).lines() {
+                sink.lock().unwrap().push(l.unwrap_or_default());
+            }
+        });
+        Proc { child, lines }
+    }
+
+    /// Lines so far that contain `needle`.
+    pub fn count(&self, needle: &str) -> usize {
+        self.lines.lock().unwrap().iter().filter(|l| l.contains(needle)).count()
+    }
+
+    /// Whether the process has exited.
+    pub fn exited(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_some()
+    }
+
+    pub fn log(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+
+    pub fn wait_line(&self, needle: &str, timeout: Duration) {
+        let start = Instant::now();
+        while !self.lines.lock().unwrap().iter().any(|l| l.contains(needle)) {
+            assert!(start.elapsed() < timeout, "{needle:?} never appeared in:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let pid = self.child.id().to_string();
+        assert!(std::process::Command::new("kill").args([sig, &pid]).status().unwrap().success());
+    }
+
+    pub fn wait(mut self, timeout: Duration) -> (i32, String) {
+        let start = Instant::now();
+        loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(50)); // let the reader drain
+                return (st.code().unwrap_or(-1), self.log());
+            }
+            if start.elapsed() > timeout {
+                let _ = self.child.kill();
+                panic!("process did not exit within {timeout:?}:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+pub fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+

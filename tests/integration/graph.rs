@@ -152,7 +152,8 @@ async fn a_90_day_backfill_lands_every_message_with_its_full_body() {
         let (i, long) = mails.iter().enumerate().take(120).max_by_key(|(_, e)| e.body.len()).unwrap();
         assert!(long.body.len() > 3000, "the corpus has long bodies");
         let embedder = LocalEmbedder::load().unwrap();
-        let (body, _) = atom_sync::email::cap_utf8(&graph_body(long), atom_sync::email::DEFAULT_MAX_BODY_BYTES);
+        let whole = graph_body(long);
+        let (body, _) = atom_sync::text::cap(&whole, atom_sync::email::DEFAULT_MAX_BODY_BYTES);
         let full = format!("{}\n\n{}", long.subject, body);
         let preview = format!("{}\n\n{}", long.subject, body.chars().take(255).collect::<String>());
         let v = embedder.embed(vec![full, preview]).await.unwrap();
@@ -332,11 +333,15 @@ async fn never_more_than_four_requests_in_flight_for_one_mailbox() {
     sim.with(|s| s.latency = Duration::from_millis(120));
     let env = Env::new(Backend::Sqlite).await;
     let now = atom_sync::time::now_ms();
-    // eight jobs over one mailbox (ten-day slices), run by one worker eight at a time
+    // eight jobs over one mailbox (ten-day slices; one tenant each, since a tenant's
+    // mailbox has one active job at a time), run by one worker eight at a time
     for k in 0..8 {
         let from = rfc3339(now - (k + 1) * 10 * DAY_MS);
         let to = rfc3339(now - k * 10 * DAY_MS);
-        ok(&backfill(&env, &sim, &["--from", &from, "--to", &to, "--window", "1d", "--chunk-size", "5", "--detach"]));
+        let tenant = format!("acme{k}");
+        let args = ["backfill", "--tenant", &tenant, "--source", "graph", "--mailbox", ALICE, "--from", &from];
+        let more = ["--to", &to, "--window", "1d", "--chunk-size", "5", "--detach"];
+        ok(&run(&env, &sim, &[&args[..], &more[..]].concat()));
     }
     ok(&run(&env, &sim, &["worker", "--once", "--concurrency", "8", "--poll", "100ms"]));
     let doc = status_json(&env, &[]);
@@ -611,4 +616,87 @@ async fn secrets_appear_in_no_log_error_help_or_status() {
             assert!(!all.contains(tail), "part of a secret leaked:\n{all}");
         }
     }
+}
+
+/// Paging cannot loop or leak: a next link that comes round again restarts the
+/// window once from its watermark and then fails it with the reason, in a bounded
+/// number of requests; a link to another origin is refused before the token goes there.
+#[tokio::test(flavor = "multi_thread")]
+async fn paging_loops_are_caught_and_links_off_graph_never_get_the_token() {
+    let sim = GraphSim::start(0);
+    fill(&sim, ALICE, 40, 20, 0).await;
+    let args = ["--since", "30d", "--chunk-size", "5", "--window", "30d"];
+
+    // twice round: restarted from the watermark, and it still completes exactly
+    sim.fault(Fault::new("receivedDateTime ge", FaultKind::NextLink(None), 2));
+    let env = Env::new(Backend::Sqlite).await;
+    let o = backfill(&env, &sim, &args);
+    ok(&o);
+    assert!(stderr(&o).contains("paging loop"), "{}", stderr(&o));
+    assert_eq!(only_job(&env)["processed"], 40);
+
+    // a loop that will not end fails the job, naming it, in a handful of requests
+    sim.with(|s| s.faults.clear());
+    sim.fault(Fault::new("receivedDateTime ge", FaultKind::NextLink(None), usize::MAX));
+    sim.clear_log();
+    let env = Env::new(Backend::Sqlite).await;
+    let o = backfill(&env, &sim, &args);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("paging loop") && stderr(&o).contains(ALICE), "{}", stderr(&o));
+    assert!(message_requests(&sim).len() <= 8, "{} requests", message_requests(&sim).len());
+
+    // a next link to another host: refused, and that host never sees a request
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = seen.clone();
+    let thief = spawn_server(0, move |_req| {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async { json_response(200, "{\"value\": []}".into()) }
+    });
+    sim.with(|s| s.faults.clear());
+    sim.fault(Fault::new(
+        "receivedDateTime ge",
+        FaultKind::NextLink(Some(format!("http://{thief}/v1.0/users/{ALICE}/messages?$skiptoken=x"))),
+        1,
+    ));
+    let env = Env::new(Backend::Sqlite).await;
+    let o = backfill(&env, &sim, &args);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("outside"), "{}", stderr(&o));
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 0, "the token went to another host");
+}
+
+/// An outage that outlasts one call's retries sends the job back to `pending` with a
+/// backoff, counted; it completes when Graph comes back, and fails for good only once
+/// `--max-attempts` runs have failed. A 403 still fails at once (see above).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outage_that_outlasts_its_retries_requeues_the_job_until_max_attempts() {
+    let sim = GraphSim::start(0);
+    fill(&sim, ALICE, 20, 20, 0).await;
+    let args = ["--since", "30d", "--graph-max-retries", "1", "--retry-backoff", "1s"];
+    // three 503s in a row: more than a call's two tries, fewer than the job's budget
+    sim.fault(Fault::status("/messages", 503, 3));
+    let env = Env::new(Backend::Sqlite).await;
+    let o = backfill(&env, &sim, &[&args[..], &["--max-attempts", "5"]].concat());
+    ok(&o);
+    let job = only_job(&env);
+    assert_eq!((job["state"].as_str(), job["processed"].as_i64()), (Some("completed"), Some(20)), "{job}");
+    assert!(job["failures"].as_i64().unwrap() >= 1 && job["attempts"].as_i64().unwrap() >= 2, "{job}");
+    let kinds: Vec<String> = status_json(&env, &[job["id"].as_str().unwrap()])["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert!(kinds.contains(&"retry".to_string()), "{kinds:?}");
+
+    // an outage that does not end: failed after two failed runs, with Graph's answer
+    sim.with(|s| s.faults.clear());
+    sim.fault(Fault::status("/messages", 503, usize::MAX));
+    let env = Env::new(Backend::Sqlite).await;
+    let o = backfill(&env, &sim, &[&args[..], &["--max-attempts", "2"]].concat());
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let job = only_job(&env);
+    assert_eq!((job["state"].as_str(), job["failures"].as_i64()), (Some("failed"), Some(2)), "{job}");
+    let why = job["last_error"].as_str().unwrap();
+    assert!(why.contains("503") && why.contains(ALICE), "{why}");
 }

@@ -62,6 +62,9 @@ pub enum FaultKind {
     Truncated,
     /// Every token issued so far expires now; this request gets the 401.
     ExpireToken,
+    /// The real answer, but its `@odata.nextLink` replaced: by this URL, or (`None`)
+    /// by the request's own URL, so paging would go round forever.
+    NextLink(Option<String>),
 }
 
 #[derive(Debug, Clone)]
@@ -467,6 +470,19 @@ async fn handle(state: Arc<Mutex<SimState>>, req: Req) -> Response {
             r
         }
         Some(FaultKind::Truncated) => Response { cut: true, ..route(&state, &req) },
+        Some(FaultKind::NextLink(to)) => {
+            let mut r = route(&state, &req);
+            if let Ok(mut doc) = serde_json::from_str::<Value>(&r.body) {
+                let own = || {
+                    let host = req.header("host").unwrap_or("localhost");
+                    let q: Vec<(String, String)> = req.query.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                    link(&format!("http://{host}"), &req.path, &q)
+                };
+                doc["@odata.nextLink"] = json!(to.unwrap_or_else(own));
+                r.body = doc.to_string();
+            }
+            r
+        }
         Some(FaultKind::ExpireToken) => {
             lock(&state).tokens.clear();
             error(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")

@@ -2,83 +2,19 @@
 //! cancel. Slow chunks come from a named pipe in the export, whose read blocks until
 //! the test writes the message: a source that hangs, as a remote one can.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::common::*;
 
-/// A running atom-sync process whose stderr is collected line by line.
-struct Proc {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Proc {
-    fn spawn(env: &Env, args: &[&str]) -> Proc {
-        let mut child = env.cmd().args(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let sink = lines.clone();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for l in BufReader::new(err).lines() {
-                sink.lock().unwrap().push(l.unwrap_or_default());
-            }
-        });
-        Proc { child, lines }
-    }
-
-    fn log(&self) -> String {
-        self.lines.lock().unwrap().join("\n")
-    }
-
-    fn wait_line(&self, needle: &str, timeout: Duration) {
-        let start = Instant::now();
-        while !self.lines.lock().unwrap().iter().any(|l| l.contains(needle)) {
-            assert!(start.elapsed() < timeout, "{needle:?} never appeared in:\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn signal(&self, sig: &str) {
-        let pid = self.child.id().to_string();
-        assert!(std::process::Command::new("kill").args([sig, &pid]).status().unwrap().success());
-    }
-
-    fn wait(mut self, timeout: Duration) -> (i32, String) {
-        let start = Instant::now();
-        loop {
-            if let Some(st) = self.child.try_wait().unwrap() {
-                std::thread::sleep(Duration::from_millis(50)); // let the reader drain
-                return (st.code().unwrap_or(-1), self.log());
-            }
-            if start.elapsed() > timeout {
-                let _ = self.child.kill();
-                panic!("process did not exit within {timeout:?}:\n{}", self.log());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn message(name: &str) -> String {
+pub(crate) fn message(name: &str) -> String {
     format!(
         "Message-ID: <{name}@jobs.test>\nFrom: Ann <ann@acme.com>\nTo: bob@beta.org\nSubject: note {name}\nDate: Mon, 14 May 2001 16:39:00 -0700\n\nabout {name}\n"
     )
 }
 
 /// An eml export of `names`; the one called `slow` is a named pipe.
-fn export(dir: &Path, names: &[&str], slow: Option<&str>) -> (String, PathBuf) {
+pub(crate) fn export(dir: &Path, names: &[&str], slow: Option<&str>) -> (String, PathBuf) {
     let root = dir.join("export");
     std::fs::create_dir_all(&root).unwrap();
     for n in names {
@@ -92,14 +28,14 @@ fn export(dir: &Path, names: &[&str], slow: Option<&str>) -> (String, PathBuf) {
 }
 
 /// Write the slow message once a reader opens the pipe (in the background).
-fn feed(fifo: &Path, name: &str) -> std::thread::JoinHandle<()> {
+pub(crate) fn feed(fifo: &Path, name: &str) -> std::thread::JoinHandle<()> {
     let fifo = fifo.to_path_buf();
     let body = message(name);
     std::thread::spawn(move || std::fs::write(fifo, body).unwrap())
 }
 
 /// Wait until the job of `p` is running; fail with its log if it ended instead.
-fn wait_running(env: &Env, p: &mut Proc) {
+pub(crate) fn wait_running(env: &Env, p: &mut Proc) {
     let start = Instant::now();
     loop {
         if env.run(&["status", "--json"]).status.success() && job_of(env)["state"] == "running" {
@@ -131,18 +67,18 @@ fn sigterm_mid_chunk(p: Proc, fifo: &Path) -> (i32, String) {
 
 /// A backfill of messages `a`, `b` and the pipe `slow`, running (heartbeat 300 ms)
 /// and blocked on the pipe; with the pipe's path.
-fn blocked_backfill(env: &Env, slow: &str) -> (Proc, PathBuf) {
+pub(crate) fn blocked_backfill(env: &Env, slow: &str) -> (Proc, PathBuf) {
     let (source, fifo) = export(env.data_dir(), &["a", "b"], Some(slow));
     let mut p = Proc::spawn(env, &["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
     wait_running(env, &mut p);
     (p, fifo)
 }
 
-fn job_of(env: &Env) -> serde_json::Value {
+pub(crate) fn job_of(env: &Env) -> serde_json::Value {
     status_json(env, &[])["jobs"][0].clone()
 }
 
-fn story(env: &Env, id: &str) -> Vec<String> {
+pub(crate) fn story(env: &Env, id: &str) -> Vec<String> {
     status_json(env, &[id])["events"]
         .as_array()
         .unwrap()
@@ -234,10 +170,10 @@ async fn sigterm_mid_chunk_releases_the_lease_and_another_worker_finishes() {
         let (code, log) = Proc::spawn(&env, &["worker", "--once"]).wait(Duration::from_secs(60));
         assert_eq!(code, 0, "{log}");
         let job = job_of(&env);
-        assert_eq!(
-            (job["state"].as_str(), job["processed"].as_i64(), job["chunks"].as_i64()),
-            (Some("completed"), Some(6), Some(3))
-        );
+        assert_eq!((job["state"].as_str(), job["processed"].as_i64()), (Some("completed"), Some(6)));
+        // files changed in the listing's last clock tick are read again on resume
+        // (passed over as committed): at least the one chunk that was left
+        assert!(job["chunks"].as_i64().unwrap() >= 3, "{job}");
         let id = job["id"].as_str().unwrap();
         assert_eq!(story(&env, id), ["created", "claimed", "pending", "claimed", "completed"]);
     }

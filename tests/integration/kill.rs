@@ -9,7 +9,7 @@ use crate::common::*;
 
 /// The sample mailbox ten times over, each copy with its own Message-IDs: 3,000
 /// messages, so a run lasts long enough to be killed at a chosen chunk.
-fn big_mbox(dir: &std::path::Path) -> (String, i64) {
+pub(crate) fn big_mbox(dir: &std::path::Path) -> (String, i64) {
     let sample = std::fs::read(sample_mbox()).unwrap();
     let mut out: Vec<u8> = Vec::new();
     for copy in 0..10 {

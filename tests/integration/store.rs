@@ -60,16 +60,7 @@ fn chunk(cursor: &str, has_more: bool) -> ChunkCommit {
         sent_at: None,
         source_ref: Some("x.mbox@99".into()),
     });
-    ChunkCommit {
-        cursor: cursor.into(),
-        has_more,
-        processed: 2,
-        skipped: 1,
-        vectors: 2,
-        ledger,
-        graph,
-        ..Default::default()
-    }
+    ChunkCommit { cursor: cursor.into(), has_more, ledger, graph, ..Default::default() }
 }
 
 async fn story(store: &dyn Store) {
@@ -90,7 +81,7 @@ async fn story(store: &dyn Store) {
 
     // a chunk, twice: the second changes nothing but the counters of this job
     let c = chunk(r#"{"offset":10}"#, true);
-    let after = store.commit_chunk(&lease, &c).await.unwrap();
+    let after = store.commit_chunk(&lease, &c).await.unwrap().job;
     assert_eq!((after.processed, after.skipped, after.vectors, after.chunks), (2, 1, 2, 1));
     assert_eq!(after.cursor.as_deref(), Some(r#"{"offset":10}"#));
     let d1 = store.digest("acme").await.unwrap();
@@ -202,9 +193,14 @@ async fn tenant_settings_story(store: &dyn Store) {
     use atom_sync::keys::KeyName;
     let default = KeyName::new("openai", None).unwrap();
     let project = KeyName::new("OpenAI", Some("Project_Key")).unwrap();
-    store.put_key("acme", &default, b"n1", b"c1", "sk-…0001").await.unwrap();
-    store.put_key("acme", &project, b"n2", b"c2", "sk-…0002").await.unwrap();
-    store.put_key("globex", &default, b"n3", b"c3", "sk-…0003").await.unwrap();
+    let sealed = |n: &[u8], c: &[u8]| atom_sync::keys::SealedKey {
+        nonce: n.to_vec(),
+        ciphertext: c.to_vec(),
+        sealed_version: atom_sync::keys::SEALED_VERSION,
+    };
+    store.put_key("acme", &default, &sealed(b"n1", b"c1"), "sk-…0001").await.unwrap();
+    store.put_key("acme", &project, &sealed(b"n2", b"c2"), "sk-…0002").await.unwrap();
+    store.put_key("globex", &default, &sealed(b"n3", b"c3"), "sk-…0003").await.unwrap();
     assert_eq!(store.get_key("acme", &project).await.unwrap().unwrap().ciphertext, b"c2");
     assert_eq!(store.get_key("acme", &default).await.unwrap().unwrap().ciphertext, b"c1");
     let listed: Vec<(String, String)> =
@@ -252,7 +248,15 @@ async fn keys_stored_before_names_existed_still_open_after_the_upgrade() {
         before.migrations = before.migrations.iter().filter(|m| m.version < 6).cloned().collect::<Vec<_>>().into();
         let master = MasterKey::load(Some(&"ab".repeat(32)), env.data_dir(), false).unwrap();
         let secret = Secret::new("sk-old-0123456789abcdef");
-        let (nonce, ct) = master.seal("acme", "openai", &secret).unwrap();
+        // sealed as versions before 0007 did: tenant and provider as associated data
+        let (nonce, ct) = {
+            use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+            let cipher = chacha20poly1305::ChaCha20Poly1305::new(&[0xab; 32].into());
+            let nonce = [7u8; 12];
+            let aad = b"atom-sync:v1:acme:openai";
+            let ct = cipher.encrypt(&nonce.into(), Payload { msg: secret.expose().as_bytes(), aad }).unwrap();
+            (nonce.to_vec(), ct)
+        };
         let insert = "INSERT INTO tenant_keys (tenant_id, provider, nonce, ciphertext, hint, created_at, updated_at)
                       VALUES ($1, 'openai', $2, $3, 'sk-…cdef', 1, 1)";
         match &env.database_url {

@@ -4,21 +4,6 @@ use atom_sync::sink::VectorRecord;
 
 use crate::common::*;
 
-/// Run one statement on the env's database, whichever engine it is.
-async fn exec(env: &Env, sql: &'static str) {
-    match &env.database_url {
-        Some(url) => {
-            let pool = sqlx::PgPool::connect(url).await.unwrap();
-            sqlx::query(sql).execute(&pool).await.unwrap();
-        }
-        None => {
-            let url = format!("sqlite:{}", env.data_dir().join("atom-sync.db").display());
-            let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-            sqlx::query(sql).execute(&pool).await.unwrap();
-        }
-    }
-}
-
 /// A directory of `n` small .eml files in the env's data dir.
 fn eml_export(env: &Env, n: usize) -> std::path::PathBuf {
     let dir = env.data_dir().join("export");
@@ -69,9 +54,9 @@ async fn verify_names_each_problem_and_repair_fixes_them() {
             text: String::new(),
         };
         sink.append_unchecked(&[fake(&ids[3]), fake(&ids[4]), fake("ghost@nowhere")]).await.unwrap();
-        exec(&env, "INSERT INTO graph_edges (tenant_id, src_key, rel, dst_key, origin, updated_at) VALUES ('demo', 'person:ghost@nowhere', 'sent', 'person:nobody@nowhere', 'rules', 0)").await;
-        exec(&env, "INSERT INTO graph_edge_support (tenant_id, src_key, rel, dst_key, message_id) VALUES ('demo', 'person:ghost@nowhere', 'sent', 'person:nobody@nowhere', 'ghost@nowhere')").await;
-        exec(&env, "UPDATE jobs SET processed = processed + 7 WHERE tenant_id = 'demo'").await;
+        exec_sql(&env, "INSERT INTO graph_edges (tenant_id, src_key, rel, dst_key, origin, updated_at) VALUES ('demo', 'person:ghost@nowhere', 'sent', 'person:nobody@nowhere', 'rules', 0)").await;
+        exec_sql(&env, "INSERT INTO graph_edge_support (tenant_id, src_key, rel, dst_key, message_id) VALUES ('demo', 'person:ghost@nowhere', 'sent', 'person:nobody@nowhere', 'ghost@nowhere')").await;
+        exec_sql(&env, "UPDATE jobs SET processed = processed + 7 WHERE tenant_id = 'demo'").await;
 
         let (code, doc) = verify_json(&env, &[]);
         assert_eq!(code, 4, "{doc}");
@@ -252,4 +237,52 @@ async fn repair_without_its_source_loses_nothing_and_scope_is_checked() {
     let o = env.run(&["verify", "--tenant", "globex", "--job", &id[..8]]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("belongs to tenant demo"), "{}", stderr(&o));
+}
+
+/// `--repair` looks again at delete time: a vector whose message a chunk committed
+/// after the report was made is no orphan, and stays.
+#[tokio::test(flavor = "multi_thread")]
+async fn repair_never_deletes_what_a_chunk_committed_since_the_report() {
+    use atom_sync::embed::{Embedder, LocalEmbedder};
+    for backend in backends() {
+        let env = Env::new(backend).await;
+        let dir = eml_export(&env, 5);
+        ok(&env.run(&["backfill", "--tenant", "demo", "--source", &format!("eml:{}", dir.display())]));
+        let sink = env.sink().await;
+        let late = VectorRecord {
+            tenant: "demo".into(),
+            message_id: "late@x".into(),
+            mailbox: "export".into(),
+            subject: "late".into(),
+            sender: String::new(),
+            sent_at: None,
+            content_hash: "h".into(),
+            vector: vec![0.1; 256],
+            text: String::new(),
+        };
+        sink.append_unchecked(&[late]).await.unwrap();
+        let store = env.store().await;
+        let scope = atom_sync::verify::Scope {
+            tenant: "demo".into(),
+            mailbox: None,
+            job: None,
+            sources: Default::default(),
+        };
+        let report = atom_sync::verify::verify(store.as_ref(), &sink, &scope, false).await.unwrap();
+        assert_eq!(report.finding("orphan_vectors").map(|f| f.count), Some(1));
+        // a job's chunk commits the message's ledger row now (its vector came first)
+        exec_sql(
+            &env,
+            "INSERT INTO message_ledger (tenant_id, mailbox, message_id, content_hash, job_id, status, vector_status,
+                 graph_status, updated_at) VALUES ('demo', 'export', 'late@x', 'h', 'j', 'processed', 'written', 'written', 0)",
+        )
+        .await;
+        let embedder = LocalEmbedder::load().unwrap();
+        let done = atom_sync::verify::repair(store.as_ref(), &sink, &embedder as &dyn Embedder, &scope, &report)
+            .await
+            .unwrap();
+        assert!(done.iter().any(|d| d.contains("deleted 0 orphan vectors")), "{backend:?}: {done:?}");
+        let sink = env.sink().await;
+        assert!(sink.message_id_set("demo").await.unwrap().contains("late@x"), "{backend:?}: the vector was deleted");
+    }
 }

@@ -235,7 +235,26 @@ impl GraphClient {
             .clone()
     }
 
+    /// Whether `url` is on the configured Graph (scheme, host and port): the bearer
+    /// token is sent nowhere else, whatever link an answer hands us.
+    pub fn is_graph(&self, url: &str) -> bool {
+        let origin = |u: &str| url::Url::parse(u).map(|u| u.origin());
+        matches!((origin(url), origin(&self.cfg.graph_url)), (Ok(a), Ok(b)) if a == b)
+    }
+
     async fn attempt(&self, gate: &Gate, call: &Call<'_>, url: &str) -> std::result::Result<Value, Attempt> {
+        if !self.is_graph(url) {
+            return Err(Attempt::Token(Error::Graph {
+                mailbox: call.mailbox.to_string(),
+                context: call.what.to_string(),
+                message: format!(
+                    "refusing to follow a link to {} outside the configured Graph {}: the token goes nowhere else",
+                    origin_of(url),
+                    self.cfg.graph_url
+                ),
+                transient: false,
+            }));
+        }
         let token = self.token().await.map_err(|e| match e {
             TokenError::Fatal(e) => Attempt::Token(e),
             TokenError::Retry(f) => Attempt::Failed(f),
@@ -388,6 +407,11 @@ fn graph_error(body: &[u8]) -> (String, String) {
 
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or_default().trim().to_string()
+}
+
+/// Scheme, host and port of a URL, for errors (never its path or query).
+fn origin_of(url: &str) -> String {
+    url::Url::parse(url).map(|u| u.origin().ascii_serialization()).unwrap_or_else(|_| "an unreadable URL".into())
 }
 
 fn path_of(url: &str) -> &str {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::{Call, GraphClient, GraphSpec, link_expired, message};
+use super::{Call, GraphClient, GraphSpec, Trail, link_expired, message};
 use crate::source::{Page, Source};
 use crate::{Error, Result};
 
@@ -28,6 +28,9 @@ pub(super) struct DeltaCursor {
     /// Ids Graph reported deleted, acted on when the run ends.
     #[serde(default)]
     pub(super) pending_removed: Vec<String>,
+    /// The next links the current folder's round followed (a repeat is a loop).
+    #[serde(default)]
+    pub(super) trail: Trail,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,9 +57,14 @@ impl DeltaSource {
         while let Some(mut u) = queue.pop() {
             u.query_pairs_mut().append_pair("$top", "100").append_pair("$select", "id,displayName,childFolderCount");
             let mut next = Some(u.to_string());
+            let mut trail = Trail::default();
             while let Some(url) = next.take() {
                 let call = Call { mailbox: &self.spec.mailbox, what: "listing mail folders", url, prefer: None };
                 let v = self.client.get_json(&call, None).await.map_err(|e| e.into_error(&call))?;
+                let link = v["@odata.nextLink"].as_str();
+                trail
+                    .next(link, v["value"].as_array().map_or(0, Vec::len))
+                    .map_err(|why| self.spec.paging_loop("listing mail folders", why))?;
                 for f in v["value"].as_array().into_iter().flatten() {
                     let Some(id) = f["id"].as_str() else { continue };
                     out.push(id.to_string());
@@ -105,7 +113,7 @@ impl Source for DeltaSource {
             let folder = self.state.folders.as_ref().expect("listed")[self.state.i].clone();
             let what = format!("folder {}, delta", folder.id);
             let url = match &folder.link {
-                Some(l) => self.spec.followable(self.client.config(), l)?,
+                Some(l) => self.spec.followable(&self.client, l)?,
                 None => self.initial_url(&folder.id)?,
             };
             let prefer = Some(format!("odata.maxpagesize={}", max.clamp(1, 1000)));
@@ -123,12 +131,14 @@ impl Source for DeltaSource {
                         d.link = None;
                     }
                     self.state.i = 0;
+                    self.state.trail = Trail::default();
                     continue;
                 }
                 Err(e) if folder.link.is_none() && e.failure().and_then(|f| f.status()) == Some(404) => {
                     // deleted since the folders were listed: nothing left to read there
                     tracing::warn!(mailbox = %self.spec.mailbox, what = %what, "folder is gone; skipped");
                     self.state.i += 1;
+                    self.state.trail = Trail::default();
                     continue;
                 }
                 Err(e) => return Err(e.into_error(&call)),
@@ -149,10 +159,16 @@ impl Source for DeltaSource {
                     page.items.push(message::to_item(m, &self.spec.mailbox, self.max_body));
                 }
             }
+            let next = v["@odata.nextLink"].as_str();
+            let values = v["value"].as_array().map_or(0, Vec::len);
+            if let Err(why) = self.state.trail.next(next, values) {
+                return Err(self.spec.paging_loop(&what, why));
+            }
             let here = &mut self.state.folders.as_mut().expect("listed")[self.state.i];
-            if let Some(next) = v["@odata.nextLink"].as_str() {
+            if let Some(next) = next {
                 here.link = Some(next.to_string());
             } else {
+                self.state.trail = Trail::default();
                 let delta = v["@odata.deltaLink"].as_str().map(String::from);
                 here.link = delta.clone();
                 if let Some(d) = delta {

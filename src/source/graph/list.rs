@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::{Call, GraphClient, GraphSpec, MIN_PAGE_SIZE, link_expired, message};
+use super::{Call, GraphClient, GraphSpec, MIN_PAGE_SIZE, Trail, link_expired, message};
 use crate::source::{Page, Source};
 use crate::time::rfc3339;
 use crate::{Error, Result};
@@ -24,6 +24,13 @@ pub(super) struct ListCursor {
     top: Option<u32>,
     wm: Option<Watermark>,
     done: bool,
+    /// The next links this window followed: a link that comes round again is a loop.
+    #[serde(default)]
+    trail: Trail,
+    /// This window was restarted from its watermark after a paging loop; a second
+    /// loop fails it.
+    #[serde(default)]
+    looped: bool,
 }
 
 /// The last `receivedDateTime` committed in this window and every id committed at
@@ -94,6 +101,8 @@ impl ListSource {
         s.next = None;
         s.wm = None;
         s.top = None;
+        s.trail = Trail::default();
+        s.looped = false;
         match end {
             Some(e) if e < to => s.start = Some(e),
             _ => {
@@ -152,7 +161,7 @@ impl Source for ListSource {
             let what = self.label();
             let from_link = self.state.next.is_some();
             let url = match &self.state.next {
-                Some(n) => self.spec.followable(self.client.config(), n)?,
+                Some(n) => self.spec.followable(&self.client, n)?,
                 None => self.window_url(start, top, self.state.wm.as_ref())?,
             };
             let mut page_top = top;
@@ -210,9 +219,21 @@ impl Source for ListSource {
                 }
                 items.push(message::to_item(m, &self.spec.mailbox, self.max_body));
             }
-            match v["@odata.nextLink"].as_str() {
-                Some(n) => self.state.next = Some(n.to_string()),
-                None => self.advance(),
+            let next = v["@odata.nextLink"].as_str();
+            match self.state.trail.next(next, values.len()) {
+                Ok(()) => match next {
+                    Some(n) => self.state.next = Some(n.to_string()),
+                    None => self.advance(),
+                },
+                // once, the window starts again from its watermark (what was committed
+                // is skipped); a second loop in the same window fails it
+                Err(why) if !self.state.looped => {
+                    tracing::warn!(mailbox = %self.spec.mailbox, what = %what, "{why}; restarting the window from its watermark");
+                    self.state.looped = true;
+                    self.state.next = None;
+                    self.state.trail = Trail::default();
+                }
+                Err(why) => return Err(self.spec.paging_loop(&what, format!("{why}, again after a restart"))),
             }
             if !items.is_empty() {
                 break;

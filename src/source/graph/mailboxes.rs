@@ -67,9 +67,13 @@ pub async fn list_mailboxes(client: &GraphClient) -> Result<Vec<String>> {
     u.query_pairs_mut().append_pair("$select", "id,userPrincipalName,mail").append_pair("$top", "100");
     let mut out = Vec::new();
     let mut next = Some(u.to_string());
+    let mut trail = super::Trail::default();
     while let Some(url) = next.take() {
         let call = Call { mailbox: "(all users)", what: "listing users", url, prefer: None };
         let v = client.get_json(&call, None).await.map_err(|e| e.into_error(&call))?;
+        trail.next(v["@odata.nextLink"].as_str(), v["value"].as_array().map_or(0, Vec::len)).map_err(|why| {
+            Error::Graph { mailbox: "(all users)".into(), context: "listing users".into(), message: why, transient: false }
+        })?;
         for user in v["value"].as_array().into_iter().flatten() {
             if user["mail"].as_str().is_some_and(|m| !m.is_empty())
                 && let Some(upn) = user["userPrincipalName"].as_str().or(user["id"].as_str())

@@ -5,8 +5,9 @@
 
 use serde_json::Value;
 
-use crate::email::{Email, Mailbox, Message, Rejected, base_subject, cap_utf8, clean_line, normalise_address};
+use crate::email::{Email, Mailbox, Message, Rejected, base_subject, normalise_address};
 use crate::source::Item;
+use crate::text;
 
 /// The properties a backfill needs, and no more (`$select`).
 pub const SELECT: &str = "id,internetMessageId,conversationId,subject,from,sender,toRecipients,ccRecipients,receivedDateTime,sentDateTime,body,parentFolderId";
@@ -16,30 +17,27 @@ pub fn to_item(v: &Value, mailbox: &str, max_body_bytes: usize) -> Item {
     let s = |k: &str| v[k].as_str().map(str::trim).filter(|x| !x.is_empty());
     let Some(id) = s("id") else {
         let digest = crate::email::short_hash(&[v.to_string().as_bytes()]);
-        return Item::Skipped(Rejected {
-            message_id: format!("broken:{digest}"),
-            source_ref: format!("graph:{mailbox}"),
-            reason: "Graph returned a message without an id".into(),
-        });
+        return Item::Skipped(Rejected::new(
+            &format!("broken:{digest}"),
+            &format!("graph:{mailbox}"),
+            "Graph returned a message without an id",
+        ));
     };
     let source_ref = format!("graph:{mailbox}:{}", s("internetMessageId").unwrap_or(id));
-    let subject = s("subject").map(clean_line).unwrap_or_default();
+    let subject = s("subject").map(text::line).unwrap_or_default();
     let content = v["body"]["content"].as_str().unwrap_or_default();
     // Prefer: outlook.body-content-type="text" is a request, not a promise
-    let text = if v["body"]["contentType"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("html")) {
+    let plain = if v["body"]["contentType"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("html")) {
         mail_parser::decoders::html::html_to_text(content)
     } else {
         content.to_string()
     };
-    let text = clean_body(&text);
-    if subject.is_empty() && text.is_empty() {
-        return Item::Skipped(Rejected {
-            message_id: id.to_string(),
-            source_ref,
-            reason: "no text content: no subject and no body".into(),
-        });
+    let plain = clean_body(&plain);
+    if subject.is_empty() && plain.is_empty() {
+        return Item::Skipped(Rejected::new(id, &source_ref, "no text content: no subject and no body"));
     }
-    let (body, body_truncated) = cap_utf8(&text, max_body_bytes);
+    let (body, body_truncated) = text::cap(&plain, max_body_bytes);
+    let body = body.to_string();
     let date_ms = s("sentDateTime").or(s("receivedDateTime")).and_then(parse_time);
     let from = person(&v["from"]).or_else(|| person(&v["sender"]));
     let thread_key = match s("conversationId") {
@@ -63,15 +61,14 @@ pub fn to_item(v: &Value, mailbox: &str, max_body_bytes: usize) -> Item {
 
 /// `receivedDateTime` (RFC 3339, UTC) as unix milliseconds.
 pub fn parse_time(s: &str) -> Option<i64> {
-    let t = humantime::parse_rfc3339_weak(s.trim_end_matches('Z')).ok()?;
-    Some(t.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as i64)
+    crate::time::parse_rfc3339(s).ok()
 }
 
 fn person(v: &Value) -> Option<Mailbox> {
     let address = normalise_address(v["emailAddress"]["address"].as_str()?)?;
     let name = v["emailAddress"]["name"]
         .as_str()
-        .map(clean_line)
+        .map(text::line)
         .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(&address));
     Some(Mailbox { address, name })
 }

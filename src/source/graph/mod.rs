@@ -13,6 +13,7 @@ mod delta;
 mod list;
 pub mod mailboxes;
 pub mod message;
+mod paging;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +22,7 @@ pub use client::{Call, GraphClient, GraphConfig};
 use delta::{DeltaCursor, DeltaFolder, DeltaSource};
 use list::{ListCursor, ListSource};
 pub use mailboxes::{Mailboxes, received_range};
+pub use paging::Trail;
 
 use super::Source;
 use crate::time::rfc3339;
@@ -111,18 +113,22 @@ impl GraphSpec {
     }
 
     /// A next or delta link, if it points at the configured Graph: the token is only
-    /// ever sent there.
-    fn followable(&self, cfg: &GraphConfig, link: &str) -> Result<String> {
-        let origin = |u: &str| url::Url::parse(u).map(|u| u.origin());
-        match (origin(link), origin(&cfg.graph_url)) {
-            (Ok(a), Ok(b)) if a == b => Ok(link.to_string()),
-            _ => Err(Error::Graph {
-                mailbox: self.mailbox.clone(),
-                context: "following a link".into(),
-                message: format!("refusing a link outside {} (the token goes nowhere else)", cfg.graph_url),
-                transient: false,
-            }),
+    /// ever sent there (the client checks every request too).
+    fn followable(&self, client: &GraphClient, link: &str) -> Result<String> {
+        if client.is_graph(link) {
+            return Ok(link.to_string());
         }
+        Err(Error::Graph {
+            mailbox: self.mailbox.clone(),
+            context: "following a link".into(),
+            message: format!("refusing a link outside {} (the token goes nowhere else)", client.config().graph_url),
+            transient: false,
+        })
+    }
+
+    /// A paging loop in a sequence Graph drives: the job cannot make progress there.
+    fn paging_loop(&self, what: &str, why: String) -> Error {
+        Error::Graph { mailbox: self.mailbox.clone(), context: what.to_string(), message: why, transient: false }
     }
 
     pub fn open(&self, cursor: Option<&str>, max_body: usize, client: Arc<GraphClient>) -> Result<Box<dyn Source>> {

@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
-use super::{Engine, Sql};
+use std::collections::BTreeSet;
+
+use super::{Engine, ROWS_PER_STATEMENT, Sql, bind_one};
 use crate::job::{Job, JobEvent};
 use crate::store::{Audit, EdgeView, EntityView, GraphProblems, Jobs, LedgerEntry, SkippedMessage, TenantDigest};
 use crate::{Error, Result};
@@ -149,6 +151,24 @@ where
         .map_err(Error::store(format!("tenant {tenant}: reading the ledger")))
     }
 
+    async fn ledger_holds(&self, tenant: &str, ids: &[String]) -> Result<BTreeSet<String>> {
+        let mut conn = self.pool.acquire().await.map_err(Error::store("reading the ledger"))?;
+        let rows: Vec<(String,)> = Self::for_keys(
+            &mut conn,
+            ids,
+            ROWS_PER_STATEMENT,
+            |q| {
+                q.push("SELECT DISTINCT message_id FROM message_ledger WHERE tenant_id = ").push_bind(tenant);
+                q.push(" AND message_id IN ");
+            },
+            bind_one,
+            "",
+            || format!("tenant {tenant}: reading the ledger"),
+        )
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     async fn graph_problems(&self, tenant: &str) -> Result<GraphProblems> {
         let keys = |sql: &'static str| async move {
             let rows: Vec<(String,)> = sqlx::query_as(sql)
@@ -193,6 +213,15 @@ where
     async fn prune_graph(&self, tenant: &str) -> Result<GraphProblems> {
         let before = self.graph_problems(tenant).await?;
         let mut tx = self.begin_write().await?;
+        // the lock a chunk that adds takes shared: no chunk commits support for a
+        // node while this decides it has none
+        if let Some(lock) = DB::graph_lock(true) {
+            sqlx::query(lock)
+                .bind(tenant)
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::store(format!("tenant {tenant}: locking the graph to prune it")))?;
+        }
         for sql in PRUNE_STEPS {
             sqlx::query(sql)
                 .bind(tenant)
@@ -218,7 +247,7 @@ where
         .await
         .map_err(Error::store(format!("job {}: recounting", job.id)))?;
         let story = "counters set from the ledger by verify --repair";
-        Self::insert_event(&mut tx, &job.tenant, &job.id, crate::time::now_ms(), "recounted", story).await?;
+        Self::insert_event(&mut tx, &job.tenant, &job.id, "recounted", story).await?;
         tx.commit().await.map_err(Error::store(format!("job {}: recounting", job.id)))?;
         self.job(&job.id).await
     }

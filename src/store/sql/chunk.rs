@@ -3,14 +3,15 @@
 //! (`graph.rs`), and the delta links. Plus the reads a chunk needs while it is built
 //! (memo, removals, delta links).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use async_trait::async_trait;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
-use super::{Engine, ROWS_PER_STATEMENT, Sql, bind_one, push_tuple, scoped};
+use super::{Engine, ROWS_PER_STATEMENT, Sql, bind_one, push_tuple, scoped, timed};
+use crate::extract::GraphWrite;
 use crate::job::{Job, Lease};
-use crate::store::{ChunkCommit, Chunks, Jobs, LedgerRow, MemoRow, SyncLink};
+use crate::store::{ChunkCommit, Chunks, Committed, Jobs, LedgerRow, MemoRow, PROCESSED, Refused, SyncLink};
 use crate::{Error, Result};
 
 impl<DB> Sql<DB>
@@ -28,36 +29,136 @@ where
     usize: ColumnIndex<DB::Row>,
     for<'a> &'a str: ColumnIndex<DB::Row>,
 {
-    /// The checkpoint and counters, only while the lease is ours. First in the
-    /// transaction: it also takes the write lock before anything else.
-    async fn fence(conn: &mut DB::Connection, lease: &Lease, chunk: &ChunkCommit, now: i64) -> Result<()> {
-        let fenced = sqlx::query(
-            "UPDATE jobs SET cursor = $1, has_more = $2, processed = processed + $3, skipped = skipped + $4,
-                 vectors = vectors + $5, chunks = chunks + 1, progress_at = $6, heartbeat_at = $6, updated_at = $6,
-                 embed_dimensions = CASE WHEN embedder IS NULL THEN $12 ELSE embed_dimensions END,
-                 embedder = COALESCE(embedder, $10), llm_status = COALESCE($11, llm_status)
-             WHERE id = $7 AND tenant_id = $8 AND lease_token = $9 AND state = 'running'",
-        )
+    /// The checkpoint, only while the lease is ours; returns the job's generation.
+    /// First in the transaction: it also takes the write lock before anything else.
+    async fn fence(conn: &mut DB::Connection, lease: &Lease, chunk: &ChunkCommit) -> Result<i64> {
+        let fenced: Option<(i64,)> = sqlx::query_as(timed::<DB>(
+            "UPDATE jobs SET cursor = $1, has_more = $2, chunks = chunks + 1,
+                 progress_at = {now}, heartbeat_at = {now}, updated_at = {now},
+                 embed_dimensions = CASE WHEN embedder IS NULL THEN $8 ELSE embed_dimensions END,
+                 embedder = COALESCE(embedder, $6), llm_status = COALESCE($7, llm_status)
+             WHERE id = $3 AND tenant_id = $4 AND lease_token = $5 AND state = 'running'
+             RETURNING generation",
+        ))
         .bind(chunk.cursor.as_str())
         .bind(chunk.has_more)
-        .bind(chunk.processed)
-        .bind(chunk.skipped)
-        .bind(chunk.vectors)
-        .bind(now)
         .bind(lease.job_id.as_str())
         .bind(lease.tenant.as_str())
         .bind(lease.token)
         .bind(chunk.embedder.as_ref().map(|(name, _)| name.as_str()))
         .bind(chunk.llm_status.as_deref())
         .bind(chunk.embedder.as_ref().and_then(|(_, dims)| *dims))
-        .execute(&mut *conn)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(Error::store(context(lease, "checkpoint")))?;
-        if DB::affected(&fenced) == 0 {
-            // dropping the transaction rolls it back: nothing of this chunk is written
-            return Err(Error::LeaseLost { job: lease.job_id.clone(), token: lease.token });
+        // none: dropping the transaction rolls it back, nothing of this chunk is written
+        fenced.map(|(g,)| g).ok_or_else(|| Error::LeaseLost { job: lease.job_id.clone(), token: lease.token })
+    }
+
+    /// Of these rows, the status of those this run (job and generation) already
+    /// committed: a repeat is not counted again.
+    async fn prior(
+        conn: &mut DB::Connection,
+        lease: &Lease,
+        generation: i64,
+        rows: &[&LedgerRow],
+    ) -> Result<HashMap<(String, String), String>> {
+        let found: Vec<(String, String, String)> = Self::for_keys(
+            conn,
+            rows,
+            ROWS_PER_STATEMENT,
+            |q| {
+                q.push("SELECT mailbox, message_id, status FROM message_ledger WHERE tenant_id = ")
+                    .push_bind(lease.tenant.as_str());
+                q.push(" AND job_id = ").push_bind(lease.job_id.as_str());
+                q.push(" AND job_generation = ").push_bind(generation).push(" AND (mailbox, message_id) IN ");
+            },
+            |sep, r| push_tuple(sep, &[r.mailbox.as_str(), r.message_id.as_str()]),
+            "",
+            || context(lease, "what this run committed"),
+        )
+        .await?;
+        Ok(found.into_iter().map(|(m, id, status)| ((m, id), status)).collect())
+    }
+
+    /// The job's counters move by what is new to this run: a message counts once,
+    /// under its latest status, however often it is committed.
+    async fn count_messages(
+        conn: &mut DB::Connection,
+        lease: &Lease,
+        rows: &[&LedgerRow],
+        prior: &HashMap<(String, String), String>,
+    ) -> Result<()> {
+        let (mut processed, mut skipped) = (0i64, 0i64);
+        for r in rows {
+            let before = prior.get(&(r.mailbox.clone(), r.message_id.clone()));
+            if before.map(String::as_str) == Some(r.status.as_str()) {
+                continue;
+            }
+            match before.map(String::as_str) {
+                Some(PROCESSED) => processed -= 1,
+                Some(_) => skipped -= 1,
+                None => {}
+            }
+            if r.status == PROCESSED { processed += 1 } else { skipped += 1 }
         }
+        sqlx::query(
+            "UPDATE jobs SET processed = processed + $1, skipped = skipped + $2, vectors = vectors + $1
+             WHERE id = $3 AND tenant_id = $4",
+        )
+        .bind(processed)
+        .bind(skipped)
+        .bind(lease.job_id.as_str())
+        .bind(lease.tenant.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(Error::store(context(lease, "counters")))?;
         Ok(())
+    }
+
+    /// Each message's rows under a savepoint of its own: one the database refuses is
+    /// rolled back alone and comes back with the database's reason; the rest stay.
+    async fn write_isolated(
+        conn: &mut DB::Connection,
+        lease: &Lease,
+        generation: i64,
+        rows: &[&LedgerRow],
+        graph: &GraphWrite,
+        now: i64,
+    ) -> Result<Vec<Refused>> {
+        let mut refused = Vec::new();
+        let savepoint = |sql: &'static str| sqlx::query(sql);
+        for r in rows {
+            savepoint("SAVEPOINT message")
+                .execute(&mut *conn)
+                .await
+                .map_err(Error::store(context(lease, "savepoint")))?;
+            let mut written = Self::upsert_ledger(conn, lease, generation, std::slice::from_ref(r), now).await;
+            if written.is_ok() {
+                written = Self::upsert_graph(conn, lease, &graph.of_message(&r.message_id), now).await;
+            }
+            match written {
+                Ok(()) => {}
+                Err(e) if e.is_refused_row() => {
+                    savepoint("ROLLBACK TO SAVEPOINT message")
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(Error::store(context(lease, "savepoint")))?;
+                    refused.push(Refused {
+                        mailbox: r.mailbox.clone(),
+                        message_id: r.message_id.clone(),
+                        source_ref: r.source_ref.clone(),
+                        reason: crate::text::line(&format!("the database refused it: {e}")),
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+            savepoint("RELEASE SAVEPOINT message")
+                .execute(&mut *conn)
+                .await
+                .map_err(Error::store(context(lease, "savepoint")))?;
+        }
+        Ok(refused)
     }
 
     /// Messages gone from the source lose their ledger row; the job counts the rows
@@ -86,22 +187,26 @@ where
         Ok(())
     }
 
-    async fn upsert_ledger(conn: &mut DB::Connection, lease: &Lease, rows: &[LedgerRow], now: i64) -> Result<()> {
-        // one row per message: a multi-row upsert may not touch a row twice
-        let unique: BTreeMap<(&str, &str), &LedgerRow> =
-            rows.iter().map(|r| ((r.mailbox.as_str(), r.message_id.as_str()), r)).collect();
-        let rows: Vec<&LedgerRow> = unique.into_values().collect();
+    async fn upsert_ledger(
+        conn: &mut DB::Connection,
+        lease: &Lease,
+        generation: i64,
+        rows: &[&LedgerRow],
+        now: i64,
+    ) -> Result<()> {
         let (t, job) = (lease.tenant.as_str(), lease.job_id.as_str());
         Self::insert_rows(
             conn,
             "INSERT INTO message_ledger (tenant_id, mailbox, message_id, content_hash, job_id, status, reason,
-                 vector_status, graph_status, subject, sender, sent_at, source_ref, updated_at, llm_status) ",
-            &rows,
+                 vector_status, graph_status, subject, sender, sent_at, source_ref, updated_at, llm_status,
+                 job_generation) ",
+            rows,
             " ON CONFLICT (tenant_id, mailbox, message_id) DO UPDATE SET content_hash = excluded.content_hash,
                  job_id = excluded.job_id, status = excluded.status, reason = excluded.reason,
                  vector_status = excluded.vector_status, graph_status = excluded.graph_status,
                  subject = excluded.subject, sender = excluded.sender, sent_at = excluded.sent_at,
-                 source_ref = excluded.source_ref, updated_at = excluded.updated_at, llm_status = excluded.llm_status",
+                 source_ref = excluded.source_ref, updated_at = excluded.updated_at, llm_status = excluded.llm_status,
+                 job_generation = excluded.job_generation",
             || context(lease, "ledger"),
             |mut b, r| {
                 b.push_bind(t).push_bind(r.mailbox.as_str()).push_bind(r.message_id.as_str());
@@ -109,11 +214,66 @@ where
                 b.push_bind(r.reason.as_deref()).push_bind(r.vector_status.as_str());
                 b.push_bind(r.graph_status.as_str()).push_bind(r.subject.as_deref());
                 b.push_bind(r.sender.as_deref()).push_bind(r.sent_at).push_bind(r.source_ref.as_deref());
-                b.push_bind(now).push_bind(r.llm_status.as_deref());
+                b.push_bind(now).push_bind(r.llm_status.as_deref()).push_bind(generation);
             },
         )
         .await?;
         Ok(())
+    }
+
+    /// The chunk in one transaction: the fast path writes every table in one
+    /// multi-row statement; `isolate` writes each message under its own savepoint.
+    async fn write_chunk(&self, lease: &Lease, chunk: &ChunkCommit, isolate: bool) -> Result<Committed> {
+        let now = crate::time::now_ms();
+        let mut tx = self.begin_write().await?;
+        let generation = Self::fence(&mut tx, lease, chunk).await?;
+        Self::remove_messages(&mut tx, lease, &chunk.removed).await?;
+        // the messages whose support goes: removed ones, and new versions of changed ones
+        let unsupported: Vec<&str> = chunk
+            .removed
+            .iter()
+            .map(|(_, id)| id.as_str())
+            .chain(chunk.ledger.iter().filter(|_| chunk.replace).map(|r| r.message_id.as_str()))
+            .collect();
+        // a chunk that may leave nodes without support excludes the tenant's other
+        // writers while it decides; chunks that only add share the lock
+        if let Some(lock) = DB::graph_lock(!unsupported.is_empty()) {
+            sqlx::query(lock)
+                .bind(lease.tenant.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(Error::store(context(lease, "graph lock")))?;
+        }
+        let touched = Self::take_support(&mut tx, lease, &unsupported).await?;
+        // one row per message: a multi-row upsert may not touch a row twice
+        let unique: BTreeMap<(&str, &str), &LedgerRow> =
+            chunk.ledger.iter().map(|r| ((r.mailbox.as_str(), r.message_id.as_str()), r)).collect();
+        let rows: Vec<&LedgerRow> = unique.into_values().collect();
+        let prior = Self::prior(&mut tx, lease, generation, &rows).await?;
+        let refused = if isolate {
+            let refused = Self::write_isolated(&mut tx, lease, generation, &rows, &chunk.graph, now).await?;
+            let skipped: Vec<LedgerRow> = refused.iter().map(Refused::ledger_row).collect();
+            let skipped: Vec<&LedgerRow> = skipped.iter().collect();
+            Self::upsert_ledger(&mut tx, lease, generation, &skipped, now).await?;
+            refused
+        } else {
+            Self::upsert_ledger(&mut tx, lease, generation, &rows, now).await?;
+            Self::upsert_graph(&mut tx, lease, &chunk.graph, now).await?;
+            Vec::new()
+        };
+        let replaced: Vec<LedgerRow> = refused.iter().map(Refused::ledger_row).collect();
+        let counted: Vec<&LedgerRow> = rows
+            .iter()
+            .copied()
+            .filter(|r| !refused.iter().any(|x| x.mailbox == r.mailbox && x.message_id == r.message_id))
+            .chain(replaced.iter())
+            .collect();
+        Self::count_messages(&mut tx, lease, &counted, &prior).await?;
+        Self::prune_touched(&mut tx, lease, &touched).await?;
+        Self::keep_sync_links(&mut tx, lease, &chunk.sync_links, now).await?;
+        Self::count_graph(&mut tx, lease).await?;
+        tx.commit().await.map_err(Error::store(context(lease, "commit")))?;
+        Ok(Committed { job: self.job(&lease.job_id).await?, refused })
     }
 
     async fn keep_sync_links(conn: &mut DB::Connection, lease: &Lease, links: &[SyncLink], now: i64) -> Result<()> {
@@ -170,35 +330,42 @@ where
     usize: ColumnIndex<DB::Row>,
     for<'a> &'a str: ColumnIndex<DB::Row>,
 {
-    async fn commit_chunk(&self, lease: &Lease, chunk: &ChunkCommit) -> Result<Job> {
-        let now = crate::time::now_ms();
-        let mut tx = self.begin_write().await?;
-        Self::fence(&mut tx, lease, chunk, now).await?;
-        Self::remove_messages(&mut tx, lease, &chunk.removed).await?;
-        // the messages whose support goes: removed ones, and new versions of changed ones
-        let unsupported: Vec<&str> = chunk
-            .removed
-            .iter()
-            .map(|(_, id)| id.as_str())
-            .chain(chunk.ledger.iter().filter(|_| chunk.replace).map(|r| r.message_id.as_str()))
-            .collect();
-        // a chunk that may leave nodes without support excludes the tenant's other
-        // writers while it decides; chunks that only add share the lock
-        if let Some(lock) = DB::graph_lock(!unsupported.is_empty()) {
-            sqlx::query(lock)
-                .bind(lease.tenant.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(Error::store(context(lease, "graph lock")))?;
+    async fn commit_chunk(&self, lease: &Lease, chunk: &ChunkCommit) -> Result<Committed> {
+        match self.write_chunk(lease, chunk, false).await {
+            // a row the database refuses: the chunk again, each message on its own, so
+            // one hostile message is skipped with the reason and the rest commits
+            Err(e) if e.is_refused_row() => {
+                tracing::warn!(job = %lease.job_id, "a chunk was refused ({e}); committing it message by message");
+                self.write_chunk(lease, chunk, true).await
+            }
+            other => other,
         }
-        let touched = Self::take_support(&mut tx, lease, &unsupported).await?;
-        Self::upsert_ledger(&mut tx, lease, &chunk.ledger, now).await?;
-        Self::upsert_graph(&mut tx, lease, &chunk.graph, now).await?;
-        Self::prune_touched(&mut tx, lease, &touched).await?;
-        Self::keep_sync_links(&mut tx, lease, &chunk.sync_links, now).await?;
-        Self::count_graph(&mut tx, lease).await?;
-        tx.commit().await.map_err(Error::store(context(lease, "commit")))?;
-        self.job(&lease.job_id).await
+    }
+
+    async fn committed(&self, job: &Job, keys: &[(String, String, String)]) -> Result<HashSet<(String, String)>> {
+        let mut conn = self.pool.acquire().await.map_err(Error::store("reading what this run committed"))?;
+        let found: Vec<(String, String, String)> = Self::for_keys(
+            &mut conn,
+            keys,
+            ROWS_PER_STATEMENT,
+            |q| {
+                q.push("SELECT mailbox, message_id, content_hash FROM message_ledger WHERE tenant_id = ")
+                    .push_bind(job.tenant.as_str());
+                q.push(" AND job_id = ").push_bind(job.id.as_str());
+                q.push(" AND job_generation = ").push_bind(job.generation).push(" AND (mailbox, message_id) IN ");
+            },
+            |sep, (m, id, _)| push_tuple(sep, &[m.as_str(), id.as_str()]),
+            "",
+            || format!("job {}: reading what this run committed", job.id),
+        )
+        .await?;
+        let same: HashSet<(&str, &str, &str)> =
+            keys.iter().map(|(m, id, h)| (m.as_str(), id.as_str(), h.as_str())).collect();
+        Ok(found
+            .into_iter()
+            .filter(|(m, id, h)| same.contains(&(m.as_str(), id.as_str(), h.as_str())))
+            .map(|(m, id, _)| (m, id))
+            .collect())
     }
 
     async fn put_llm_spend(&self, lease: &Lease, rows: &[MemoRow], tokens: i64) -> Result<()> {

@@ -27,6 +27,9 @@ pub(crate) const ROWS_PER_STATEMENT: usize = 400;
 /// What differs between the engines.
 pub trait Engine: Database {
     const BACKEND: &'static str;
+    /// The database's clock, in unix ms, as SQL: liveness (heartbeats, claims, the
+    /// reaper's and resume's judgement) is measured by this one clock.
+    const NOW: &'static str;
     /// Appended to the claim's sub-select: Postgres skips rows other workers are
     /// claiming; SQLite's immediate transaction already serialises claims.
     const SKIP_LOCKED: &'static str;
@@ -42,6 +45,11 @@ pub trait Engine: Database {
 
     /// Rows a statement changed (sqlx has no common trait for it).
     fn affected(result: &Self::QueryResult) -> u64;
+}
+
+/// A statement whose `{now}` stands for the database's clock ([`Engine::NOW`]).
+pub(crate) fn timed<DB: Engine>(sql: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(sql.replace("{now}", DB::NOW))
 }
 
 /// A store on one engine: its pool, and a label safe for errors and `Debug` (the
@@ -152,19 +160,19 @@ where
         conn: &mut DB::Connection,
         tenant: &str,
         job_id: &str,
-        at: i64,
         kind: &str,
         message: &str,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO job_events (tenant_id, job_id, at, kind, message) VALUES ($1, $2, $3, $4, $5)")
-            .bind(tenant)
-            .bind(job_id)
-            .bind(at)
-            .bind(kind)
-            .bind(message)
-            .execute(&mut *conn)
-            .await
-            .map_err(Error::store(format!("job {job_id}: recording event {kind}")))?;
+        sqlx::query(timed::<DB>(
+            "INSERT INTO job_events (tenant_id, job_id, at, kind, message) VALUES ($1, $2, {now}, $3, $4)",
+        ))
+        .bind(tenant)
+        .bind(job_id)
+        .bind(kind)
+        .bind(message)
+        .execute(&mut *conn)
+        .await
+        .map_err(Error::store(format!("job {job_id}: recording event {kind}")))?;
         Ok(())
     }
 }

@@ -29,20 +29,23 @@ where
     usize: ColumnIndex<DB::Row>,
     for<'a> &'a str: ColumnIndex<DB::Row>,
 {
-    async fn put_key(&self, tenant: &str, key: &KeyName, nonce: &[u8], ciphertext: &[u8], hint: &str) -> Result<()> {
+    async fn put_key(&self, tenant: &str, key: &KeyName, sealed: &SealedKey, hint: &str) -> Result<()> {
         sqlx::query(
-            "INSERT INTO tenant_keys (tenant_id, provider, name, nonce, ciphertext, hint, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+            "INSERT INTO tenant_keys (tenant_id, provider, name, nonce, ciphertext, hint, created_at, updated_at,
+                 sealed_version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
              ON CONFLICT (tenant_id, provider, name) DO UPDATE SET nonce = excluded.nonce,
-                 ciphertext = excluded.ciphertext, hint = excluded.hint, updated_at = excluded.updated_at",
+                 ciphertext = excluded.ciphertext, hint = excluded.hint, updated_at = excluded.updated_at,
+                 sealed_version = excluded.sealed_version",
         )
         .bind(tenant)
         .bind(key.provider.as_str())
         .bind(key.name.as_str())
-        .bind(nonce)
-        .bind(ciphertext)
+        .bind(sealed.nonce.as_slice())
+        .bind(sealed.ciphertext.as_slice())
         .bind(hint)
         .bind(crate::time::now_ms())
+        .bind(sealed.sealed_version)
         .execute(&self.pool)
         .await
         .map_err(Error::store(format!("tenant {tenant}: storing the {key}")))?;
@@ -51,7 +54,8 @@ where
 
     async fn get_key(&self, tenant: &str, key: &KeyName) -> Result<Option<SealedKey>> {
         sqlx::query_as(
-            "SELECT nonce, ciphertext FROM tenant_keys WHERE tenant_id = $1 AND provider = lower($2) AND name = lower($3)",
+            "SELECT nonce, ciphertext, sealed_version FROM tenant_keys
+             WHERE tenant_id = $1 AND provider = lower($2) AND name = lower($3)",
         )
         .bind(tenant)
         .bind(key.provider.as_str())
