@@ -384,3 +384,29 @@ async fn a_message_id_repeated_across_chunks_counts_once() {
         assert_eq!(v.status.code(), Some(0), "{backend:?}: {}", stdout(&v));
     }
 }
+
+/// Postgres can never hang the fleet: a job row another transaction holds (a chunk
+/// committing, a stuck session) is skipped by the reaper, not waited on.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_reaper_skips_a_row_it_cannot_lock_instead_of_waiting() {
+    use sqlx::Connection;
+    if postgres_admin_url().is_none() {
+        return;
+    }
+    let env = Env::new(Backend::Postgres).await;
+    let store = env.store().await;
+    let job = store.create_job(&new_job(&format!("mbox:{}", sample_mbox().display()), "x")).await.unwrap();
+    store.claim(&job.id, &dead_owner()).await.unwrap();
+    let mut holder = sqlx::PgConnection::connect(env.database_url.as_ref().unwrap()).await.unwrap();
+    let mut tx = holder.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM jobs WHERE id = $1 FOR UPDATE").bind(&job.id).execute(&mut *tx).await.unwrap();
+    let t = Instant::now();
+    let o = env.run(&["reap", "--stale-after", "0s", "--json"]);
+    ok(&o);
+    assert!(t.elapsed() < Duration::from_secs(10), "the reaper waited on the lock: {:?}", t.elapsed());
+    assert!(stdout(&o).contains("busy committing"), "{}", stdout(&o));
+    assert_eq!(store.job(&job.id).await.unwrap().state, JobState::Running);
+    tx.rollback().await.unwrap();
+    let o = env.run(&["reap", "--stale-after", "0s"]);
+    assert!(stdout(ok(&o)).contains("re-queued"), "{}", stdout(&o));
+}
