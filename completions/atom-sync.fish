@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_atom_sync_global_optspecs
-    string join \n data-dir= database-url= lance-uri= v/verbose q/quiet log-format= db-statement-timeout= db-lock-timeout= db-idle-in-transaction-timeout= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-max-retries= graph-retry-base= llm-base-url= llm-model= llm-concurrency= llm-timeout= llm-key-name= llm-operator-key llm-requests-per-minute= llm-tokens-per-minute= llm-max-retries= llm-retry-base= embed-batch-size= h/help V/version
+    string join \n data-dir= database-url= lance-uri= lance-s3-endpoint= lance-storage-option= v/verbose q/quiet log-format= db-statement-timeout= db-lock-timeout= db-idle-in-transaction-timeout= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-max-retries= graph-retry-base= llm-base-url= llm-model= llm-concurrency= llm-timeout= llm-key-name= llm-operator-key llm-requests-per-minute= llm-tokens-per-minute= llm-max-retries= llm-retry-base= embed-batch-size= h/help V/version
 end
 
 function __fish_atom_sync_needs_command
@@ -26,7 +26,9 @@ end
 
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_needs_command" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -68,8 +70,11 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "verify" -d 'Che
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "search" -d 'Find the messages nearest to a query in a tenant\'s vector memory'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "graph" -d 'Show an entity of a tenant\'s graph: aliases, edges and the messages behind them'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "compact" -d 'Merge the vector table\'s small files and drop old versions (for cron)'
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "connect" -d 'A tenant\'s own Microsoft 365 connection (directory, app, secret or certificate), sealed'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "keys" -d 'Tenants\' own provider keys (BYOK), encrypted at rest'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "embedder" -d 'Which model computes a tenant\'s vectors: the local one, or an OpenAI-compatible one'
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "doctor" -d 'Check this machine against the fleet: database, TLS, schema, vectors, master key, Graph, LLM keys'
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "migrate" -d 'Bring the store\'s schema up to date (Postgres: once per upgrade, before restarting workers)'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l tenant -d 'The tenant whose memories receive the mail' -r
@@ -90,7 +95,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-inp
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-output-price -d 'For --dry-run: the model\'s price per million output tokens, in dollars' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -133,7 +140,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l max-attempt
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l retry-backoff -d 'The first wait before such a retry; it doubles with each failure, up to 30 minutes' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -172,7 +181,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l stale-aft
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l wedged-after -d 'Mark running jobs that committed no chunk for this long as wedged' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -210,7 +221,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l max-attem
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l retry-backoff -d 'The first wait before such a retry; it doubles with each failure, up to 30 minutes' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -249,7 +262,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l max-attem
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l retry-backoff -d 'The first wait before such a retry; it doubles with each failure, up to 30 minutes' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -286,7 +301,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l tenant -d '
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l metrics-file -d 'After reaping, write Prometheus metrics to this file (atomically), e.g. for node_exporter\'s textfile collector' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -320,7 +337,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-operato
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -351,7 +370,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-operat
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -385,7 +406,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l mailbox -
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l job -d 'Only this job (id or prefix): its mailbox, counters and source' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -427,7 +450,9 @@ text\t''
 hybrid\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -462,7 +487,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l entity -d 
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l limit -d 'Edges shown per entity, heaviest first' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -494,7 +521,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-operat
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -524,9 +553,51 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s v -l ver
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l tenant -d 'The tenant to connect (with --list: only its connection)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l directory -d 'The customer\'s directory: its Entra tenant id (or primary domain)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l client-id -d 'The application (client) id of the app registration the customer consented to' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l connection-graph-url -d 'The customer\'s Graph, for a national cloud (https://graph.microsoft.us/v1.0, …); the login host and token scope follow it [default: --graph-url]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l certificate -d 'Sign in with a certificate instead of a client secret: pipe a PEM holding the RSA private key and the certificate on stdin'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l list -d 'List connections (never their secrets)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l remove -d 'Remove the tenant\'s connection (its jobs then use the default credentials, if any)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l json -d 'Print JSON'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -564,7 +635,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l name -d 'The key\'s name, e.g. OPENAI_API_KEY (case does not matter) [default: PROVIDER_api_key]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -596,7 +669,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l tenant -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -631,7 +706,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l name -d 'The key\'s name (case does not matter) [default: PROVIDER_api_key]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -666,7 +743,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -702,7 +781,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l dimensions -d 'The vectors\' dimension, for openai models (sent with each request; names the table)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -734,7 +815,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l tenant -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -767,9 +850,79 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from help" -f -a "set" -d 'Choose a tenant\'s embedder, from its next job on'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show tenants\' embedders and their vector tables'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l json -d 'Print {"ok", "checks": [{"check", "target", "status", "detail"}]}'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l db-lock-timeout -d 'Postgres: longest a statement waits for a lock' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l db-idle-in-transaction-timeout -d 'Postgres: longest a transaction may sit idle before the server ends its session' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-tenant-id -d 'Directory (tenant) id of the Entra app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-client-id -d 'Application (client) id of the app registration' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-client-secret -d 'Client secret of the app (prefer the environment: flags show in `ps`)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-url -d 'Graph API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l llm-model -d 'Chat model for extraction' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l llm-concurrency -d 'LLM requests in flight per job' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l llm-timeout -d 'Timeout of one LLM or embedding request' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l llm-key-name -d 'Which of a tenant\'s keys to use (case does not matter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l llm-requests-per-minute -d 'Chat requests per minute this process sends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l llm-tokens-per-minute -d 'Chat tokens per minute this process spends per key (default: no limit)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l json -d 'Print {"backend", "before", "after", "applied"} as JSON'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -s q -l quiet -d 'Only errors'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -s h -l help -d 'Print help'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l lance-uri -d 'LanceDB location [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l lance-s3-endpoint -d 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l lance-storage-option -d 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l db-statement-timeout -d 'Postgres: longest a statement may run before the server cancels it' -r
@@ -798,22 +951,25 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s v -l
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "sync" -d 'Bring Graph mailboxes up to date: new, changed and deleted mail since the last sync'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "status" -d 'Show jobs as a table, or one job\'s story'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "resume" -d 'Continue a failed, paused or interrupted job from its checkpoint'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "worker" -d 'Claim and run pending jobs until stopped (SIGTERM / Ctrl-C) or, with --once, drained'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "reap" -d 'Re-queue jobs whose owner went silent (for cron); fail them after --max-attempts'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "pause" -d 'Pause a job: at once if pending, within one heartbeat if running'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "cancel" -d 'Cancel a job: at once if pending, within one heartbeat if running'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "verify" -d 'Check that a tenant\'s memories are complete and consistent; --repair fixes them'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "search" -d 'Find the messages nearest to a query in a tenant\'s vector memory'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "graph" -d 'Show an entity of a tenant\'s graph: aliases, edges and the messages behind them'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "compact" -d 'Merge the vector table\'s small files and drop old versions (for cron)'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "keys" -d 'Tenants\' own provider keys (BYOK), encrypted at rest'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "embedder" -d 'Which model computes a tenant\'s vectors: the local one, or an OpenAI-compatible one'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact keys embedder completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "sync" -d 'Bring Graph mailboxes up to date: new, changed and deleted mail since the last sync'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "status" -d 'Show jobs as a table, or one job\'s story'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "resume" -d 'Continue a failed, paused or interrupted job from its checkpoint'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "worker" -d 'Claim and run pending jobs until stopped (SIGTERM / Ctrl-C) or, with --once, drained'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "reap" -d 'Re-queue jobs whose owner went silent (for cron); fail them after --max-attempts'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "pause" -d 'Pause a job: at once if pending, within one heartbeat if running'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "cancel" -d 'Cancel a job: at once if pending, within one heartbeat if running'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "verify" -d 'Check that a tenant\'s memories are complete and consistent; --repair fixes them'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "search" -d 'Find the messages nearest to a query in a tenant\'s vector memory'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "graph" -d 'Show an entity of a tenant\'s graph: aliases, edges and the messages behind them'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "compact" -d 'Merge the vector table\'s small files and drop old versions (for cron)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "connect" -d 'A tenant\'s own Microsoft 365 connection (directory, app, secret or certificate), sealed'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "keys" -d 'Tenants\' own provider keys (BYOK), encrypted at rest'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "embedder" -d 'Which model computes a tenant\'s vectors: the local one, or an OpenAI-compatible one'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "doctor" -d 'Check this machine against the fleet: database, TLS, schema, vectors, master key, Graph, LLM keys'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "migrate" -d 'Bring the store\'s schema up to date (Postgres: once per upgrade, before restarting workers)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "completions" -d 'Print shell completions (the committed ones live in completions/)'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "set" -d 'Store a tenant\'s key (read from a hidden prompt, or from stdin when piped)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'Show tenants, providers and masked keys'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "remove" -d 'Delete a tenant\'s key'

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use atom_sync::clients::Clients;
 use atom_sync::embed::LocalEmbedder;
 use atom_sync::event::{Emitter, Event};
 use atom_sync::job::{NewJob, owner_name};
@@ -112,7 +113,8 @@ async fn main() -> anyhow::Result<()> {
     });
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let pipeline = Pipeline {
-        sources: Default::default(),
+        // an export: no Graph client is asked for
+        clients: Arc::new(Clients::new(Default::default(), Err("no master key in a benchmark".into()))?),
         llm: None,
         store: store.clone(),
         memories,

@@ -146,7 +146,11 @@ fn mutate(rng: &mut Rng, raw: &mut Vec<u8>, other: &[u8]) {
         }
         // encoded words and charsets
         9 => {
-            let h = ["Subject: =?utf-16?b?//4A?=\n", "Content-Type: text/plain; charset=x-klingon\n", "Subject: =?utf-8?q?=FF=FE=00?=\n"];
+            let h = [
+                "Subject: =?utf-16?b?//4A?=\n",
+                "Content-Type: text/plain; charset=x-klingon\n",
+                "Subject: =?utf-8?q?=FF=FE=00?=\n",
+            ];
             raw.splice(0..0, rng.pick(&h).as_bytes().to_vec());
         }
         // a long line with no break
@@ -330,7 +334,9 @@ async fn main() -> anyhow::Result<()> {
         use sqlx::Connection;
         let name = url.rsplit('/').next().unwrap_or_default().to_string();
         let mut c = sqlx::PgConnection::connect(&admin).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut c).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&mut c)
+            .await?;
     }
     let bad = panics + broken.values().sum::<u64>() + refused.values().sum::<u64>();
     anyhow::ensure!(bad == 0 && failed.values().all(Vec::is_empty), "findings above");

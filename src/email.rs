@@ -278,17 +278,7 @@ pub fn base_subject(subject: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(crate) fn short_hash(parts: &[&[u8]]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p);
-    }
-    hex(&h.finalize())[..32].to_string()
-}
+pub use crate::text::{hex, short_hash};
 
 #[cfg(test)]
 mod tests {

@@ -58,8 +58,12 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("store: applying migrations")]
+    #[error("store: applying migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+
+    /// The store's schema is not the one this binary was built for.
+    #[error("{0}")]
+    Schema(String),
 
     #[error("vector store {uri}: {message}")]
     Vectors { uri: String, message: String },
@@ -94,6 +98,7 @@ impl Error {
             Error::LeaseLost { .. } => Fault::Transient,
             Error::Store { error, .. } => store_fault(error),
             Error::Migrate(_) => Fault::Internal,
+            Error::Schema(_) => Fault::User,
             Error::Io { .. } => Fault::Transient,
             Error::Vectors { .. } => Fault::Transient,
             Error::VectorMismatch { .. } => Fault::User,

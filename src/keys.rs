@@ -96,6 +96,16 @@ impl MasterKey {
         }
     }
 
+    /// A fingerprint of the key, safe to store and show: a fleet records its key's,
+    /// so a machine holding another key (or none) can tell before it seals or opens.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"atom-sync master key fingerprint v1\0");
+        h.update(self.0.as_slice());
+        crate::text::hex(&h.finalize()[..12])
+    }
+
     /// What binds a ciphertext to its row: the tenant, the provider and (since
     /// version 2) the key's name, so a sealed key moved to another tenant or another
     /// of the tenant's keys does not open.
@@ -305,6 +315,8 @@ mod tests {
         let other = MasterKey::load(Some(&"ab".repeat(32)), dir.path(), false).unwrap();
         let e = other.open("acme", &key, &sealed).unwrap_err().to_string();
         assert!(e.contains("tenant acme") && e.contains("does not open"), "{e}");
+        assert_eq!(m.fingerprint().len(), 24);
+        assert_ne!(m.fingerprint(), other.fingerprint());
         let future = SealedKey { sealed_version: 9, ..sealed.clone() };
         assert!(m.open("acme", &key, &future).unwrap_err().to_string().contains("format 9"));
         #[cfg(unix)]

@@ -5,12 +5,16 @@
 //! The library never prints: long-running work reports through [`event::Event`]s and
 //! the CLI (`src/cli/`) decides how to draw them. `ARCHITECTURE.md` maps the modules.
 
+pub mod clients;
+pub mod connection;
+pub mod doctor;
 pub mod email;
 pub mod embed;
 pub mod error;
 pub mod estimate;
 pub mod event;
 pub mod extract;
+pub mod fleet;
 pub mod health;
 pub mod job;
 pub mod keys;

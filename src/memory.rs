@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::embed::openai::OpenAiEmbedding;
 use crate::embed::{Embedder, EmbedderSpec, LocalEmbedder, OpenAiEmbedder};
 use crate::provider::Provider;
-use crate::sink::LanceSink;
+use crate::sink::{LanceSink, Location};
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -20,7 +20,7 @@ pub struct Memory {
 }
 
 pub struct Memories {
-    lance_uri: String,
+    location: Location,
     provider: Option<Arc<Provider>>,
     /// Inputs per embedding request for OpenAI-compatible embedders.
     embed_batch: usize,
@@ -30,12 +30,12 @@ pub struct Memories {
 impl Memories {
     /// `provider`: how to reach tenants' OpenAI-compatible models (`None`: only the
     /// local embedder is available here).
-    pub fn new(lance_uri: &str, provider: Option<Arc<Provider>>, embed_batch: usize) -> Self {
-        Memories { lance_uri: lance_uri.to_string(), provider, embed_batch, sinks: Default::default() }
+    pub fn new(location: impl Into<Location>, provider: Option<Arc<Provider>>, embed_batch: usize) -> Self {
+        Memories { location: location.into(), provider, embed_batch, sinks: Default::default() }
     }
 
-    pub fn lance_uri(&self) -> &str {
-        &self.lance_uri
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     /// The tenant's chosen embedder (local when it never chose) and its table.
@@ -65,7 +65,7 @@ impl Memories {
     /// that switches back would find deleted mail).
     pub async fn delete_everywhere(&self, tenant: &str, message_ids: &[String]) -> Result<()> {
         let current = self.sinks.lock().await.values().map(|s| s.table_name().to_string()).collect::<Vec<_>>();
-        for sink in LanceSink::open_all(&self.lance_uri).await? {
+        for sink in LanceSink::open_all(&self.location).await? {
             match sink.delete(tenant, message_ids).await {
                 Ok(()) => {}
                 // this job's own table must be right; an old one is a courtesy
@@ -126,7 +126,7 @@ impl Memories {
             // one table, one embedder, whichever path led here
             if s.embedder() != name || s.dimension() != dimension {
                 return Err(Error::VectorMismatch {
-                    uri: self.lance_uri.clone(),
+                    uri: self.location.uri.clone(),
                     message: format!(
                         "table {table} holds vectors of embedder {}; refusing {} vectors",
                         s.embedder(),
@@ -136,7 +136,7 @@ impl Memories {
             }
             return Ok(s.clone());
         }
-        let s = Arc::new(LanceSink::open(&self.lance_uri, &table, name, dimension).await?);
+        let s = Arc::new(LanceSink::open(&self.location, &table, name, dimension).await?);
         sinks.insert(table, s.clone());
         Ok(s)
     }

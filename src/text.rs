@@ -5,6 +5,8 @@
 
 use std::borrow::Cow;
 
+use sha2::{Digest, Sha256};
+
 /// Bytes a key (a message id, a node key, an alias, an address) keeps. Five of them
 /// and a tenant id fit in one Postgres index row with room to spare.
 pub const KEY_MAX: usize = 512;
@@ -36,7 +38,7 @@ pub fn key(s: &str) -> String {
     if s.len() <= KEY_MAX {
         return s;
     }
-    let hash = crate::email::short_hash(&[s.as_bytes()]);
+    let hash = short_hash(&[s.as_bytes()]);
     let mut end = KEY_MAX - 17;
     while !s.is_char_boundary(end) {
         end -= 1;
@@ -62,6 +64,20 @@ pub fn mailbox_name(s: &str) -> Result<String, String> {
 
 /// Bytes a mailbox name may have: an email address is at most 254.
 pub const MAILBOX_MAX: usize = 320;
+
+/// Bytes as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The first 32 hex digits of the sha256 of `parts`: a stable name for content.
+pub fn short_hash(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    hex(&h.finalize())[..32].to_string()
+}
 
 /// Cut `s` to at most `max` bytes on a character boundary; whether it was cut.
 pub fn cap(s: &str, max: usize) -> (&str, bool) {

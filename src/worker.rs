@@ -20,6 +20,8 @@ pub struct Options {
     pub poll: Duration,
     pub once: bool,
     pub owner: String,
+    /// Which jobs this process can serve; it claims no other.
+    pub can: crate::fleet::Capabilities,
 }
 
 /// What a worker did before it exited.
@@ -41,7 +43,7 @@ pub async fn run(pipeline: Arc<Pipeline>, opts: Options, mut stop: watch::Receiv
             break;
         }
         while running.len() < opts.concurrency.max(1) {
-            match pipeline.store.claim_next(opts.tenant.as_deref(), &opts.owner).await {
+            match pipeline.store.claim_next(opts.tenant.as_deref(), &opts.owner, &opts.can).await {
                 Ok(Some(lease)) => {
                     let p = pipeline.clone();
                     running.spawn(async move { p.run_lease(lease).await });

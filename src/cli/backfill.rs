@@ -13,7 +13,7 @@ use atom_sync::tenant::TenantId;
 use clap::Args;
 use clap::builder::TypedValueParser;
 
-use super::run::{GraphSelect, JobOpts, Planned, create_job, graph_jobs, open_memories, run_all};
+use super::run::{GraphSelect, JobOpts, Planned, create_job, graph_jobs, prepare, run_all};
 use super::{Global, exit};
 
 #[derive(Debug, Args)]
@@ -99,7 +99,7 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
     let store = g.store().await?;
     // open the tenant's vector table before creating the job: a refused table, or an
     // embedder whose key is missing, leaves nothing behind
-    let (provider, memories) = open_memories(g, store.as_ref(), &args.tenant).await?;
+    let services = prepare(g, store.as_ref(), &args.tenant).await?;
     let new = NewJob {
         tenant: args.tenant.to_string(),
         source: spec.to_string(),
@@ -111,7 +111,7 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
         llm_token_cap: args.job.llm_token_cap(),
     };
     let jobs = create_job(store.as_ref(), &new, args.job.detach).await?.into_iter().collect();
-    let planned = Planned { jobs, store, provider, memories };
+    let planned = Planned { jobs, store, services };
     run_all(g, planned, args.job.detach, &args.job.run, true).await
 }
 
@@ -153,18 +153,23 @@ fn graph_spec(args: &BackfillArgs, mailbox: &str, from: Option<i64>, to: i64) ->
 
 /// What the backfill would cost; nothing is written, not even an empty database.
 async fn dry_run(g: &Global, args: &BackfillArgs) -> anyhow::Result<u8> {
-    let sources = g.sources()?;
+    // read only what exists: a dry run never creates or migrates a store
+    let store = atom_sync::store::open_existing(g.database_url.as_deref(), &g.data_dir(), &g.db.options()).await?;
+    let services = g.services(store.as_deref()).await?;
+    // the tenant's own Graph connection when the store has one, else the default
+    let sources = match (&store, args.source == "graph") {
+        (Some(store), true) => services.clients.sources_for(store.as_ref(), &args.tenant).await?,
+        _ => services.clients.default_sources(),
+    };
     let specs: Vec<SourceSpec> = if args.source == "graph" {
         let (from, to) = received_range(args.since, args.from, args.to, atom_sync::time::now_ms())?;
-        let client = sources.graph.clone().expect("the CLI always configures Graph");
+        let client = sources.graph.clone().expect("a client for Graph");
         let mailboxes = args.select.mailboxes(&args.mailbox).resolve(&client).await?;
         mailboxes.iter().map(|m| SourceSpec::Graph(graph_spec(args, m, from, to))).collect()
     } else {
         vec![export_spec(args)?]
     };
-    let provider = g.provider()?;
-    // read only what exists: a dry run never creates or migrates a store
-    let store = atom_sync::store::open_existing(g.database_url.as_deref(), &g.data_dir(), &g.db.options()).await?;
+    let provider = services.provider.clone();
     let estimate = atom_sync::estimate::estimate(
         &args.tenant,
         &specs,

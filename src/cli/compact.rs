@@ -16,8 +16,9 @@ pub struct CompactArgs {
 }
 
 pub async fn run(g: &Global, args: CompactArgs) -> anyhow::Result<u8> {
-    let uri = g.lance_uri();
-    let sinks = LanceSink::open_all(&uri).await?;
+    let at = g.lance_location()?;
+    let uri = at.uri.clone();
+    let sinks = LanceSink::open_all(&at).await?;
     let mut tables = Vec::with_capacity(sinks.len());
     for sink in &sinks {
         let stats = sink.compact().await?;

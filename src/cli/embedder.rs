@@ -54,7 +54,7 @@ pub async fn run(g: &Global, args: EmbedderArgs) -> anyhow::Result<u8> {
         EmbedderCommand::Set { tenant, embedder, dimensions } => {
             let spec = EmbedderSpec::parse(&embedder, dimensions)?;
             // settings that cannot work fail before anything is stored
-            let provider = g.provider()?;
+            let provider = g.services(Some(store.as_ref())).await?.provider;
             let before = store.embedder(&tenant).await?.unwrap_or(EmbedderSpec::Local);
             store.set_embedder(&tenant, &spec).await?;
             eprintln!("tenant {tenant} embeds with {spec}, into table {}", spec.table());

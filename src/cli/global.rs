@@ -5,8 +5,45 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use atom_sync::clients::Clients;
+use atom_sync::keys::MasterKey;
+use atom_sync::memory::Memories;
+use atom_sync::provider::Provider;
 use atom_sync::store::Store;
 use clap::{Args, ValueEnum};
+
+/// What running jobs takes beyond the store (see [`Global::services`]).
+#[derive(Clone)]
+pub struct Services {
+    /// Opens tenants' sealed keys and connections, or why this process cannot.
+    pub master: Result<Arc<MasterKey>, String>,
+    pub provider: Arc<Provider>,
+    pub memories: Arc<Memories>,
+    pub clients: Arc<Clients>,
+}
+
+impl Services {
+    /// Which jobs this process can serve.
+    pub fn capabilities(&self) -> atom_sync::fleet::Capabilities {
+        atom_sync::fleet::Capabilities {
+            tenant_secrets: self.master.is_ok(),
+            default_graph: self.clients.has_default(),
+        }
+    }
+
+    /// Refuse, before a job of `tenant` exists, what this process could not run: a
+    /// tenant with sealed keys or a connection needs the fleet's master key.
+    pub async fn check_tenant(&self, store: &dyn Store, tenant: &str) -> anyhow::Result<()> {
+        let Err(why) = &self.master else { return Ok(()) };
+        let sealed = !store.list_keys(Some(tenant)).await?.is_empty() || store.connection(tenant).await?.is_some();
+        if sealed {
+            anyhow::bail!(atom_sync::Error::Invalid(format!(
+                "tenant {tenant} has sealed keys or a Microsoft 365 connection, but {why}"
+            )));
+        }
+        Ok(())
+    }
+}
 
 /// Where state lives, and how to log: the same on every subcommand.
 #[derive(Args)]
@@ -19,9 +56,24 @@ pub struct Global {
     #[arg(long, env = "DATABASE_URL", global = true, value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
-    /// LanceDB location [default: lance/ inside the data dir]
+    /// LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]
     #[arg(long, env = "ATOM_SYNC_LANCE_URI", global = true, value_name = "URI")]
     pub lance_uri: Option<String>,
+
+    /// An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment
+    #[arg(long, env = "ATOM_SYNC_LANCE_S3_ENDPOINT", global = true, value_name = "URL")]
+    pub lance_s3_endpoint: Option<String>,
+
+    /// A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)
+    #[arg(
+        long = "lance-storage-option",
+        env = "ATOM_SYNC_LANCE_STORAGE_OPTIONS",
+        global = true,
+        value_name = "KEY=VALUE",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub lance_storage_options: Vec<String>,
 
     /// More log output (-v debug, -vv trace)
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -69,6 +121,9 @@ impl DbOpts {
             statement_timeout: self.db_statement_timeout,
             lock_timeout: self.db_lock_timeout,
             idle_in_transaction_timeout: self.db_idle_in_transaction_timeout,
+            // Postgres is migrated by `atom-sync migrate` alone (SQLite by itself)
+            migrate: false,
+            check_schema: true,
         }
     }
 }
@@ -172,7 +227,8 @@ impl GraphOpts {
         GraphConfig {
             tenant_id: set(&self.graph_tenant_id),
             client_id: set(&self.graph_client_id),
-            client_secret: set(&self.graph_client_secret).map(atom_sync::secret::Secret::new),
+            credential: set(&self.graph_client_secret)
+                .map(|s| atom_sync::connection::Credential::Secret(atom_sync::secret::Secret::new(s))),
             graph_url: self.graph_url.clone(),
             login_url: self.login_url.clone(),
             timeout: self.graph_timeout,
@@ -205,21 +261,32 @@ impl Global {
         matches!(self.log_format, LogFormat::Json)
     }
 
-    /// The process's source clients: one Graph client, so per-mailbox limits hold
-    /// across every job this process runs.
-    pub fn sources(&self) -> anyhow::Result<atom_sync::source::Sources> {
-        let client = atom_sync::source::graph::GraphClient::new(self.graph.config())?;
-        Ok(atom_sync::source::Sources { graph: Some(Arc::new(client)) })
+    /// This process's master key, from `ATOM_SYNC_MASTER_KEY` (or its `_FILE`) or the
+    /// data dir's key file; never created here.
+    pub fn load_master(&self) -> Result<MasterKey, String> {
+        let env = std::env::var(atom_sync::keys::MASTER_KEY_ENV).ok();
+        MasterKey::load(env.as_deref(), &self.data_dir(), false).map_err(|e| format!("no master key ({e})"))
+    }
+
+    /// What running jobs takes beyond the store, set up once: the master key (checked
+    /// against the fleet's fingerprint when there is a store), the provider, the
+    /// memories and the Graph clients.
+    pub async fn services(&self, store: Option<&dyn Store>) -> anyhow::Result<Services> {
+        let master = match store {
+            Some(store) => atom_sync::fleet::check_master(store, self.load_master()).await?,
+            None => self.load_master().map(Arc::new),
+        };
+        let provider = self.provider(master.clone())?;
+        let memories = self.memories(provider.clone())?;
+        let clients = Arc::new(Clients::new(self.graph.config(), master.clone())?);
+        Ok(Services { master, provider, memories, clients })
     }
 
     /// The provider tenants' keys open: its settings, the master key that opens
     /// tenants' keys (or why this process has none: then tenants with a key get no
     /// extraction, and say so), and the operator's key when explicitly allowed.
-    pub fn provider(&self) -> anyhow::Result<Arc<atom_sync::provider::Provider>> {
-        use atom_sync::provider::{OPERATOR_KEY_ENV, Provider, RateLimits};
-        let env = std::env::var(atom_sync::keys::MASTER_KEY_ENV).ok();
-        let master = atom_sync::keys::MasterKey::load(env.as_deref(), &self.data_dir(), false)
-            .map_err(|e| format!("no master key to open it ({e})"));
+    fn provider(&self, master: Result<Arc<MasterKey>, String>) -> anyhow::Result<Arc<atom_sync::provider::Provider>> {
+        use atom_sync::provider::{OPERATOR_KEY_ENV, RateLimits};
         let key_name = atom_sync::keys::KeyName::new(atom_sync::provider::PROVIDER, Some(&self.llm.llm_key_name))?;
         // never read unless asked for: a key in the environment is not a licence to use it
         let operator_key = match self.llm.llm_operator_key {
@@ -250,15 +317,33 @@ impl Global {
     }
 
     /// Each tenant's embedder and vector table, opened as jobs need them.
-    pub fn memories(&self, provider: Arc<atom_sync::provider::Provider>) -> Arc<atom_sync::memory::Memories> {
-        Arc::new(atom_sync::memory::Memories::new(
-            &self.lance_uri(),
-            Some(provider),
-            self.llm.embed_batch_size as usize,
-        ))
+    fn memories(&self, provider: Arc<atom_sync::provider::Provider>) -> anyhow::Result<Arc<Memories>> {
+        Ok(Arc::new(Memories::new(self.lance_location()?, Some(provider), self.llm.embed_batch_size as usize)))
     }
 
     pub fn lance_uri(&self) -> String {
         atom_sync::settings::lance_uri(self.lance_uri.as_deref(), &self.data_dir())
+    }
+
+    /// The vector memory's location with its storage options: the S3 endpoint (plain
+    /// HTTP allowed for an `http://` one) and every `--lance-storage-option`.
+    pub fn lance_location(&self) -> anyhow::Result<atom_sync::sink::Location> {
+        let mut options = Vec::new();
+        if let Some(e) = self.lance_s3_endpoint.as_deref().filter(|e| !e.trim().is_empty()) {
+            options.push(("aws_endpoint".to_string(), e.trim().to_string()));
+            if e.trim().starts_with("http://") {
+                options.push(("allow_http".to_string(), "true".to_string()));
+            }
+        }
+        for kv in &self.lance_storage_options {
+            let Some((k, v)) = kv.split_once('=').filter(|(k, _)| !k.trim().is_empty()) else {
+                anyhow::bail!(atom_sync::Error::Invalid(format!(
+                    "--lance-storage-option {:?}: expected KEY=VALUE",
+                    kv.split('=').next().unwrap_or_default()
+                )));
+            };
+            options.push((k.trim().to_string(), v.to_string()));
+        }
+        Ok(atom_sync::sink::Location { uri: self.lance_uri(), options })
     }
 }

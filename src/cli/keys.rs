@@ -66,14 +66,31 @@ struct Row {
     updated: String,
 }
 
-fn master(g: &Global, create: bool) -> anyhow::Result<MasterKey> {
-    let env = std::env::var(MASTER_KEY_ENV).ok();
-    Ok(MasterKey::load(env.as_deref(), &g.data_dir(), create)?)
+/// The master key to seal a secret with: the fleet's. A shared store (Postgres)
+/// never gets a key made on this one host (the other machines could not open what it
+/// seals); the embedded default creates its key file on first use. The first key to
+/// seal anything becomes the fleet's (its fingerprint is recorded); another is refused.
+pub(super) async fn sealing_master(g: &Global, store: &dyn atom_sync::store::Store) -> anyhow::Result<MasterKey> {
+    let env = std::env::var(MASTER_KEY_ENV).ok().filter(|v| !v.trim().is_empty());
+    let shared = store.backend() == "postgres";
+    let master = match MasterKey::load(env.as_deref(), &g.data_dir(), !shared) {
+        Ok(m) => m,
+        Err(_) if shared && env.is_none() => {
+            return Err(atom_sync::Error::Invalid(format!(
+                "a store many machines share needs the fleet's master key on each of them: set {MASTER_KEY_ENV} (or {MASTER_KEY_ENV}_FILE) to 64 hex characters, e.g. from `openssl rand -hex 32`, the same everywhere (no key was made on this host)"
+            ))
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    atom_sync::fleet::adopt_master(store, &master).await?;
+    Ok(master)
 }
 
-fn read_secret(tenant: &str, key: &KeyName) -> anyhow::Result<Secret> {
+/// A secret from a hidden prompt, or from stdin when it is not a terminal.
+pub(super) fn read_secret(what: &str) -> anyhow::Result<Secret> {
     let raw = if std::io::stdin().is_terminal() {
-        dialoguer::Password::new().with_prompt(format!("{key} for tenant {tenant}")).interact()?
+        dialoguer::Password::new().with_prompt(what).interact()?
     } else {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s)?;
@@ -81,7 +98,7 @@ fn read_secret(tenant: &str, key: &KeyName) -> anyhow::Result<Secret> {
     };
     let raw = raw.trim().to_string();
     if raw.is_empty() {
-        return Err(atom_sync::Error::Invalid(format!("tenant {tenant}: the {key} is empty; nothing stored")).into());
+        return Err(atom_sync::Error::Invalid(format!("{what}: it is empty; nothing stored")).into());
     }
     Ok(Secret::new(raw))
 }
@@ -91,8 +108,8 @@ pub async fn run(g: &Global, args: KeysArgs) -> anyhow::Result<u8> {
     match args.command {
         KeysCommand::Set { tenant, provider, name } => {
             let key = KeyName::new(&provider, name.as_deref())?;
-            let secret = read_secret(&tenant, &key)?;
-            let master = master(g, true)?;
+            let secret = read_secret(&format!("tenant {tenant}: the {key}"))?;
+            let master = sealing_master(g, store.as_ref()).await?;
             let sealed = master.seal(&tenant, &key, &secret)?;
             store.put_key(&tenant, &key, &sealed, &secret.hint()).await?;
             eprintln!("stored the {key} of tenant {tenant} ({})", secret.hint());

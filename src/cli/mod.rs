@@ -4,15 +4,19 @@
 mod backfill;
 mod compact;
 mod completions;
+mod connect;
+mod doctor;
 mod embedder;
 mod global;
 mod graph;
 mod keys;
+mod migrate;
 mod reap;
 mod render;
 mod resume;
 mod run;
 mod search;
+mod secret_files;
 mod status;
 mod stop;
 mod sync;
@@ -24,7 +28,7 @@ use std::process::ExitCode;
 use atom_sync::error::Fault;
 use clap::{Parser, Subcommand};
 
-pub use global::{Global, LogFormat};
+pub use global::{Global, LogFormat, Services};
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -78,15 +82,25 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Merge the vector table's small files and drop old versions (for cron)
     Compact(compact::CompactArgs),
+    /// A tenant's own Microsoft 365 connection (directory, app, secret or certificate), sealed
+    Connect(connect::ConnectArgs),
     /// Tenants' own provider keys (BYOK), encrypted at rest
     Keys(keys::KeysArgs),
     /// Which model computes a tenant's vectors: the local one, or an OpenAI-compatible one
     Embedder(embedder::EmbedderArgs),
+    /// Check this machine against the fleet: database, TLS, schema, vectors, master key, Graph, LLM keys
+    Doctor(doctor::DoctorArgs),
+    /// Bring the store's schema up to date (Postgres: once per upgrade, before restarting workers)
+    Migrate(migrate::MigrateArgs),
     /// Print shell completions (the committed ones live in completions/)
     Completions(completions::CompletionsArgs),
 }
 
 pub fn main() -> ExitCode {
+    if let Err(e) = secret_files::load() {
+        eprintln!("error: {e}");
+        return ExitCode::from(exit::USER);
+    }
     let cli = Cli::parse();
     init_tracing(&cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -110,8 +124,11 @@ pub fn main() -> ExitCode {
             Command::Search(args) => search::run(&cli.global, args).await,
             Command::Graph(args) => graph::run(&cli.global, args).await,
             Command::Keys(args) => keys::run(&cli.global, args).await,
+            Command::Connect(args) => connect::run(&cli.global, args).await,
             Command::Embedder(args) => embedder::run(&cli.global, args).await,
             Command::Compact(args) => compact::run(&cli.global, args).await,
+            Command::Migrate(args) => migrate::run(&cli.global, args).await,
+            Command::Doctor(args) => doctor::run(&cli.global, args).await,
             Command::Completions(args) => completions::run(args),
         }
     });

@@ -159,10 +159,8 @@ async fn write_metrics(
         ],
     );
     // write then rename, so a collector never reads half a file
-    atom_sync::private::write_atomic(path, text.as_bytes()).map_err(|e| atom_sync::Error::Io {
-        context: format!("writing metrics file {}", path.display()),
-        source: e,
-    })?;
+    atom_sync::private::write_atomic(path, text.as_bytes())
+        .map_err(|e| atom_sync::Error::Io { context: format!("writing metrics file {}", path.display()), source: e })?;
     Ok(())
 }
 

@@ -58,9 +58,11 @@ pub async fn run(g: &Global, args: ResumeArgs) -> anyhow::Result<u8> {
     if let (Selection::Tenant(t), true) = (&selection, jobs.is_empty()) {
         eprintln!("tenant {t}: no unfinished jobs");
     }
-    let provider = g.provider()?;
-    let memories = g.memories(provider.clone());
-    let planned = Planned { jobs, store, provider, memories };
+    let services = g.services(Some(store.as_ref())).await?;
+    for t in jobs.iter().map(|j| j.tenant.as_str()).collect::<std::collections::BTreeSet<_>>() {
+        services.check_tenant(store.as_ref(), t).await?;
+    }
+    let planned = Planned { jobs, store, services };
     let code = run_all(g, planned, args.detach, &args.run, false).await?;
     Ok(code)
 }

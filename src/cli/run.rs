@@ -6,16 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use atom_sync::job::{Job, JobState, NewJob, owner_name};
-use atom_sync::memory::Memories;
 use atom_sync::pipeline::{Outcome, Pipeline};
-use atom_sync::provider::Provider;
 use atom_sync::source::SourceSpec;
 use atom_sync::source::graph::{GraphSpec, Mailboxes};
 use atom_sync::store::Store;
 use clap::Args;
 
 use super::render::Renderer;
-use super::{Global, exit};
+use super::{Global, Services, exit};
 
 /// What every new job takes (shared by `backfill` and `sync`).
 #[derive(Debug, Args)]
@@ -82,12 +80,11 @@ impl RunOpts {
     }
 }
 
-/// New jobs, with the store and memories opened to make them (and to run them).
+/// New jobs, with the store and services opened to make them (and to run them).
 pub struct Planned {
     pub jobs: Vec<Job>,
     pub store: Arc<dyn Store>,
-    pub provider: Arc<Provider>,
-    pub memories: Arc<Memories>,
+    pub services: Services,
 }
 
 /// One pending Graph job per mailbox of the plan. The memories are opened first, so a
@@ -101,11 +98,11 @@ pub async fn graph_jobs(
     opts: &JobOpts,
     spec: impl Fn(&str) -> GraphSpec,
 ) -> anyhow::Result<Planned> {
-    let sources = g.sources()?;
-    let client = sources.graph.clone().expect("the CLI always configures Graph");
-    let mailboxes = mailboxes.resolve(&client).await?;
     let store = g.store().await?;
-    let (provider, memories) = open_memories(g, store.as_ref(), tenant).await?;
+    let services = prepare(g, store.as_ref(), tenant).await?;
+    // the tenant's own connection, or the default: none fails here, naming the tenant
+    let client = services.clients.for_tenant(store.as_ref(), tenant).await?;
+    let mailboxes = mailboxes.resolve(&client).await?;
     let mut jobs = Vec::with_capacity(mailboxes.len());
     for mailbox in &mailboxes {
         let spec = spec(mailbox);
@@ -127,7 +124,7 @@ pub async fn graph_jobs(
             jobs.push(job);
         }
     }
-    Ok(Planned { jobs, store, provider, memories })
+    Ok(Planned { jobs, store, services })
 }
 
 /// A new job, or, when only enqueueing (`--detach`) and the mailbox already has an
@@ -150,7 +147,7 @@ pub async fn create_job(store: &dyn Store, new: &NewJob, detach: bool) -> anyhow
 /// Print the ids (`--detach`), or run the jobs here one after another; the exit code
 /// is the first failing job's.
 pub async fn run_all(g: &Global, planned: Planned, detach: bool, opts: &RunOpts, announce: bool) -> anyhow::Result<u8> {
-    let Planned { jobs, store, provider, memories } = planned;
+    let Planned { jobs, store, services } = planned;
     if detach {
         for j in &jobs {
             println!("{}", j.id);
@@ -159,7 +156,7 @@ pub async fn run_all(g: &Global, planned: Planned, detach: bool, opts: &RunOpts,
     }
     let mut code = exit::OK;
     for job in &jobs {
-        let c = execute(g, store.clone(), provider.clone(), memories.clone(), job, opts, announce).await?;
+        let c = execute(g, store.clone(), &services, job, opts, announce).await?;
         if c == exit::INTERRUPTED {
             return Ok(c);
         }
@@ -170,17 +167,14 @@ pub async fn run_all(g: &Global, planned: Planned, detach: bool, opts: &RunOpts,
     Ok(code)
 }
 
-/// The provider and the memories, with `tenant`'s embedder and vector table opened
-/// (so a refused table or a missing embedder key fails here, before anything runs).
-pub async fn open_memories(
-    g: &Global,
-    store: &dyn Store,
-    tenant: &str,
-) -> anyhow::Result<(Arc<Provider>, Arc<Memories>)> {
-    let provider = g.provider()?;
-    let memories = g.memories(provider.clone());
-    memories.for_tenant(store, tenant).await?;
-    Ok((provider, memories))
+/// The services, with `tenant`'s embedder and vector table opened and its secrets
+/// checked (so a refused table, a missing embedder key or a master key that is not
+/// the fleet's fails here, before any job exists).
+pub async fn prepare(g: &Global, store: &dyn Store, tenant: &str) -> anyhow::Result<Services> {
+    let services = g.services(Some(store)).await?;
+    services.check_tenant(store, tenant).await?;
+    services.memories.for_tenant(store, tenant).await?;
+    Ok(services)
 }
 
 /// Run a pending job here, drawing progress; Ctrl-C or SIGTERM stops it after the
@@ -189,8 +183,7 @@ pub async fn open_memories(
 pub async fn execute(
     g: &Global,
     store: Arc<dyn Store>,
-    provider: Arc<Provider>,
-    memories: Arc<Memories>,
+    services: &Services,
     job: &Job,
     opts: &RunOpts,
     announce: bool,
@@ -202,12 +195,12 @@ pub async fn execute(
     let (mut stop_rx, signals) = stop_on_signal();
     let pipeline = Pipeline {
         store: store.clone(),
-        memories,
+        memories: services.memories.clone(),
         events,
         heartbeat_every: opts.heartbeat,
         stop: stop_rx.clone(),
-        sources: g.sources()?,
-        llm: Some(provider),
+        clients: services.clients.clone(),
+        llm: Some(services.provider.clone()),
         retry: opts.retry(),
     };
     let owner = owner_name();

@@ -78,7 +78,7 @@ struct Row {
 
 pub async fn run(g: &Global, args: SearchArgs) -> anyhow::Result<u8> {
     let store = g.store().await?;
-    let memories = g.memories(g.provider()?);
+    let memories = g.services(Some(store.as_ref())).await?.memories;
     let mode: SearchMode = args.mode.into();
     // words alone need no embedder (nor a paid call to one)
     let (sink, vector) = if mode == SearchMode::Text {

@@ -50,14 +50,19 @@ struct Row {
 
 pub async fn run(g: &Global, args: VerifyArgs) -> anyhow::Result<u8> {
     let store = g.store().await?;
-    let memories = g.memories(g.provider()?);
+    let services = g.services(Some(store.as_ref())).await?;
+    let memories = services.memories.clone();
     // checking reads the tenant's table only; the embedder (and its key) is needed to repair
     let (_, sink) = memories.table_for(store.as_ref(), &args.tenant).await?;
     let scope = Scope {
         tenant: args.tenant.to_string(),
         mailbox: args.mailbox.clone(),
         job: args.job.clone(),
-        sources: g.sources()?,
+        // reading sources back (--against-source, repair) may need the tenant's Graph
+        sources: match args.against_source || args.repair {
+            true => services.clients.sources_for(store.as_ref(), &args.tenant).await.unwrap_or_default(),
+            false => Default::default(),
+        },
     };
     let mut report = verify::verify(store.as_ref(), &sink, &scope, args.against_source).await?;
     let mut repairs = Vec::new();

@@ -38,20 +38,31 @@ pub struct WorkerArgs {
 
 pub async fn run(g: &Global, args: WorkerArgs) -> anyhow::Result<u8> {
     let store = g.store().await?;
-    let provider = g.provider()?;
-    let memories = g.memories(provider.clone());
+    let services = g.services(Some(store.as_ref())).await?;
+    let can = services.capabilities();
+    // say at start what this worker leaves to others, and why
+    if let Err(why) = &services.master {
+        tracing::warn!(
+            "{why}; jobs of tenants with sealed keys or a Microsoft 365 connection are left to other workers"
+        );
+    }
+    if !can.default_graph {
+        tracing::info!(
+            "no default Graph credentials: Graph jobs of tenants without a connection of their own are left to other workers"
+        );
+    }
     let (events, renderer) = Renderer::start(g.quiet, false, g.json_logs());
     let (stop, signals) = stop_on_signal();
     let owner = owner_name();
     tracing::info!(owner, concurrency = args.concurrency, "worker started");
     let pipeline = Arc::new(Pipeline {
         store,
-        memories,
+        memories: services.memories.clone(),
         events,
         heartbeat_every: args.run.heartbeat,
         stop: stop.clone(),
-        sources: g.sources()?,
-        llm: Some(provider),
+        clients: services.clients.clone(),
+        llm: Some(services.provider.clone()),
         retry: args.run.retry(),
     });
     let opts = Options {
@@ -60,6 +71,7 @@ pub async fn run(g: &Global, args: WorkerArgs) -> anyhow::Result<u8> {
         poll: args.poll,
         once: args.once,
         owner,
+        can,
     };
     let report = worker::run(pipeline, opts, stop).await;
     signals.abort();

@@ -113,7 +113,7 @@ impl EmbedderSpec {
                 if model.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
                     format!("messages_openai_{m}_{dimensions}")
                 } else {
-                    let h = crate::email::short_hash(&[model.as_bytes()]);
+                    let h = crate::text::short_hash(&[model.as_bytes()]);
                     format!("messages_openai_{m}_{}_{dimensions}", &h[..8])
                 }
             }

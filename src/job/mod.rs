@@ -223,6 +223,20 @@ pub struct Lease {
     pub token: i64,
 }
 
+/// Which jobs a process can serve; a worker claims no other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// It holds the fleet's master key: tenants with sealed keys or connections.
+    pub tenant_secrets: bool,
+    /// It has default Graph credentials: Graph jobs of tenants without a connection.
+    pub default_graph: bool,
+}
+
+impl Capabilities {
+    /// Everything: for tests and tools that run what they create.
+    pub const ALL: Capabilities = Capabilities { tenant_secrets: true, default_graph: true };
+}
+
 /// A line of a job's story.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct JobEvent {

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::clients::Clients;
 use crate::event::{Emitter, Event};
 use crate::job::{Job, JobState, Lease};
 use crate::memory::Memories;
@@ -32,8 +33,9 @@ pub struct Pipeline {
     pub heartbeat_every: Duration,
     /// Set to true to stop after the chunk in flight; the job is released to `pending`.
     pub stop: watch::Receiver<bool>,
-    /// Clients sources need (Graph), shared by every job this pipeline runs.
-    pub sources: Sources,
+    /// The Graph clients (each tenant's, or the default), shared by every job this
+    /// pipeline runs.
+    pub clients: Arc<Clients>,
     /// The LLM path for tenants with their own key; `None` = not configured here.
     pub llm: Option<Arc<Provider>>,
     /// What a transient failure of a run does to the job.
@@ -177,9 +179,13 @@ impl Pipeline {
             estimated_total: job.estimated_total,
         });
         let spec = SourceSpec::parse(&job.source)?;
+        let sources = match &spec {
+            SourceSpec::Graph(_) => self.clients.sources_for(self.store.as_ref(), &job.tenant).await?,
+            _ => Sources::default(),
+        };
         let mut pages = if job.has_more || job.cursor.is_none() {
             let (max_body, chunk) = (job.max_body_bytes as usize, job.chunk_size as usize);
-            Some(pages::prefetch(&spec, job.cursor.as_deref(), max_body, chunk, &self.sources)?)
+            Some(pages::prefetch(&spec, job.cursor.as_deref(), max_body, chunk, &sources)?)
         } else {
             None
         };

@@ -65,7 +65,7 @@ pub struct RateLimits {
 pub struct Provider {
     pub settings: Settings,
     /// Opens tenants' keys, or why this process cannot.
-    pub master: std::result::Result<MasterKey, String>,
+    pub master: std::result::Result<Arc<MasterKey>, String>,
     /// Which of a tenant's keys the calls carry.
     pub key_name: KeyName,
     /// The operator's own key for tenants without one: only when asked for explicitly.
@@ -77,7 +77,7 @@ pub struct Provider {
 impl Provider {
     pub fn new(
         settings: Settings,
-        master: std::result::Result<MasterKey, String>,
+        master: std::result::Result<Arc<MasterKey>, String>,
         key_name: KeyName,
         operator_key: Option<Secret>,
         limits: RateLimits,
@@ -88,7 +88,7 @@ impl Provider {
     /// The key a tenant's calls carry: [`crate::keys::lookup`] with this process's
     /// master key, key name and (when allowed) operator key.
     pub async fn key_for<V: KeyVault + ?Sized>(&self, vault: &V, tenant: &str) -> Result<TenantKey> {
-        let master = self.master.as_ref().map_err(String::as_str);
+        let master = self.master.as_deref().map_err(String::as_str);
         crate::keys::lookup(vault, master, tenant, &self.key_name, self.operator_key.as_ref()).await
     }
 
@@ -128,6 +128,39 @@ pub fn client(base_url: &str, timeout: Duration, key: &Secret) -> std::result::R
         .with_org_id("")
         .with_project_id("");
     Ok(Client::build(http, config))
+}
+
+/// Whether the provider takes `key`: one `GET /models` (`doctor`), nothing billed.
+pub async fn answers(settings: &Settings, key: &Secret) -> std::result::Result<String, String> {
+    let url = format!("{}/models", settings.base_url.trim_end_matches('/'));
+    let http = reqwest::Client::builder()
+        .connect_timeout(settings.timeout)
+        .timeout(settings.timeout)
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    let resp = http
+        .get(&url)
+        .bearer_auth(key.expose())
+        .send()
+        .await
+        .map_err(|e| scrub(&format!("{} did not answer: {e}", shown_url(&url)), key))?;
+    let status = resp.status().as_u16();
+    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    match status {
+        200..=299 => Ok(format!(
+            "{} answered with {} models",
+            shown_url(&settings.base_url),
+            body["data"].as_array().map_or(0, Vec::len)
+        )),
+        _ => Err(scrub(
+            &format!(
+                "{} refused: HTTP {status} {}",
+                shown_url(&url),
+                body["error"]["message"].as_str().unwrap_or_default()
+            ),
+            key,
+        )),
+    }
 }
 
 /// How a failed call to the provider reads to the retry policy (one mapping for chat

@@ -104,16 +104,97 @@ pub fn sql_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-impl LanceSink {
-    /// Open (or create) `table` at `uri` for `embedder` vectors of `dimension`.
-    pub async fn open(uri: &str, table: &str, embedder: &str, dimension: usize) -> Result<Self> {
-        let err = |message: String| Error::Vectors { uri: uri.to_string(), message };
-        if !uri.contains("://") {
-            crate::private::create_dir(std::path::Path::new(uri))
+/// Where the vector memory lives: a LanceDB URI (a local dir, or `s3://bucket/path`
+/// that every machine of a fleet shares) and the object-store options it needs
+/// (LanceDB's own: `aws_endpoint`, `aws_region`, `allow_http`, …; credentials come
+/// from the standard AWS environment). `Debug` shows option names, not values.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    pub uri: String,
+    pub options: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.options.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Location").field("uri", &self.uri).field("options", &names).finish()
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.uri)
+    }
+}
+
+impl From<&str> for Location {
+    fn from(uri: &str) -> Self {
+        Location { uri: uri.to_string(), options: Vec::new() }
+    }
+}
+
+impl From<&String> for Location {
+    fn from(uri: &String) -> Self {
+        Location::from(uri.as_str())
+    }
+}
+
+impl From<&Location> for Location {
+    fn from(l: &Location) -> Self {
+        l.clone()
+    }
+}
+
+impl Location {
+    /// On this machine's disk (no scheme, or `file://`).
+    pub fn is_local(&self) -> bool {
+        !self.uri.contains("://") || self.uri.starts_with("file://")
+    }
+
+    pub(crate) async fn connect(&self) -> Result<Connection> {
+        let err = |message: String| Error::Vectors { uri: self.uri.clone(), message };
+        if !self.uri.contains("://") {
+            crate::private::create_dir(std::path::Path::new(&self.uri))
                 .map_err(|e| err(format!("cannot create the directory: {e}")))?;
         }
-        let conn: Connection =
-            lancedb::connect(uri).execute().await.map_err(|e| err(format!("cannot connect: {e}")))?;
+        let mut c = lancedb::connect(&self.uri);
+        if !self.options.is_empty() {
+            c = c.storage_options(self.options.iter().cloned());
+        }
+        c.execute().await.map_err(|e| err(format!("cannot connect: {e}")))
+    }
+}
+
+/// Write, read back and remove a probe table at `at` (`doctor`): the location is
+/// reachable, and this process may write there.
+pub async fn probe(at: &Location) -> Result<String> {
+    let err = |message: String| Error::Vectors { uri: at.uri.clone(), message };
+    let conn = at.connect().await?;
+    let name = format!("atom_sync_probe_{}", uuid::Uuid::new_v4().simple());
+    let schema = Arc::new(Schema::new(vec![Field::new("probe", DataType::Utf8, false)]));
+    let batch = RecordBatch::try_new(schema, vec![Arc::new(StringArray::from(vec!["doctor"]))])
+        .map_err(|e| err(format!("probe: {e}")))?;
+    let table =
+        conn.create_table(&name, batch).execute().await.map_err(|e| err(format!("cannot write a probe table: {e}")))?;
+    let rows = table.count_rows(None).await.map_err(|e| err(format!("cannot read the probe table back: {e}")));
+    let dropped =
+        conn.drop_table(&name, &[]).await.map_err(|e| err(format!("cannot remove the probe table {name}: {e}")));
+    let rows = rows?;
+    dropped?;
+    if rows != 1 {
+        return Err(err(format!("the probe table read back {rows} rows, not 1")));
+    }
+    let tables = conn.table_names().execute().await.map_err(|e| err(format!("cannot list tables: {e}")))?;
+    Ok(format!("wrote, read back and removed a probe table; {} table(s) here", tables.len()))
+}
+
+impl LanceSink {
+    /// Open (or create) `table` at `at` for `embedder` vectors of `dimension`.
+    pub async fn open(at: impl Into<Location>, table: &str, embedder: &str, dimension: usize) -> Result<Self> {
+        let at: Location = at.into();
+        let uri = at.uri.as_str();
+        let err = |message: String| Error::Vectors { uri: uri.to_string(), message };
+        let conn: Connection = at.connect().await?;
         let want = schema(embedder, dimension);
         let opened = match conn.open_table(table).execute().await {
             Ok(t) => t,
@@ -170,13 +251,14 @@ impl LanceSink {
 
     /// Every vector table at `uri`, each opened for the embedder it records (for
     /// maintenance such as `compact`, which needs no embedder of its own).
-    pub async fn open_all(uri: &str) -> Result<Vec<Self>> {
+    pub async fn open_all(at: impl Into<Location>) -> Result<Vec<Self>> {
+        let at: Location = at.into();
+        let uri = at.uri.as_str();
         let err = |message: String| Error::Vectors { uri: uri.to_string(), message };
         if !uri.contains("://") && !std::path::Path::new(uri).exists() {
             return Ok(Vec::new());
         }
-        let conn: Connection =
-            lancedb::connect(uri).execute().await.map_err(|e| err(format!("cannot connect: {e}")))?;
+        let conn: Connection = at.connect().await?;
         let names = conn.table_names().execute().await.map_err(|e| err(format!("cannot list tables: {e}")))?;
         let mut out = Vec::with_capacity(names.len());
         for name in names {
@@ -186,7 +268,7 @@ impl LanceSink {
                 tracing::warn!(table = %name, "not an atom-sync vector table (no embedder recorded); left alone");
                 continue;
             };
-            out.push(Self::open(uri, &name, &embedder, dim).await?);
+            out.push(Self::open(&at, &name, &embedder, dim).await?);
         }
         Ok(out)
     }

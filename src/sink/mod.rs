@@ -4,5 +4,5 @@
 pub mod lance;
 pub mod search;
 
-pub use lance::{LanceSink, VectorRecord};
+pub use lance::{LanceSink, Location, VectorRecord};
 pub use search::{Hit, SearchFilter, SearchMode};

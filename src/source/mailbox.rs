@@ -184,7 +184,11 @@ fn read_mbox_page(
     let finish = |(start, raw, size): (u64, Vec<u8>, u64)| {
         let source_ref = format!("{}@{start}", path.display());
         // an oversized message is counted, not held: memory stays bounded
-        if size > MAX_RAW_BYTES as u64 { Item::Skipped(too_big(&source_ref, size)) } else { item(&raw, &source_ref, max_body) }
+        if size > MAX_RAW_BYTES as u64 {
+            Item::Skipped(too_big(&source_ref, size))
+        } else {
+            item(&raw, &source_ref, max_body)
+        }
     };
     loop {
         line.clear();
@@ -344,9 +348,7 @@ impl FilesSource {
                     c.late_after.as_deref().is_some_and(|la| k <= la) && c.late_horizon.is_some_and(|h| changed < h)
                 };
                 let (late, rest): (Vec<_>, Vec<_>) = files.into_iter().partition(|(k, changed, _)| {
-                    k.as_str() <= after.as_str()
-                        && c.horizon.is_none_or(|h| *changed >= h)
-                        && !done_late(k, *changed)
+                    k.as_str() <= after.as_str() && c.horizon.is_none_or(|h| *changed >= h) && !done_late(k, *changed)
                 });
                 (late, rest.into_iter().filter(|(k, _, _)| k.as_str() > after.as_str()).collect())
             }

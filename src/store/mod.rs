@@ -22,11 +22,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::Result;
+use crate::connection::{ConnectionInfo, StoredConnection};
 use crate::embed::EmbedderSpec;
-use crate::job::{Job, JobEvent, JobState, Lease, NewJob};
+use crate::job::{Capabilities, Job, JobEvent, JobState, Lease, NewJob};
 use crate::keys::{KeyInfo, KeyName, SealedKey};
 
-pub use open::{SQLITE_FILE, StoreOptions, connect, connect_with, open_existing, redact_url};
+/// The schema version this binary is built for (its newest migration; both engines
+/// keep the same numbering).
+pub const SCHEMA_VERSION: i64 = 8;
+
+pub use open::{Migrated, SQLITE_FILE, StoreOptions, connect, connect_with, migrate, open_existing, redact_url};
 pub use postgres::PgStore;
 pub use rows::*;
 pub use sqlite::SqliteStore;
@@ -59,10 +64,11 @@ pub trait Jobs: Send + Sync {
     /// one guarded statement, so a claimed job is never without a heartbeat.
     async fn claim(&self, job_id: &str, owner: &str) -> Result<Lease>;
 
-    /// The oldest pending job (of one tenant, or any), claimed like [`Jobs::claim`].
-    /// Postgres skips rows other workers are claiming (`FOR UPDATE SKIP LOCKED`);
-    /// SQLite serialises claims in an immediate transaction.
-    async fn claim_next(&self, tenant: Option<&str>, owner: &str) -> Result<Option<Lease>>;
+    /// The oldest pending job (of one tenant, or any) that a process with `can` can
+    /// serve, claimed like [`Jobs::claim`]. Postgres skips rows other workers are
+    /// claiming (`FOR UPDATE SKIP LOCKED`); SQLite serialises claims in an immediate
+    /// transaction.
+    async fn claim_next(&self, tenant: Option<&str>, owner: &str, can: &Capabilities) -> Result<Option<Lease>>;
 
     /// Renew the heartbeat; `Err(LeaseLost)` when the token is no longer ours.
     /// Returns a pause or cancel an operator has asked for, if any.
@@ -162,6 +168,13 @@ pub trait Audit: Send + Sync {
     /// Every ledger row of a tenant (of one mailbox, when given), for `verify`.
     async fn ledger_entries(&self, tenant: &str, mailbox: Option<&str>) -> Result<Vec<LedgerEntry>>;
 
+    /// How the connection to the store is protected: `None` for a local file;
+    /// `Some((encrypted, protocol version))` for a server.
+    async fn transport(&self) -> Result<Option<(bool, String)>>;
+
+    /// The newest schema migration applied.
+    async fn schema_version(&self) -> Result<i64>;
+
     /// Of these message ids, those the tenant's ledger holds now (in any mailbox).
     async fn ledger_holds(&self, tenant: &str, ids: &[String]) -> Result<BTreeSet<String>>;
 
@@ -188,9 +201,27 @@ impl<T: Tenants + ?Sized> crate::keys::KeyVault for T {
     }
 }
 
-/// A tenant's settings: its sealed provider keys and its embedder.
+/// A tenant's settings (its sealed provider keys and Microsoft 365 connection, its
+/// embedder), and the few settings of the whole fleet.
 #[async_trait]
 pub trait Tenants: Send + Sync {
+    /// Store (or replace) a tenant's Microsoft 365 connection.
+    async fn put_connection(&self, stored: &StoredConnection) -> Result<()>;
+
+    async fn connection(&self, tenant: &str) -> Result<Option<StoredConnection>>;
+
+    /// Connections of one tenant or all, without their credentials.
+    async fn list_connections(&self, tenant: Option<&str>) -> Result<Vec<ConnectionInfo>>;
+
+    /// Returns whether there was a connection to remove.
+    async fn remove_connection(&self, tenant: &str) -> Result<bool>;
+
+    /// A fleet-wide setting (not a tenant's).
+    async fn fleet_setting(&self, name: &str) -> Result<Option<String>>;
+
+    /// Set a fleet-wide setting unless it is set; returns the value it now has.
+    async fn claim_fleet_setting(&self, name: &str, value: &str) -> Result<String>;
+
     /// Store (or replace) a tenant's sealed key.
     async fn put_key(&self, tenant: &str, key: &KeyName, sealed: &SealedKey, hint: &str) -> Result<()>;
 

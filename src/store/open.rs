@@ -13,6 +13,61 @@ use crate::{Error, Result};
 /// The embedded default's database file in the data dir.
 pub const SQLITE_FILE: &str = "atom-sync.db";
 
+/// What `migrate` did: the schema version before and after, and the migrations applied.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Migrated {
+    pub backend: &'static str,
+    pub before: i64,
+    pub after: i64,
+    pub applied: Vec<String>,
+}
+
+/// Apply every migration this binary knows that the store lacks (`atom-sync migrate`).
+/// Safe with many processes at once (sqlx takes the database's migration lock).
+pub async fn migrate(database_url: Option<&str>, data_dir: &Path) -> Result<Migrated> {
+    let (backend, latest_known) = match locate(database_url, data_dir)? {
+        Location::Postgres(_) => ("postgres", &super::postgres::MIGRATOR),
+        Location::Sqlite(_) => ("sqlite", &super::sqlite::MIGRATOR),
+    };
+    let before = applied_version(database_url, data_dir).await?.unwrap_or(0);
+    let opts = StoreOptions { migrate: true, ..StoreOptions::default() };
+    connect_with(database_url, data_dir, &opts).await?;
+    let after = applied_version(database_url, data_dir).await?.unwrap_or(0);
+    let applied = latest_known
+        .migrations
+        .iter()
+        .filter(|m| m.version > before && m.version <= after)
+        .map(|m| format!("{:04} {}", m.version, m.description))
+        .collect();
+    Ok(Migrated { backend, before, after, applied })
+}
+
+/// The newest migration applied to the store, `None` when it has no schema yet (or
+/// no file).
+async fn applied_version(database_url: Option<&str>, data_dir: &Path) -> Result<Option<i64>> {
+    const APPLIED: &str = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
+    Ok(match locate(database_url, data_dir)? {
+        Location::Postgres(url) => {
+            let mut c = sqlx::PgConnection::connect(url)
+                .await
+                .map_err(Error::store(format!("connecting to {}", redact_url(url))))?;
+            let v = sqlx::query_scalar(APPLIED).fetch_one(&mut c).await.ok().flatten();
+            let _ = c.close().await;
+            v
+        }
+        Location::Sqlite(path) if !path.exists() => None,
+        Location::Sqlite(path) => {
+            let file = sqlx::sqlite::SqliteConnectOptions::new().filename(&path);
+            let mut c = sqlx::SqliteConnection::connect_with(&file)
+                .await
+                .map_err(Error::store(format!("opening SQLite database {}", path.display())))?;
+            let v = sqlx::query_scalar(APPLIED).fetch_one(&mut c).await.ok().flatten();
+            let _ = c.close().await;
+            v
+        }
+    })
+}
+
 /// Where the store lives.
 enum Location<'a> {
     Postgres(&'a str),
@@ -44,6 +99,14 @@ pub struct StoreOptions {
     pub lock_timeout: Duration,
     /// Longest a transaction may sit idle (`idle_in_transaction_session_timeout`).
     pub idle_in_transaction_timeout: Duration,
+    /// Postgres: bring the schema up to date on connecting (the library's default,
+    /// for tests and tools); `false` only checks it, as the CLI does, so a rolling
+    /// upgrade migrates once (`atom-sync migrate`) and old workers never see a schema
+    /// change under them. SQLite always migrates: the embedded default stays zero-setup.
+    pub migrate: bool,
+    /// Postgres, when not migrating: refuse a schema this binary was not built for.
+    /// Only `doctor` turns it off, to report the version as one of its checks.
+    pub check_schema: bool,
 }
 
 impl Default for StoreOptions {
@@ -52,6 +115,8 @@ impl Default for StoreOptions {
             statement_timeout: Duration::from_secs(300),
             lock_timeout: Duration::from_secs(30),
             idle_in_transaction_timeout: Duration::from_secs(120),
+            migrate: true,
+            check_schema: true,
         }
     }
 }
@@ -82,32 +147,14 @@ pub async fn open_existing(
     data_dir: &Path,
     opts: &StoreOptions,
 ) -> Result<Option<Arc<dyn Store>>> {
-    const APPLIED: &str = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
-    let location = locate(database_url, data_dir)?;
-    let (applied, latest): (Option<i64>, Option<i64>) = match &location {
-        Location::Postgres(url) => {
-            let mut c = sqlx::PgConnection::connect(url)
-                .await
-                .map_err(Error::store(format!("connecting to {}", redact_url(url))))?;
-            let v = sqlx::query_scalar(APPLIED).fetch_one(&mut c).await.ok();
-            let _ = c.close().await;
-            (v, super::postgres::MIGRATOR.migrations.iter().map(|m| m.version).max())
-        }
-        Location::Sqlite(path) => {
-            if !path.exists() {
-                return Ok(None);
-            }
-            let file = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
-            let mut c = sqlx::SqliteConnection::connect_with(&file)
-                .await
-                .map_err(Error::store(format!("opening SQLite database {}", path.display())))?;
-            let v = sqlx::query_scalar(APPLIED).fetch_one(&mut c).await.ok();
-            let _ = c.close().await;
-            (v, super::sqlite::MIGRATOR.migrations.iter().map(|m| m.version).max())
-        }
+    let latest = match locate(database_url, data_dir)? {
+        Location::Postgres(_) => super::postgres::MIGRATOR.migrations.iter().map(|m| m.version).max(),
+        Location::Sqlite(_) => super::sqlite::MIGRATOR.migrations.iter().map(|m| m.version).max(),
     };
-    match (applied, latest) {
-        (Some(a), Some(l)) if a >= l => Ok(Some(connect_with(database_url, data_dir, opts).await?)),
+    match (applied_version(database_url, data_dir).await?, latest) {
+        (Some(a), Some(l)) if a >= l => {
+            Ok(Some(connect_with(database_url, data_dir, &StoreOptions { migrate: false, ..*opts }).await?))
+        }
         _ => Ok(None),
     }
 }
@@ -144,6 +191,13 @@ pub fn redact_url(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_schema_version_is_the_newest_migration_of_both_engines() {
+        let newest = |m: &sqlx::migrate::Migrator| m.migrations.iter().map(|m| m.version).max();
+        assert_eq!(newest(&super::super::postgres::MIGRATOR), Some(super::super::SCHEMA_VERSION));
+        assert_eq!(newest(&super::super::sqlite::MIGRATOR), Some(super::super::SCHEMA_VERSION));
+    }
+
     #[test]
     fn passwords_are_redacted_wherever_they_sit() {
         assert_eq!(super::redact_url("postgres://op:pw@h:5432/db"), "postgres://op:***@h:5432/db");

@@ -161,6 +161,22 @@ async fn tenant_keys_are_encrypted_masked_and_looked_up_case_insensitively() {
     for backend in backends() {
         let env = Env::new(backend).await;
         let secret = "sk-test-FAKE-0123456789WXYZ";
+        if backend == Backend::Postgres {
+            // a shared store never gets a key made on one host
+            let mut c = env.cmd();
+            c.args(["keys", "set", "--tenant", "acme", "--provider", "openai"]);
+            c.stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            let mut child = c.spawn().unwrap();
+            child.stdin.take().unwrap().write_all(format!("{secret}\n").as_bytes()).unwrap();
+            let o = child.wait_with_output().unwrap();
+            assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+            assert!(stderr(&o).contains("ATOM_SYNC_MASTER_KEY"), "{}", stderr(&o));
+            assert!(!env.data_dir().join("master.key").exists(), "a host-local key was made for a shared store");
+            // the operator hands this host the fleet's key, as a file here
+            atom_sync::keys::MasterKey::load(None, env.data_dir(), true).unwrap();
+        }
         let mut child = env
             .cmd()
             .args(["keys", "set", "--tenant", "acme", "--provider", "OpenAI", "--name", "OPENAI_API_KEY"])
@@ -265,15 +281,32 @@ async fn times_durations_and_keys_are_refused_with_a_reason_never_a_panic() {
         assert!(stderr(&o).contains("is not a time"), "{bad}: {}", stderr(&o));
     }
     ok(&env.run(&["backfill", "--tenant", "acme", "--source", &sample]));
-    let o = env.run(&["search", "--tenant", "acme", "--from", "1969-07-20", "--to", "2026-01-01T08:00:00+02:00", "--json", "gas"]);
+    let o = env.run(&[
+        "search",
+        "--tenant",
+        "acme",
+        "--from",
+        "1969-07-20",
+        "--to",
+        "2026-01-01T08:00:00+02:00",
+        "--json",
+        "gas",
+    ]);
     ok(&o);
     let mut c = env.cmd();
     c.env("ATOM_SYNC_MASTER_KEY", "é".repeat(32)).args(["keys", "set", "--tenant", "acme", "--provider", "openai"]);
     c.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     let mut child = c.spawn().unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"sk-test-not-a-real-key-0000
-").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"sk-test-not-a-real-key-0000
+",
+        )
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("ATOM_SYNC_MASTER_KEY") && !stderr(&o).contains("panicked"), "{}", stderr(&o));

@@ -51,7 +51,18 @@ pub struct Env {
 }
 
 impl Env {
+    /// An installation ready to use: Postgres databases are migrated, as an operator
+    /// does once with `atom-sync migrate` (SQLite migrates itself).
     pub async fn new(backend: Backend) -> Env {
+        let env = Env::unmigrated(backend).await;
+        if let Some(url) = &env.database_url {
+            atom_sync::store::migrate(Some(url), env.data_dir()).await.unwrap();
+        }
+        env
+    }
+
+    /// A new installation whose Postgres database has no schema yet.
+    pub async fn unmigrated(backend: Backend) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let database_url = match backend {
             Backend::Sqlite => None,
@@ -256,4 +267,3 @@ pub fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
-

@@ -181,8 +181,15 @@ async fn skewed_clocks_neither_rescue_the_living_nor_keep_the_dead() {
         let env = Env::new(backend).await;
         let (source, fifo) = export(env.data_dir(), &["a", "b"], Some("slow"));
         let mut cmd = env.cmd();
-        cmd.env("ATOM_SYNC_TEST_CLOCK_OFFSET", "-10m")
-            .args(["backfill", "--tenant", "acme", "--source", &source, "--heartbeat", "300ms"]);
+        cmd.env("ATOM_SYNC_TEST_CLOCK_OFFSET", "-10m").args([
+            "backfill",
+            "--tenant",
+            "acme",
+            "--source",
+            &source,
+            "--heartbeat",
+            "300ms",
+        ]);
         let mut p = Proc::spawn_cmd(cmd);
         crate::jobs::wait_running(&env, &mut p);
         let token = job_of(&env)["lease_token"].clone();

@@ -42,10 +42,21 @@ pub struct SimFolder {
 
 #[derive(Debug, Default)]
 pub struct SimMailbox {
+    /// The directory (Entra tenant) the mailbox belongs to: only its tokens read it.
+    pub directory: String,
     pub folders: Vec<SimFolder>,
     pub messages: Vec<SimMessage>,
     /// (id, folder, version) of deleted messages, for delta rounds.
     pub tombstones: Vec<(String, String, u64)>,
+}
+
+/// An app registration in a directory, and how it proves itself.
+#[derive(Debug, Clone)]
+pub struct SimApp {
+    pub client_id: String,
+    pub secret: Option<String>,
+    /// (x5t, the RSA public key as PKCS#1 DER) of the app's certificate.
+    pub certificate: Option<(String, Vec<u8>)>,
 }
 
 /// What a matching request gets instead of its answer.
@@ -109,6 +120,11 @@ pub struct SimState {
     pub faults: Vec<Fault>,
     pub log: Vec<Logged>,
     pub tokens: HashMap<String, Instant>,
+    /// Which directory each token was issued for.
+    pub token_directory: HashMap<String, String>,
+    /// The directories (Entra tenants) and their apps; the default one is there from
+    /// the start (`TENANT_ID`, `CLIENT_ID`, `CLIENT_SECRET`).
+    pub directories: HashMap<String, SimApp>,
     pub token_lifetime: Duration,
     /// Every token handed out, expired or not.
     pub issued: Vec<String>,
@@ -132,7 +148,15 @@ pub struct GraphSim {
 impl GraphSim {
     /// Serve on 127.0.0.1 (`port` 0 = any) from a thread of its own.
     pub fn start(port: u16) -> GraphSim {
-        let state = Arc::new(Mutex::new(SimState { token_lifetime: Duration::from_secs(3599), ..Default::default() }));
+        let directories = HashMap::from([(
+            TENANT_ID.to_string(),
+            SimApp { client_id: CLIENT_ID.into(), secret: Some(CLIENT_SECRET.into()), certificate: None },
+        )]);
+        let state = Arc::new(Mutex::new(SimState {
+            token_lifetime: Duration::from_secs(3599),
+            directories,
+            ..Default::default()
+        }));
         let shared = state.clone();
         let addr = spawn_server(port, move |req| handle(shared.clone(), req));
         GraphSim { addr, state }
@@ -162,8 +186,14 @@ impl GraphSim {
     }
 
     pub fn add_mailbox(&self, user: &str, folders: &[&str]) {
+        self.add_mailbox_in(TENANT_ID, user, folders)
+    }
+
+    /// A mailbox of another customer's directory.
+    pub fn add_mailbox_in(&self, directory: &str, user: &str, folders: &[&str]) {
         self.with(|s| {
             let mb = s.mailboxes.entry(user.to_lowercase()).or_default();
+            mb.directory = directory.to_string();
             for f in folders {
                 mb.folders.push(SimFolder { id: folder_id(f), name: f.to_string() });
             }
@@ -507,7 +537,7 @@ fn route(state: &Arc<Mutex<SimState>>, req: &Req) -> Response {
     let (path, query) = (req.path.as_str(), &req.query);
     let mut s = lock(state);
     if req.method == "POST" && path.ends_with("/oauth2/v2.0/token") {
-        return token(&mut s, path, &req.body);
+        return token(&mut s, path, &req.body, req.header("host").unwrap_or("localhost"));
     }
     // every Graph call needs a live token
     let bearer = req.header("authorization").and_then(|v| v.strip_prefix("Bearer "));
@@ -515,6 +545,7 @@ fn route(state: &Arc<Mutex<SimState>>, req: &Req) -> Response {
     if !live {
         return error(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.");
     }
+    let directory = bearer.and_then(|t| s.token_directory.get(t)).cloned().unwrap_or_default();
     let base = format!("http://{}", req.header("host").unwrap_or("localhost"));
     let parts: Vec<String> = path
         .trim_start_matches("/v1.0/")
@@ -529,13 +560,14 @@ fn route(state: &Arc<Mutex<SimState>>, req: &Req) -> Response {
         .collect();
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     match parts.as_slice() {
-        ["users"] => users(&s, query, &base, path),
+        ["users"] => users(&s, &directory, query, &base, path),
         ["users", user, rest @ ..] => {
             let user = user.to_lowercase();
             let gen_link = s.link_generation;
             let gen_delta = s.delta_generation;
             let version = s.version;
-            let Some(mb) = s.mailboxes.get(&user) else {
+            // another directory's token does not see this directory's users
+            let Some(mb) = s.mailboxes.get(&user).filter(|mb| mb.directory == directory) else {
                 return error(404, "ErrorInvalidUser", &format!("The requested user '{user}' is invalid."));
             };
             match rest {
@@ -557,9 +589,9 @@ fn route(state: &Arc<Mutex<SimState>>, req: &Req) -> Response {
     }
 }
 
-fn token(s: &mut SimState, path: &str, body: &[u8]) -> Response {
+fn token(s: &mut SimState, path: &str, body: &[u8], host: &str) -> Response {
     let form: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
-    let tenant_ok = path.trim_start_matches('/').starts_with(TENANT_ID);
+    let directory = path.trim_start_matches('/').split('/').next().unwrap_or_default().to_string();
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     if get("grant_type") != "client_credentials" || get("scope") != "https://graph.microsoft.com/.default" {
         return json_response(
@@ -567,15 +599,31 @@ fn token(s: &mut SimState, path: &str, body: &[u8]) -> Response {
             json!({"error": "invalid_scope", "error_description": "AADSTS70011: The provided value for the input parameter 'scope' is not valid."}).to_string(),
         );
     }
-    if !tenant_ok || get("client_id") != CLIENT_ID || get("client_secret") != CLIENT_SECRET {
-        return json_response(
-            401,
-            json!({"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
-                .to_string(),
-        );
+    let refused =
+        |why: &str| json_response(401, json!({"error": "invalid_client", "error_description": why}).to_string());
+    let Some(app) = s.directories.get(&directory).filter(|a| a.client_id == get("client_id")).cloned() else {
+        return refused("AADSTS700016: Application not found in the directory.");
+    };
+    let proven = if let Some(assertion) = form.get("client_assertion") {
+        let audience = format!("http://{host}{path}");
+        match (&app.certificate, get("client_assertion_type")) {
+            (Some((x5t, key)), "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") => {
+                verify_assertion(assertion, x5t, key, &app.client_id, &audience)
+            }
+            _ => Err("AADSTS700027: Client assertion contains an invalid signature.".to_string()),
+        }
+    } else {
+        match &app.secret {
+            Some(secret) if get("client_secret") == secret => Ok(()),
+            _ => Err("AADSTS7000215: Invalid client secret provided.".to_string()),
+        }
+    };
+    if let Err(why) = proven {
+        return refused(&why);
     }
     let token = format!("eyJ0eXAiOiJKV1Qi.sim-{}-{}", s.issued.len() + 1, uuid::Uuid::new_v4().simple());
     s.tokens.insert(token.clone(), Instant::now() + s.token_lifetime);
+    s.token_directory.insert(token.clone(), directory);
     s.issued.push(token.clone());
     json_response(
         200,
@@ -584,10 +632,12 @@ fn token(s: &mut SimState, path: &str, body: &[u8]) -> Response {
     )
 }
 
-fn users(s: &SimState, query: &BTreeMap<String, String>, base: &str, path: &str) -> Response {
+fn users(s: &SimState, directory: &str, query: &BTreeMap<String, String>, base: &str, path: &str) -> Response {
     let all: Vec<Value> = s
         .mailboxes
-        .keys()
+        .iter()
+        .filter(|(_, mb)| mb.directory == directory)
+        .map(|(u, _)| u)
         .map(|u| json!({"id": uuid_for(u), "userPrincipalName": u, "mail": u, "displayName": u}))
         .chain(std::iter::once(json!({"id": uuid_for("room"), "userPrincipalName": "room@sim.test", "mail": null})))
         .collect();
@@ -808,4 +858,52 @@ pub fn json_response(status: u16, body: String) -> Response {
         body,
         cut: false,
     }
+}
+
+fn base64url_decode(s: &str) -> Option<Vec<u8>> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'-' => Some(62),
+        b'_' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        acc = (acc << 6) | u32::from(val(c)?);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// A client assertion as Microsoft's identity platform checks it: RS256 with the
+/// registered certificate's key, its thumbprint as `x5t`, this token endpoint as the
+/// audience, the app as issuer and subject, not expired.
+fn verify_assertion(jwt: &str, x5t: &str, key: &[u8], client_id: &str, audience: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("AADSTS700027: Client assertion failed validation: {why}"));
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let [h, p, sig] = parts.as_slice() else { return bad("not a JWT") };
+    let json = |x: &str| base64url_decode(x).and_then(|b| serde_json::from_slice::<Value>(&b).ok());
+    let (Some(header), Some(claims), Some(sig)) = (json(h), json(p), base64url_decode(sig)) else {
+        return bad("not decodable");
+    };
+    if header["alg"] != "RS256" || header["x5t"] != x5t {
+        return bad("unknown key");
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    if claims["aud"] != audience || claims["iss"] != client_id || claims["sub"] != client_id {
+        return bad("audience, issuer or subject");
+    }
+    if claims["exp"].as_i64().is_none_or(|e| e <= now) || claims["nbf"].as_i64().is_none_or(|n| n > now + 300) {
+        return bad("expired");
+    }
+    ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, key)
+        .verify(format!("{h}.{p}").as_bytes(), &sig)
+        .or_else(|_| bad("signature"))
 }

@@ -287,7 +287,8 @@ async fn a_row_the_database_refuses_skips_its_message_and_the_rest_commits() {
         std::fs::create_dir_all(&root).unwrap();
         for i in 0..12 {
             let from = if i == 5 { "\"Evil Corp\" <evil@corp.example>" } else { "Ann <ann@acme.com>" };
-            let m = format!("Message-ID: <m{i}@refuse.test>\nFrom: {from}\nTo: bob@beta.org\nSubject: s{i}\n\nbody {i}\n");
+            let m =
+                format!("Message-ID: <m{i}@refuse.test>\nFrom: {from}\nTo: bob@beta.org\nSubject: s{i}\n\nbody {i}\n");
             std::fs::write(root.join(format!("{i:02}.eml")), m).unwrap();
         }
         let source = format!("eml:{}", root.display());
@@ -295,7 +296,10 @@ async fn a_row_the_database_refuses_skips_its_message_and_the_rest_commits() {
         ok(&o);
         let doc = status_json(&env, &[]);
         let job = &doc["jobs"][0];
-        assert_eq!((job["state"].as_str(), job["processed"].as_i64(), job["skipped"].as_i64()), (Some("completed"), Some(11), Some(1)));
+        assert_eq!(
+            (job["state"].as_str(), job["processed"].as_i64(), job["skipped"].as_i64()),
+            (Some("completed"), Some(11), Some(1))
+        );
         let one = status_json(&env, &[job["id"].as_str().unwrap()]);
         let reason = one["skipped_messages"][0]["reason"].as_str().unwrap().to_string();
         assert!(reason.contains("evil names are refused here"), "{backend:?}: the driver's words: {reason}");

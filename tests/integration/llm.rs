@@ -557,7 +557,7 @@ async fn a_dry_run_on_a_new_postgres_database_creates_no_schema() {
     }
     use sqlx::Connection;
     let ai = OpenAiSim::start();
-    let env = Env::new(Backend::Postgres).await;
+    let env = Env::unmigrated(Backend::Postgres).await;
     let source = export(&env, &["Budget reviewed with Maria Lopez at ACME."]);
     let out = stdout(ok(&run(&env, &ai, &["backfill", "--tenant", "acme", "--source", &source, "--dry-run"])));
     assert!(out.contains("nothing was written"), "{out}");

@@ -131,6 +131,16 @@ fn handle(state: &Mutex<AiState>, req: Req) -> Response {
     if req.method == "POST" && req.path.ends_with("/embeddings") {
         return embeddings(&mut s, &body, key, authorized);
     }
+    if req.method == "GET" && req.path.ends_with("/models") {
+        return match authorized {
+            true => json_response(
+                200,
+                json!({"object": "list", "data": [{"id": "gpt-4o-mini", "object": "model", "created": 1_700_000_000u32, "owned_by": "sim"}]})
+                    .to_string(),
+            ),
+            false => api_error(401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided."),
+        };
+    }
     if req.method != "POST" || !req.path.ends_with("/chat/completions") {
         return api_error(404, "invalid_request_error", "unknown_url", "Unknown request URL");
     }

@@ -6,6 +6,8 @@ use atom_sync::extract::{GraphWrite, rules};
 use atom_sync::job::{JobState, NewJob};
 use atom_sync::store::{ChunkCommit, JobFilter, LedgerRow, Store};
 
+use atom_sync::fleet::Capabilities;
+
 use crate::common::*;
 
 fn new_job(tenant: &str) -> NewJob {
@@ -140,15 +142,18 @@ async fn story(store: &dyn Store) {
 
 /// Claiming the next job, the reaper's moves, and cooperative pause / cancel.
 async fn queue_story(store: &dyn Store) {
-    assert!(store.claim_next(None, "w:1:a").await.unwrap().is_none(), "nothing pending");
+    assert!(store.claim_next(None, "w:1:a", &Capabilities::ALL).await.unwrap().is_none(), "nothing pending");
     let a = store.create_job(&new_job("acme")).await.unwrap();
     let b = store.create_job(&new_job("globex")).await.unwrap();
-    assert!(store.claim_next(Some("initech"), "w:1:a").await.unwrap().is_none(), "scoped by tenant");
-    let la = store.claim_next(None, "w:1:a").await.unwrap().unwrap();
+    assert!(
+        store.claim_next(Some("initech"), "w:1:a", &Capabilities::ALL).await.unwrap().is_none(),
+        "scoped by tenant"
+    );
+    let la = store.claim_next(None, "w:1:a", &Capabilities::ALL).await.unwrap().unwrap();
     assert_eq!(la.job_id, a.id, "oldest first");
-    let lb = store.claim_next(Some("globex"), "w:1:b").await.unwrap().unwrap();
+    let lb = store.claim_next(Some("globex"), "w:1:b", &Capabilities::ALL).await.unwrap().unwrap();
     assert_eq!(lb.job_id, b.id);
-    assert!(store.claim_next(None, "w:1:c").await.unwrap().is_none(), "each job claimed once");
+    assert!(store.claim_next(None, "w:1:c", &Capabilities::ALL).await.unwrap().is_none(), "each job claimed once");
 
     // pause is asked of a running job and delivered by its heartbeat
     assert_eq!(store.heartbeat(&la).await.unwrap(), None);
@@ -241,7 +246,7 @@ async fn keys_stored_before_names_existed_still_open_after_the_upgrade() {
     use atom_sync::keys::{KeyName, MasterKey, lookup};
     use atom_sync::secret::Secret;
     for backend in backends() {
-        let env = Env::new(backend).await;
+        let env = Env::unmigrated(backend).await;
         let engine = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(engine);
         let mut before = sqlx::migrate::Migrator::new(dir).await.unwrap();

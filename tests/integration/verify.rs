@@ -262,12 +262,8 @@ async fn repair_never_deletes_what_a_chunk_committed_since_the_report() {
         };
         sink.append_unchecked(&[late]).await.unwrap();
         let store = env.store().await;
-        let scope = atom_sync::verify::Scope {
-            tenant: "demo".into(),
-            mailbox: None,
-            job: None,
-            sources: Default::default(),
-        };
+        let scope =
+            atom_sync::verify::Scope { tenant: "demo".into(), mailbox: None, job: None, sources: Default::default() };
         let report = atom_sync::verify::verify(store.as_ref(), &sink, &scope, false).await.unwrap();
         assert_eq!(report.finding("orphan_vectors").map(|f| f.count), Some(1));
         // a job's chunk commits the message's ledger row now (its vector came first)

@@ -10,13 +10,14 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use crate::connection::{ClientCertificate, Credential};
 use crate::retry::{Failure, Policy, parse_retry_after};
 use crate::secret::Secret;
 use crate::{Error, Result};
 
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com/v1.0";
 pub const DEFAULT_LOGIN_URL: &str = "https://login.microsoftonline.com";
-pub const SCOPE: &str = "https://graph.microsoft.com/.default";
+pub use crate::connection::GLOBAL_SCOPE as SCOPE;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
 /// Consecutive gateway timeouts on one request before the page size is halved.
@@ -25,9 +26,10 @@ const SHRINK_AFTER: u32 = 2;
 /// Where Graph is and how to call it. `Debug` shows no secret.
 #[derive(Debug, Clone)]
 pub struct GraphConfig {
+    /// The directory (Entra tenant) the app signs in to.
     pub tenant_id: Option<String>,
     pub client_id: Option<String>,
-    pub client_secret: Option<Secret>,
+    pub credential: Option<Credential>,
     pub graph_url: String,
     pub login_url: String,
     /// Connect + whole-response timeout of every call.
@@ -42,7 +44,7 @@ impl Default for GraphConfig {
         GraphConfig {
             tenant_id: None,
             client_id: None,
-            client_secret: None,
+            credential: None,
             graph_url: DEFAULT_GRAPH_URL.into(),
             login_url: DEFAULT_LOGIN_URL.into(),
             timeout: DEFAULT_TIMEOUT,
@@ -53,17 +55,22 @@ impl Default for GraphConfig {
 }
 
 impl GraphConfig {
+    /// Whether this configuration can sign in at all.
+    pub fn has_credentials(&self) -> bool {
+        self.credentials().is_ok()
+    }
+
     /// The credentials, or an error naming each missing setting.
-    fn credentials(&self) -> Result<(&str, &str, &Secret)> {
+    fn credentials(&self) -> Result<(&str, &str, &Credential)> {
         let missing: Vec<&str> = [
             (self.tenant_id.is_none(), "ATOM_SYNC_GRAPH_TENANT_ID (--graph-tenant-id)"),
             (self.client_id.is_none(), "ATOM_SYNC_GRAPH_CLIENT_ID (--graph-client-id)"),
-            (self.client_secret.is_none(), "ATOM_SYNC_GRAPH_CLIENT_SECRET (--graph-client-secret)"),
+            (self.credential.is_none(), "ATOM_SYNC_GRAPH_CLIENT_SECRET (--graph-client-secret)"),
         ]
         .into_iter()
         .filter_map(|(m, name)| m.then_some(name))
         .collect();
-        match (&self.tenant_id, &self.client_id, &self.client_secret) {
+        match (&self.tenant_id, &self.client_id, &self.credential) {
             (Some(t), Some(c), Some(s)) => Ok((t, c, s)),
             _ => Err(Error::Invalid(format!("Microsoft Graph app credentials: {} not set", missing.join(", ")))),
         }
@@ -129,11 +136,30 @@ struct Gate {
     not_before: Mutex<Option<Instant>>,
 }
 
+/// Every mailbox's gate in this process, shared by every client (the default one and
+/// each tenant's), so Microsoft's per-mailbox limits hold whichever job calls.
+#[derive(Default)]
+pub struct Gates(Mutex<HashMap<String, Arc<Gate>>>);
+
+impl Gates {
+    fn get(&self, key: String, max_in_flight: usize) -> Arc<Gate> {
+        let mut gates = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        gates
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(Gate { permits: Semaphore::new(max_in_flight.max(1)), not_before: Mutex::new(None) })
+            })
+            .clone()
+    }
+}
+
 pub struct GraphClient {
     cfg: GraphConfig,
     http: reqwest::Client,
     token: tokio::sync::Mutex<Option<Token>>,
-    gates: Mutex<HashMap<String, Arc<Gate>>>,
+    gates: Arc<Gates>,
+    /// The certificate, parsed once, when the app signs in with one.
+    cert: Option<ClientCertificate>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -143,14 +169,27 @@ impl std::fmt::Debug for GraphClient {
 }
 
 impl GraphClient {
+    /// A client with gates of its own (one client per process: the usual case).
     pub fn new(cfg: GraphConfig) -> Result<Self> {
+        Self::with_gates(cfg, Arc::default())
+    }
+
+    /// A client sharing the process's mailbox gates with other clients.
+    pub fn with_gates(cfg: GraphConfig, gates: Arc<Gates>) -> Result<Self> {
+        let cert = match &cfg.credential {
+            Some(Credential::Certificate(pem)) => Some(
+                ClientCertificate::from_pem(pem.expose())
+                    .map_err(|e| Error::Invalid(format!("Microsoft Graph app certificate: {e}")))?,
+            ),
+            _ => None,
+        };
         let http = reqwest::Client::builder()
             .connect_timeout(cfg.timeout)
             .timeout(cfg.timeout)
             .user_agent(concat!("atom-sync/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Invalid(format!("Microsoft Graph: cannot build the HTTP client: {e}")))?;
-        Ok(GraphClient { cfg, http, token: tokio::sync::Mutex::new(None), gates: Mutex::new(HashMap::new()) })
+        Ok(GraphClient { cfg, http, token: tokio::sync::Mutex::new(None), gates, cert })
     }
 
     pub fn config(&self) -> &GraphConfig {
@@ -225,14 +264,37 @@ impl GraphClient {
         }
     }
 
+    /// A mailbox's gate: per directory, since two customers may each have a
+    /// `ceo@` mailbox.
     fn gate(&self, mailbox: &str) -> Arc<Gate> {
-        let mut gates = self.gates.lock().unwrap_or_else(|p| p.into_inner());
-        gates
-            .entry(mailbox.to_ascii_lowercase())
-            .or_insert_with(|| {
-                Arc::new(Gate { permits: Semaphore::new(self.cfg.max_in_flight.max(1)), not_before: Mutex::new(None) })
-            })
-            .clone()
+        let directory = self.cfg.tenant_id.as_deref().unwrap_or("-");
+        self.gates.get(format!("{directory}/{}", mailbox.to_ascii_lowercase()), self.cfg.max_in_flight)
+    }
+
+    /// Sign in, and read one page of one mailbox when one is named (`doctor`).
+    pub async fn probe(&self, mailbox: Option<&str>) -> Result<String> {
+        let directory = self.cfg.tenant_id.as_deref().unwrap_or("-");
+        // a token is all a sign-in check needs; it is never shown
+        self.token().await.map_err(|e| match e {
+            TokenError::Fatal(e) => e,
+            TokenError::Retry(f) => Error::Graph {
+                mailbox: "-".into(),
+                context: format!("getting an app token for Graph tenant {directory}"),
+                message: f.to_string(),
+                transient: f.retryable(),
+            },
+        })?;
+        let Some(mailbox) = mailbox else { return Ok(format!("signed in to directory {directory}")) };
+        let mut u = url::Url::parse(&format!("{}/users", self.cfg.graph_url.trim_end_matches('/')))
+            .map_err(|e| Error::Invalid(format!("Graph URL {:?}: {e}", self.cfg.graph_url)))?;
+        u.path_segments_mut()
+            .map_err(|_| Error::Invalid("Graph URL: not a base URL".into()))?
+            .push(mailbox)
+            .push("messages");
+        u.query_pairs_mut().append_pair("$top", "1").append_pair("$select", "id");
+        let call = Call { mailbox, what: "reading one page (doctor)", url: u.to_string(), prefer: None };
+        self.get_json(&call, None).await.map_err(|e| e.into_error(&call))?;
+        Ok(format!("signed in to directory {directory} and read a page of mailbox {mailbox}"))
     }
 
     /// Whether `url` is on the configured Graph (scheme, host and port): the bearer
@@ -314,14 +376,40 @@ impl GraphClient {
     }
 
     async fn fetch_token(&self) -> std::result::Result<Token, TokenError> {
-        let (tenant, client, secret) = self.cfg.credentials().map_err(TokenError::Fatal)?;
+        let (tenant, client, credential) = self.cfg.credentials().map_err(TokenError::Fatal)?;
         let url = format!("{}/{}/oauth2/v2.0/token", self.cfg.login_url.trim_end_matches('/'), tenant);
-        let form = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("client_id", client)
-            .append_pair("client_secret", secret.expose())
-            .append_pair("scope", SCOPE)
-            .append_pair("grant_type", "client_credentials")
-            .finish();
+        // built in a block of its own: the serializer is not Send, and must not live
+        // across the request's await
+        let form = {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            form.append_pair("client_id", client)
+                .append_pair("scope", &crate::connection::scope_of(&self.cfg.graph_url))
+                .append_pair("grant_type", "client_credentials");
+            match (credential, &self.cert) {
+                (Credential::Certificate(_), Some(cert)) => {
+                    let assertion = cert.assertion(client, &url, crate::time::now_ms() / 1000).map_err(|e| {
+                        TokenError::Fatal(Error::Graph {
+                            mailbox: "-".into(),
+                            context: format!("signing in to Graph tenant {tenant}, client {client}"),
+                            message: e,
+                            transient: false,
+                        })
+                    })?;
+                    form.append_pair("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+                        .append_pair("client_assertion", &assertion);
+                }
+                (Credential::Secret(secret), _) => {
+                    form.append_pair("client_secret", secret.expose());
+                }
+                // parsed when the client was made: never reached, and never sent as a secret
+                (Credential::Certificate(_), None) => {
+                    return Err(TokenError::Fatal(Error::Invalid(
+                        "Microsoft Graph app certificate: not parsed".into(),
+                    )));
+                }
+            }
+            form.finish()
+        };
         let resp = self
             .http
             .post(&url)

@@ -72,7 +72,12 @@ pub async fn list_mailboxes(client: &GraphClient) -> Result<Vec<String>> {
         let call = Call { mailbox: "(all users)", what: "listing users", url, prefer: None };
         let v = client.get_json(&call, None).await.map_err(|e| e.into_error(&call))?;
         trail.next(v["@odata.nextLink"].as_str(), v["value"].as_array().map_or(0, Vec::len)).map_err(|why| {
-            Error::Graph { mailbox: "(all users)".into(), context: "listing users".into(), message: why, transient: false }
+            Error::Graph {
+                mailbox: "(all users)".into(),
+                context: "listing users".into(),
+                message: why,
+                transient: false,
+            }
         })?;
         for user in v["value"].as_array().into_iter().flatten() {
             if user["mail"].as_str().is_some_and(|m| !m.is_empty())

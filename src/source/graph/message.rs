@@ -16,7 +16,7 @@ pub const SELECT: &str = "id,internetMessageId,conversationId,subject,from,sende
 pub fn to_item(v: &Value, mailbox: &str, max_body_bytes: usize) -> Item {
     let s = |k: &str| v[k].as_str().map(str::trim).filter(|x| !x.is_empty());
     let Some(id) = s("id") else {
-        let digest = crate::email::short_hash(&[v.to_string().as_bytes()]);
+        let digest = crate::text::short_hash(&[v.to_string().as_bytes()]);
         return Item::Skipped(Rejected::new(
             &format!("broken:{digest}"),
             &format!("graph:{mailbox}"),

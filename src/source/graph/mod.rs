@@ -18,7 +18,7 @@ mod paging;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use client::{Call, GraphClient, GraphConfig};
+pub use client::{Call, Gates, GraphClient, GraphConfig};
 use delta::{DeltaCursor, DeltaFolder, DeltaSource};
 use list::{ListCursor, ListSource};
 pub use mailboxes::{Mailboxes, received_range};

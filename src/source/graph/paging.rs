@@ -27,7 +27,7 @@ impl Trail {
     /// `Err` says why the sequence must not go on.
     pub fn next(&mut self, link: Option<&str>, items: usize) -> Result<(), String> {
         let Some(link) = link else { return Ok(()) };
-        let hash = crate::email::short_hash(&[link.as_bytes()]);
+        let hash = crate::text::short_hash(&[link.as_bytes()]);
         if self.seen.contains(&hash) {
             return Err(format!(
                 "Graph's next link repeats one already followed in this sequence (after {} pages): a paging loop",

@@ -135,7 +135,7 @@ where
                 .map_err(Error::store(format!("tenant {tenant}: counting skipped messages")))?;
         d.skipped = skipped;
         d.processed = d.ledger - skipped;
-        d.content_sha256 = crate::email::hex(&hasher.finalize());
+        d.content_sha256 = crate::text::hex(&hasher.finalize());
         Ok(d)
     }
 
@@ -149,6 +149,23 @@ where
         .fetch_all(&self.pool)
         .await
         .map_err(Error::store(format!("tenant {tenant}: reading the ledger")))
+    }
+
+    async fn transport(&self) -> Result<Option<(bool, String)>> {
+        let Some(sql) = DB::TLS_QUERY else { return Ok(None) };
+        let row: Option<(bool, String)> = sqlx::query_as(sql)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(Error::store(format!("reading the connection's security on {}", self.label)))?;
+        Ok(Some(row.unwrap_or((false, String::new()))))
+    }
+
+    async fn schema_version(&self) -> Result<i64> {
+        let (v,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(Error::store(format!("reading the schema version of {}", self.label)))?;
+        Ok(v.unwrap_or(0))
     }
 
     async fn ledger_holds(&self, tenant: &str, ids: &[String]) -> Result<BTreeSet<String>> {

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, QueryBuilder, Type};
 
 use super::{Engine, Sql, timed};
-use crate::job::{Job, JobState, Lease, NewJob};
+use crate::job::{Capabilities, Job, JobState, Lease, NewJob};
 use crate::store::{JobFilter, Jobs};
 use crate::{Error, Result};
 
@@ -190,13 +190,20 @@ where
         Ok(Lease { job_id: job_id.to_string(), tenant, owner: owner.to_string(), token })
     }
 
-    async fn claim_next(&self, tenant: Option<&str>, owner: &str) -> Result<Option<Lease>> {
+    async fn claim_next(&self, tenant: Option<&str>, owner: &str, can: &Capabilities) -> Result<Option<Lease>> {
         let mut tx = self.begin_write().await?;
-        // a job retried after a transient failure waits out its backoff
+        // a job retried after a transient failure waits out its backoff; a job this
+        // process cannot serve (a tenant's sealed secrets without the fleet's key, a
+        // Graph job with neither the tenant's connection nor default credentials) is
+        // left for a worker that can
         let sql = format!(
             "UPDATE jobs SET {CLAIM_SET}
              WHERE id = (SELECT id FROM jobs WHERE state = $4 AND ($3 IS NULL OR tenant_id = $3)
                            AND (not_before IS NULL OR not_before <= {{now}})
+                           AND ($5 OR (NOT EXISTS (SELECT 1 FROM tenant_keys k WHERE k.tenant_id = jobs.tenant_id)
+                                   AND NOT EXISTS (SELECT 1 FROM tenant_connections c WHERE c.tenant_id = jobs.tenant_id)))
+                           AND ($6 OR (substr(source, 1, 6) <> 'graph:' AND substr(source, 1, 12) <> 'graph-delta:')
+                                OR EXISTS (SELECT 1 FROM tenant_connections c WHERE c.tenant_id = jobs.tenant_id))
                          ORDER BY created_at, id LIMIT 1{})
                AND state = $4
              RETURNING id, tenant_id, lease_token",
@@ -207,6 +214,8 @@ where
             .bind(owner)
             .bind(tenant)
             .bind(JobState::Pending.as_str())
+            .bind(can.tenant_secrets)
+            .bind(can.default_graph)
             .fetch_optional(&mut *tx)
             .await
             .map_err(Error::store("claiming the next pending job"))?;

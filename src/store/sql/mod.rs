@@ -33,6 +33,9 @@ pub trait Engine: Database {
     /// Appended to the claim's sub-select: Postgres skips rows other workers are
     /// claiming; SQLite's immediate transaction already serialises claims.
     const SKIP_LOCKED: &'static str;
+    /// How this connection is protected on the wire (`encrypted`, `version`), where
+    /// the engine talks over one.
+    const TLS_QUERY: Option<&'static str>;
 
     /// A transaction that will write: it takes the engine's write lock up front
     /// (SQLite) so two writers queue instead of failing on a lock upgrade.

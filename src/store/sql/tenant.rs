@@ -1,15 +1,21 @@
 //! A tenant's settings: sealed provider keys (looked up case-insensitively: a
-//! [`KeyName`] is normalised, and `lower()` also finds rows written by hand) and the
-//! embedder of its vectors.
+//! [`KeyName`] is normalised, and `lower()` also finds rows written by hand), its
+//! sealed Microsoft 365 connection and the embedder of its vectors; and the fleet's
+//! few settings.
 
 use async_trait::async_trait;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::{Engine, Sql};
+use crate::connection::{ConnectionInfo, StoredConnection};
 use crate::embed::EmbedderSpec;
 use crate::keys::{KeyInfo, KeyName, SealedKey};
 use crate::store::Tenants;
 use crate::{Error, Result};
+
+/// A connection's listing columns (never its credential).
+const CONNECTION: &str =
+    "tenant_id, directory_id, client_id, auth, graph_url, login_url, thumbprint, hint, created_at, updated_at";
 
 #[async_trait]
 impl<DB> Tenants for Sql<DB>
@@ -124,5 +130,94 @@ where
         .await
         .map_err(Error::store("listing embedders"))?;
         rows.into_iter().map(|(t, name, dims)| EmbedderSpec::from_stored(&t, &name, dims).map(|s| (t, s))).collect()
+    }
+
+    async fn put_connection(&self, c: &StoredConnection) -> Result<()> {
+        let i = &c.info;
+        sqlx::query(
+            "INSERT INTO tenant_connections (tenant_id, directory_id, client_id, auth, graph_url, login_url,
+                 thumbprint, hint, nonce, ciphertext, sealed_version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+             ON CONFLICT (tenant_id) DO UPDATE SET directory_id = excluded.directory_id,
+                 client_id = excluded.client_id, auth = excluded.auth, graph_url = excluded.graph_url,
+                 login_url = excluded.login_url, thumbprint = excluded.thumbprint, hint = excluded.hint,
+                 nonce = excluded.nonce, ciphertext = excluded.ciphertext,
+                 sealed_version = excluded.sealed_version, updated_at = excluded.updated_at",
+        )
+        .bind(i.tenant.as_str())
+        .bind(i.directory_id.as_str())
+        .bind(i.client_id.as_str())
+        .bind(i.auth.as_str())
+        .bind(i.graph_url.as_str())
+        .bind(i.login_url.as_str())
+        .bind(i.thumbprint.as_deref())
+        .bind(i.hint.as_str())
+        .bind(c.sealed.nonce.as_slice())
+        .bind(c.sealed.ciphertext.as_slice())
+        .bind(c.sealed.sealed_version)
+        .bind(crate::time::now_ms())
+        .execute(&self.pool)
+        .await
+        .map_err(Error::store(format!("tenant {}: storing its Microsoft 365 connection", i.tenant)))?;
+        Ok(())
+    }
+
+    async fn connection(&self, tenant: &str) -> Result<Option<StoredConnection>> {
+        let info: Option<ConnectionInfo> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CONNECTION} FROM tenant_connections WHERE tenant_id = $1"
+        )))
+        .bind(tenant)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(Error::store(format!("tenant {tenant}: reading its Microsoft 365 connection")))?;
+        let Some(info) = info else { return Ok(None) };
+        let sealed: SealedKey =
+            sqlx::query_as("SELECT nonce, ciphertext, sealed_version FROM tenant_connections WHERE tenant_id = $1")
+                .bind(tenant)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(Error::store(format!("tenant {tenant}: reading its Microsoft 365 connection")))?;
+        Ok(Some(StoredConnection { info, sealed }))
+    }
+
+    async fn list_connections(&self, tenant: Option<&str>) -> Result<Vec<ConnectionInfo>> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CONNECTION} FROM tenant_connections WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY tenant_id"
+        )))
+        .bind(tenant)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(Error::store("listing Microsoft 365 connections"))
+    }
+
+    async fn remove_connection(&self, tenant: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM tenant_connections WHERE tenant_id = $1")
+            .bind(tenant)
+            .execute(&self.pool)
+            .await
+            .map_err(Error::store(format!("tenant {tenant}: removing its Microsoft 365 connection")))?;
+        Ok(DB::affected(&done) > 0)
+    }
+
+    async fn fleet_setting(&self, name: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM fleet_settings WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(Error::store(format!("reading fleet setting {name}")))?;
+        Ok(row.map(|(v,)| v))
+    }
+
+    async fn claim_fleet_setting(&self, name: &str, value: &str) -> Result<String> {
+        sqlx::query(
+            "INSERT INTO fleet_settings (name, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(value)
+        .bind(crate::time::now_ms())
+        .execute(&self.pool)
+        .await
+        .map_err(Error::store(format!("recording fleet setting {name}")))?;
+        Ok(self.fleet_setting(name).await?.unwrap_or_default())
     }
 }
