@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_atom_sync_global_optspecs
-    string join \n data-dir= database-url= lance-uri= lance-s3-endpoint= lance-storage-option= v/verbose q/quiet log-format= db-statement-timeout= db-lock-timeout= db-idle-in-transaction-timeout= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-max-retries= graph-retry-base= llm-base-url= llm-model= llm-concurrency= llm-timeout= llm-key-name= llm-operator-key llm-requests-per-minute= llm-tokens-per-minute= llm-max-retries= llm-retry-base= embed-batch-size= h/help V/version
+    string join \n data-dir= database-url= lance-uri= lance-s3-endpoint= lance-storage-option= v/verbose q/quiet log-format= db-statement-timeout= db-lock-timeout= db-idle-in-transaction-timeout= graph-tenant-id= graph-client-id= graph-client-secret= graph-url= login-url= graph-timeout= graph-max-in-flight= graph-request-budget= graph-max-retries= graph-retry-base= llm-base-url= llm-model= llm-concurrency= llm-timeout= llm-key-name= llm-operator-key llm-requests-per-minute= llm-tokens-per-minute= llm-max-retries= llm-retry-base= embed-batch-size= h/help V/version
 end
 
 function __fish_atom_sync_needs_command
@@ -41,6 +41,7 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-url -d 'Graph
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -84,7 +85,9 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l folder 
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l since -d 'Graph: only mail received within this span before now (e.g. 90d) [default: the whole history]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l from -d 'Graph: only mail received at or after this time (2026-01-31 or RFC 3339)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l to -d 'Graph: only mail received before this time [default: now, fixed when the job is created]' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l window -d 'Graph: the span of received time one listing query covers' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l window -d 'Graph: no longer used (the listing seeks to where mail is, whatever its spread); accepted so old command lines still run' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l order -d 'Graph: which mail comes first; newest-first makes a tenant\'s memory useful within minutes of starting a full history' -r -f -a "oldest-first\t''
+newest-first\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l chunk-size -d 'Messages per chunk: one source page (Graph `$top`, at most 1000; repeated 504s halve it down to 25), one embedding batch, one transaction' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l max-body-bytes -d 'Cap on the text body handed to extraction and embedding, in bytes' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l max-llm-tokens -d 'Tokens after which the job\'s LLM extraction pauses (vectors and rules go on); re-run with a higher cap to finish, memoised answers cost nothing' -r
@@ -110,6 +113,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-u
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -155,6 +159,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-url -
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -196,6 +201,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-url
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -236,6 +242,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-url
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -277,6 +284,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-url
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -316,6 +324,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-url -
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -352,6 +361,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-url 
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -385,6 +395,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-url
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -421,6 +432,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-url
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -465,6 +477,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-url
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -502,6 +515,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-url 
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -536,6 +550,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-ur
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -573,6 +588,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-cl
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -610,6 +626,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -650,6 +667,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -684,6 +702,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -721,6 +740,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -758,6 +778,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -796,6 +817,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -830,6 +852,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -867,6 +890,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-url
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -901,6 +925,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-ur
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l llm-base-url -d 'OpenAI-compatible API base URL' -r
@@ -935,6 +960,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l grap
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l login-url -d 'Microsoft identity platform base URL (tokens)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-timeout -d 'Connect and total timeout of every Graph call' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-max-in-flight -d 'Graph requests in flight per mailbox, across this process' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-request-budget -d 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-max-retries -d 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l graph-retry-base -d 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-base-url -d 'OpenAI-compatible API base URL' -r

@@ -8,7 +8,7 @@ use atom_sync::estimate::{Estimate, LlmPlan, Prices};
 use atom_sync::job::NewJob;
 use atom_sync::settings::DEFAULT_CHUNK_SIZE;
 use atom_sync::source::SourceSpec;
-use atom_sync::source::graph::{GraphSpec, received_range};
+use atom_sync::source::graph::{GraphSpec, Order, received_range};
 use atom_sync::tenant::TenantId;
 use clap::Args;
 use clap::builder::TypedValueParser;
@@ -45,9 +45,13 @@ pub struct BackfillArgs {
     #[arg(long, value_name = "TIME", value_parser = atom_sync::time::parse_rfc3339)]
     pub to: Option<i64>,
 
-    /// Graph: the span of received time one listing query covers
-    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = parse_window)]
+    /// Graph: no longer used (the listing seeks to where mail is, whatever its spread); accepted so old command lines still run
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = parse_window, hide = true)]
     pub window: Duration,
+
+    /// Graph: which mail comes first; newest-first makes a tenant's memory useful within minutes of starting a full history
+    #[arg(long, value_enum, default_value = "oldest-first", env = "ATOM_SYNC_ORDER")]
+    pub order: OrderArg,
 
     /// Messages per chunk: one source page (Graph `$top`, at most 1000; repeated 504s halve it down to 25), one embedding batch, one transaction
     #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000).map(|v| v as usize))]
@@ -148,7 +152,17 @@ fn graph_spec(args: &BackfillArgs, mailbox: &str, from: Option<i64>, to: i64) ->
         window_ms: (args.window.as_millis() as i64).max(60_000),
         top: args.chunk_size.min(1000) as u32,
         delta: false,
+        order: match args.order {
+            OrderArg::OldestFirst => Order::Oldest,
+            OrderArg::NewestFirst => Order::Newest,
+        },
     }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum OrderArg {
+    OldestFirst,
+    NewestFirst,
 }
 
 /// What the backfill would cost; nothing is written, not even an empty database.

@@ -210,6 +210,10 @@ pub struct GraphOpts {
     #[arg(long, env = "ATOM_SYNC_GRAPH_MAX_IN_FLIGHT", global = true, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub graph_max_in_flight: u16,
 
+    /// Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)
+    #[arg(long, env = "ATOM_SYNC_GRAPH_REQUEST_BUDGET", global = true, value_name = "N", default_value_t = atom_sync::source::graph::gate::BUDGET_REQUESTS, value_parser = clap::value_parser!(u32).range(1..))]
+    pub graph_request_budget: u32,
+
     /// Retries of a failed Graph call (429, 5xx, timeouts) before the job fails
     #[arg(long, env = "ATOM_SYNC_GRAPH_MAX_RETRIES", global = true, value_name = "N", default_value_t = 8)]
     pub graph_max_retries: u32,
@@ -233,6 +237,7 @@ impl GraphOpts {
             login_url: self.login_url.clone(),
             timeout: self.graph_timeout,
             max_in_flight: self.graph_max_in_flight as usize,
+            budget: (self.graph_request_budget, atom_sync::source::graph::gate::BUDGET_PERIOD),
             retry: Policy {
                 max_retries: self.graph_max_retries,
                 base_delay: self.graph_retry_base,

@@ -265,6 +265,9 @@ async fn one(
     if j.removed > 0 {
         println!("removed    {} (gone from the source)", j.removed);
     }
+    if let Some(source) = &j.source_status {
+        println!("source     {source}");
+    }
     if let Some(llm) = &j.llm_status {
         println!("llm        {llm}; {} tokens", j.llm_tokens);
     }

@@ -41,6 +41,7 @@ pub async fn run(g: &Global, args: SyncArgs) -> anyhow::Result<u8> {
         window_ms: atom_sync::source::graph::DEFAULT_WINDOW.as_millis() as i64,
         top: args.chunk_size as u32,
         delta: true,
+        order: Default::default(),
     };
     let mailboxes = args.select.mailboxes(&args.mailbox);
     let planned = graph_jobs(g, &args.tenant, &mailboxes, args.chunk_size, &args.job, make).await?;

@@ -81,7 +81,10 @@ impl GraphWrite {
             Some(e) => {
                 e.first_seen_at = min_opt(e.first_seen_at, row.first_seen_at);
                 e.last_seen_at = max_opt(e.last_seen_at, row.last_seen_at);
-                if e.email.as_deref() == Some(e.name.as_str()) && row.name != e.name {
+                // as the store merges: a display name over the address, the smaller
+                // of two display names, whatever order messages come in
+                let address = |n: &str| e.email.as_deref() == Some(n);
+                if !address(&row.name) && (address(&e.name) || row.name < e.name) {
                     e.name = row.name;
                 }
             }
@@ -99,10 +102,15 @@ impl GraphWrite {
         }
         self.node_support.insert((row.key.clone(), message_id.to_string()));
         match self.nodes.get_mut(&row.key) {
-            // the store's upsert applies the same rule, so chunk boundaries never
-            // change a name: a display name replaces a bare address
-            Some(n) if n.kind == "person" && n.name.contains('@') && !row.name.contains('@') => n.name = row.name,
-            Some(_) => {}
+            // the store's upsert applies the same rule, so neither chunk boundaries
+            // nor the order pages arrive in change a name: a display name replaces a
+            // bare address, and of two display names the smaller wins
+            Some(n) => {
+                let address = |s: &str| n.kind == "person" && s.contains('@');
+                if !address(&row.name) && (address(&n.name) || row.name < n.name) {
+                    n.name = row.name;
+                }
+            }
             None => {
                 self.nodes.insert(row.key.clone(), row);
             }

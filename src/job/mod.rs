@@ -151,6 +151,9 @@ pub struct Job {
     pub llm_tokens: i64,
     /// Whether the LLM path ran, and if not why.
     pub llm_status: Option<String>,
+    /// How the source stands as of the latest chunk (a Graph mailbox's concurrency
+    /// and throttling).
+    pub source_status: Option<String>,
     pub llm_token_cap: Option<i64>,
     /// The embedder the job writes with (`local`, `openai:MODEL`), fixed at its first run.
     #[serde(skip)]
@@ -270,6 +273,7 @@ pub(crate) mod tests {
             removed: 0,
             llm_tokens: 0,
             llm_status: None,
+            source_status: None,
             llm_token_cap: None,
             embedder: None,
             embed_dimensions: None,

@@ -144,6 +144,8 @@ impl Pipeline {
                 .collect(),
             embedder: Some((memory.spec.stored_name(), memory.spec.dimensions().map(i64::from))),
             llm_status: path.status(),
+            estimated_total: page.estimated_total,
+            source_status: page.source_status,
         };
         self.commit(lease, job, memory, commit).await
     }

@@ -40,6 +40,11 @@ pub struct Page {
     /// This job re-listed the whole mailbox: the mailbox's rows from this source that
     /// the job did not write are gone from the source.
     pub reconcile: bool,
+    /// How many messages the source holds in the job's range, once it knows (the ETA).
+    pub estimated_total: Option<i64>,
+    /// How the source stands, for `status JOB` (a Graph mailbox's concurrency and
+    /// throttling).
+    pub source_status: Option<String>,
 }
 
 #[async_trait]

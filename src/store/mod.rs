@@ -29,7 +29,7 @@ use crate::keys::{KeyInfo, KeyName, SealedKey};
 
 /// The schema version this binary is built for (its newest migration; both engines
 /// keep the same numbering).
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 pub use open::{Migrated, SQLITE_FILE, StoreOptions, connect, connect_with, migrate, open_existing, redact_url};
 pub use postgres::PgStore;

@@ -17,6 +17,7 @@ impl Engine for Postgres {
     const BACKEND: &'static str = "postgres";
     const NOW: &'static str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
+    const BYTES: &'static str = " COLLATE \"C\"";
     const TLS_QUERY: Option<&'static str> =
         Some("SELECT ssl, COALESCE(version, '') FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
 

@@ -51,6 +51,10 @@ pub struct ChunkCommit {
     pub embedder: Option<(String, Option<i64>)>,
     /// The job's LLM path as of this chunk (`None` leaves it as it was).
     pub llm_status: Option<String>,
+    /// What the source now says the job's range holds (`None` leaves it).
+    pub estimated_total: Option<i64>,
+    /// How the source stands (`None` leaves it).
+    pub source_status: Option<String>,
 }
 
 /// A committed chunk: the job as it now stands, and the messages whose rows the

@@ -20,6 +20,7 @@ impl Engine for Sqlite {
     const BACKEND: &'static str = "sqlite";
     const NOW: &'static str = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
     const SKIP_LOCKED: &'static str = "";
+    const BYTES: &'static str = "";
     const TLS_QUERY: Option<&'static str> = None;
 
     async fn begin_write(pool: &Pool<Self>) -> sqlx::Result<Transaction<'static, Self>> {

@@ -135,6 +135,12 @@ pub struct SimState {
     pub version: u64,
     /// Added to every Graph answer (to make concurrency observable).
     pub latency: Duration,
+    /// Requests in flight per mailbox that Graph allows; one more gets a 429 with
+    /// `Retry-After` (`retry_after` seconds), as Exchange Online answers.
+    pub max_concurrent: Option<usize>,
+    pub retry_after: u64,
+    /// Answers sent gzip-compressed (the client asked for it).
+    pub gzipped: usize,
     in_flight: HashMap<String, usize>,
     seq: u64,
 }
@@ -340,7 +346,7 @@ impl Req {
 pub struct Response {
     status: u16,
     headers: Vec<(String, String)>,
-    body: String,
+    body: Vec<u8>,
     /// Announce the whole body, send half, close: a response cut short.
     cut: bool,
 }
@@ -419,7 +425,7 @@ where
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str(&format!("content-length: {}\r\n\r\n", resp.body.len()));
-        let body = if resp.cut { &resp.body.as_bytes()[..resp.body.len() / 2] } else { resp.body.as_bytes() };
+        let body = if resp.cut { &resp.body[..resp.body.len() / 2] } else { &resp.body[..] };
         if w.write_all(head.as_bytes()).await.is_err() || w.write_all(body).await.is_err() || resp.cut {
             let _ = w.shutdown().await;
             return;
@@ -482,6 +488,16 @@ async fn handle(state: Arc<Mutex<SimState>>, req: Req) -> Response {
                 f.remaining -= 1;
                 f.kind.clone()
             });
+        // a request past the mailbox's concurrency limit is throttled at once
+        let over = mailbox.is_some() && s.max_concurrent.is_some_and(|max| in_flight > max);
+        let fault = match over {
+            true => Some(FaultKind::Status {
+                status: 429,
+                code: "ApplicationThrottled".into(),
+                retry_after: Some(s.retry_after.to_string()),
+            }),
+            false => fault,
+        };
         (seq, fault, s.latency)
     };
     if !latency.is_zero() && mailbox.is_some() {
@@ -502,14 +518,14 @@ async fn handle(state: Arc<Mutex<SimState>>, req: Req) -> Response {
         Some(FaultKind::Truncated) => Response { cut: true, ..route(&state, &req) },
         Some(FaultKind::NextLink(to)) => {
             let mut r = route(&state, &req);
-            if let Ok(mut doc) = serde_json::from_str::<Value>(&r.body) {
+            if let Ok(mut doc) = serde_json::from_slice::<Value>(&r.body) {
                 let own = || {
                     let host = req.header("host").unwrap_or("localhost");
                     let q: Vec<(String, String)> = req.query.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
                     link(&format!("http://{host}"), &req.path, &q)
                 };
                 doc["@odata.nextLink"] = json!(to.unwrap_or_else(own));
-                r.body = doc.to_string();
+                r.body = doc.to_string().into_bytes();
             }
             r
         }
@@ -519,6 +535,7 @@ async fn handle(state: Arc<Mutex<SimState>>, req: Req) -> Response {
         }
         None => route(&state, &req),
     };
+    let response = gzip_if_asked(&state, &req, response);
     let mut s = lock(&state);
     if let Some(m) = &mailbox
         && let Some(n) = s.in_flight.get_mut(m)
@@ -716,6 +733,8 @@ fn page_of(
     context: &str,
 ) -> Response {
     let top = query.get("$top").and_then(|t| t.parse::<usize>().ok()).unwrap_or(10).clamp(1, 1000);
+    // `$skip` (the caller's) then the next link's own offset past it
+    let skip = query.get("$skip").and_then(|s| s.parse::<usize>().ok()).unwrap_or(0);
     let offset = match query.get("$skiptoken") {
         None => 0,
         Some(t) => {
@@ -725,8 +744,13 @@ fn page_of(
             }
         }
     };
+    let total = values.len();
+    let values: Vec<Value> = values.into_iter().skip(skip).collect();
     let page: Vec<Value> = values.iter().skip(offset).take(top).cloned().collect();
     let mut doc = json!({"@odata.context": context, "value": page});
+    if query.get("$count").is_some_and(|c| c == "true") {
+        doc["@odata.count"] = json!(total);
+    }
     if offset + top < values.len() {
         let mut q: Vec<(String, String)> =
             query.iter().filter(|(k, _)| *k != "$skiptoken").map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -855,7 +879,7 @@ pub fn json_response(status: u16, body: String) -> Response {
     Response {
         status,
         headers: vec![("content-type".into(), "application/json; odata.metadata=minimal".into())],
-        body,
+        body: body.into_bytes(),
         cut: false,
     }
 }
@@ -906,4 +930,22 @@ fn verify_assertion(jwt: &str, x5t: &str, key: &[u8], client_id: &str, audience:
     ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, key)
         .verify(format!("{h}.{p}").as_bytes(), &sig)
         .or_else(|_| bad("signature"))
+}
+
+/// A 200 the client accepts gzip for is sent compressed, as Graph does.
+fn gzip_if_asked(state: &Arc<Mutex<SimState>>, req: &Req, mut r: Response) -> Response {
+    use std::io::Write;
+    let asked = req.header("accept-encoding").is_some_and(|v| v.contains("gzip"));
+    if !asked || r.status != 200 || r.body.len() < 512 || r.cut {
+        return r;
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    if gz.write_all(&r.body).is_err() {
+        return r;
+    }
+    let Ok(body) = gz.finish() else { return r };
+    r.body = body;
+    r.headers.push(("content-encoding".into(), "gzip".into()));
+    lock(state).gzipped += 1;
+    r
 }

@@ -11,6 +11,7 @@ mod faults;
 mod fleet;
 mod graph;
 mod graph_sim;
+mod graph_speed;
 mod hostile;
 mod jobs;
 mod kill;

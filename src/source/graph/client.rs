@@ -2,14 +2,13 @@
 //! a per-mailbox gate (at most `max_in_flight` requests, and `Retry-After` honoured
 //! by every request to that mailbox), and the retry loop that [`super::retry`] steers.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
-use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use super::gate::{BUDGET_PERIOD, BUDGET_REQUESTS, Gate, GateStatus, Gates};
 use crate::connection::{ClientCertificate, Credential};
 use crate::retry::{Failure, Policy, parse_retry_after};
 use crate::secret::Secret;
@@ -34,8 +33,11 @@ pub struct GraphConfig {
     pub login_url: String,
     /// Connect + whole-response timeout of every call.
     pub timeout: Duration,
-    /// Requests in flight per mailbox, across this process.
+    /// Requests in flight per mailbox, across this process (at most; 429s lower it
+    /// for a while).
     pub max_in_flight: usize,
+    /// Requests per mailbox per period, across this process (Microsoft's budget).
+    pub budget: (u32, Duration),
     pub retry: Policy,
 }
 
@@ -49,6 +51,7 @@ impl Default for GraphConfig {
             login_url: DEFAULT_LOGIN_URL.into(),
             timeout: DEFAULT_TIMEOUT,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            budget: (BUDGET_REQUESTS, BUDGET_PERIOD),
             retry: Policy::default(),
         }
     }
@@ -130,29 +133,6 @@ struct Token {
     refresh_at: Instant,
 }
 
-/// Per-mailbox admission: bounded concurrency and a shared "not before" instant.
-struct Gate {
-    permits: Semaphore,
-    not_before: Mutex<Option<Instant>>,
-}
-
-/// Every mailbox's gate in this process, shared by every client (the default one and
-/// each tenant's), so Microsoft's per-mailbox limits hold whichever job calls.
-#[derive(Default)]
-pub struct Gates(Mutex<HashMap<String, Arc<Gate>>>);
-
-impl Gates {
-    fn get(&self, key: String, max_in_flight: usize) -> Arc<Gate> {
-        let mut gates = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        gates
-            .entry(key)
-            .or_insert_with(|| {
-                Arc::new(Gate { permits: Semaphore::new(max_in_flight.max(1)), not_before: Mutex::new(None) })
-            })
-            .clone()
-    }
-}
-
 pub struct GraphClient {
     cfg: GraphConfig,
     http: reqwest::Client,
@@ -206,16 +186,34 @@ impl GraphClient {
     pub async fn get_json(
         &self,
         call: &Call<'_>,
-        mut shrink: Option<&mut (dyn FnMut() -> Option<String> + Send)>,
+        shrink: Option<&mut (dyn FnMut() -> Option<String> + Send)>,
     ) -> std::result::Result<Value, CallError> {
+        self.get(call, shrink, |body| serde_json::from_slice(body).map_err(|e| e.to_string())).await.map(|(v, _)| v)
+    }
+
+    /// GET a Graph URL and read its answer with `parse`, retrying what can be
+    /// retried; an answer `parse` cannot read (cut short, not JSON) is retried like a
+    /// transport failure. Returns what `parse` made, and whether the page was shrunk.
+    pub async fn get<T>(
+        &self,
+        call: &Call<'_>,
+        mut shrink: Option<&mut (dyn FnMut() -> Option<String> + Send)>,
+        parse: impl Fn(&[u8]) -> std::result::Result<T, String>,
+    ) -> std::result::Result<(T, bool), CallError> {
         let gate = self.gate(call.mailbox);
         let mut url = call.url.clone();
         let mut retries = 0u32;
         let mut gateway_timeouts = 0u32;
         let mut refreshed = false;
+        let mut shrunk = false;
         loop {
             let failure = match self.attempt(&gate, call, &url).await {
-                Ok(v) => return Ok(v),
+                Ok(body) => match parse(&body) {
+                    Ok(v) => return Ok((v, shrunk)),
+                    Err(e) => {
+                        Failure::Transport(format!("the response was not complete JSON ({e}), {} bytes", body.len()))
+                    }
+                },
                 Err(Attempt::Unauthorized(_, used)) if !refreshed => {
                     // an expired or revoked token: one fresh token, then a real answer;
                     // only ours is dropped (another call may have refreshed it already)
@@ -242,6 +240,7 @@ impl GraphClient {
                     tracing::info!(mailbox = call.mailbox, what = call.what, "repeated 504s: asking for smaller pages");
                     url = smaller;
                     gateway_timeouts = 0;
+                    shrunk = true;
                 }
             } else {
                 gateway_timeouts = 0;
@@ -253,11 +252,15 @@ impl GraphClient {
                 wait_ms = wait.as_millis() as u64,
                 "Graph call failed ({failure}); retrying"
             );
-            if failure.retry_after().is_some() {
-                // throttling is per mailbox: every request to it waits, not just this one
-                let mut nb = gate.not_before.lock().unwrap_or_else(|p| p.into_inner());
-                let until = Instant::now() + wait;
-                *nb = Some(nb.map_or(until, |t| t.max(until)));
+            if failure.status() == Some(429) {
+                // throttled: fewer at once for a while, and with Retry-After every
+                // request to the mailbox waits, not just this one
+                gate.throttled(failure.retry_after().map(|_| wait));
+                if failure.retry_after().is_none() {
+                    tokio::time::sleep(wait).await;
+                }
+            } else if failure.retry_after().is_some() {
+                gate.pause_until(Instant::now() + wait);
             } else {
                 tokio::time::sleep(wait).await;
             }
@@ -268,7 +271,12 @@ impl GraphClient {
     /// `ceo@` mailbox.
     fn gate(&self, mailbox: &str) -> Arc<Gate> {
         let directory = self.cfg.tenant_id.as_deref().unwrap_or("-");
-        self.gates.get(format!("{directory}/{}", mailbox.to_ascii_lowercase()), self.cfg.max_in_flight)
+        self.gates.get(format!("{directory}/{}", mailbox.to_ascii_lowercase()), self.cfg.max_in_flight, self.cfg.budget)
+    }
+
+    /// How the mailbox's gate stands (concurrency now, throttling so far).
+    pub fn gate_status(&self, mailbox: &str) -> GateStatus {
+        self.gate(mailbox).status()
     }
 
     /// Sign in, and read one page of one mailbox when one is named (`doctor`).
@@ -304,7 +312,7 @@ impl GraphClient {
         matches!((origin(url), origin(&self.cfg.graph_url)), (Ok(a), Ok(b)) if a == b)
     }
 
-    async fn attempt(&self, gate: &Gate, call: &Call<'_>, url: &str) -> std::result::Result<Value, Attempt> {
+    async fn attempt(&self, gate: &Gate, call: &Call<'_>, url: &str) -> std::result::Result<bytes::Bytes, Attempt> {
         if !self.is_graph(url) {
             return Err(Attempt::Token(Error::Graph {
                 mailbox: call.mailbox.to_string(),
@@ -321,14 +329,7 @@ impl GraphClient {
             TokenError::Fatal(e) => Attempt::Token(e),
             TokenError::Retry(f) => Attempt::Failed(f),
         })?;
-        let _permit = gate.permits.acquire().await.map_err(|_| Attempt::Failed(Failure::Transport("closed".into())))?;
-        loop {
-            let wait = gate.not_before.lock().unwrap_or_else(|p| p.into_inner()).filter(|t| *t > Instant::now());
-            match wait {
-                Some(t) => tokio::time::sleep_until(t).await,
-                None => break,
-            }
-        }
+        let _permit = gate.admit().await;
         let mut req = self
             .http
             .get(url)
@@ -347,13 +348,11 @@ impl GraphClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
         let body = resp.bytes().await.map_err(|e| Attempt::Failed(transport(e)))?;
+        if status != 429 {
+            gate.succeeded();
+        }
         if (200..300).contains(&status) {
-            return serde_json::from_slice(&body).map_err(|e| {
-                Attempt::Failed(Failure::Transport(format!(
-                    "the response was not complete JSON ({e}), {} bytes",
-                    body.len()
-                )))
-            });
+            return Ok(body);
         }
         let (code, message) = graph_error(&body);
         let f = Failure::Status { status, code, message, retry_after };

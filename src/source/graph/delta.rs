@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::{Call, GraphClient, GraphSpec, Trail, link_expired, message};
+use super::{Call, GraphClient, GraphSpec, Trail, link_expired, message, page};
 use crate::source::{Page, Source};
 use crate::{Error, Result};
 
@@ -118,8 +118,9 @@ impl Source for DeltaSource {
             };
             let prefer = Some(format!("odata.maxpagesize={}", max.clamp(1, 1000)));
             let call = Call { mailbox: &self.spec.mailbox, what: &what, url, prefer };
-            let v = match self.client.get_json(&call, None).await {
-                Ok(v) => v,
+            let (mailbox, max_body) = (self.spec.mailbox.clone(), self.max_body);
+            let v = match self.client.get(&call, None, |b| page::parse(b, &mailbox, max_body)).await {
+                Ok((v, _)) => v,
                 Err(e) if folder.link.is_some() && e.failure().is_some_and(link_expired) => {
                     // the sync state is gone: list the folders again, a full round of
                     // each, then reconcile the mailbox against what that round saw
@@ -144,23 +145,17 @@ impl Source for DeltaSource {
                 Err(e) => return Err(e.into_error(&call)),
             };
             answered = true;
-            for m in v["value"].as_array().into_iter().flatten() {
-                if let Some(removed) = m.get("@removed") {
-                    // "changed" = still in the mailbox (moved, restorable); "deleted" is
-                    // acted on at the end of the run, unless the message shows up again
-                    // in another folder meanwhile (a move reported as a delete)
-                    let reason = removed["reason"].as_str().unwrap_or("deleted");
-                    if let (Some(id), "deleted") = (m["id"].as_str(), reason)
-                        && !self.state.pending_removed.iter().any(|p| p == id)
-                    {
-                        self.state.pending_removed.push(id.to_string());
-                    }
-                } else {
-                    page.items.push(message::to_item(m, &self.spec.mailbox, self.max_body));
+            // "changed" = still in the mailbox (moved, restorable); "deleted" is acted
+            // on at the end of the run, unless the message shows up again in another
+            // folder meanwhile (a move reported as a delete)
+            for (id, reason) in &v.removed {
+                if reason == "deleted" && !self.state.pending_removed.iter().any(|p| p == id) {
+                    self.state.pending_removed.push(id.clone());
                 }
             }
-            let next = v["@odata.nextLink"].as_str();
-            let values = v["value"].as_array().map_or(0, Vec::len);
+            let values = v.items.len() + v.removed.len();
+            page.items.extend(v.items);
+            let next = v.next_link.as_deref();
             if let Err(why) = self.state.trail.next(next, values) {
                 return Err(self.spec.paging_loop(&what, why));
             }
@@ -169,7 +164,7 @@ impl Source for DeltaSource {
                 here.link = Some(next.to_string());
             } else {
                 self.state.trail = Trail::default();
-                let delta = v["@odata.deltaLink"].as_str().map(String::from);
+                let delta = v.delta_link.clone();
                 here.link = delta.clone();
                 if let Some(d) = delta {
                     page.sync_links.push((here.id.clone(), d));

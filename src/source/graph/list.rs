@@ -1,58 +1,187 @@
-//! A windowed listing of one mailbox (a backfill): `receivedDateTime` ranges, oldest
-//! first, `$top` pages and `@odata.nextLink`, with a watermark so a restarted window
-//! skips what was committed.
+//! A backfill's listing of one mailbox, as fast as Microsoft allows however its mail
+//! is spread in time. Graph's own `$filter` + `$orderby` seeks to where mail is, so
+//! empty years cost nothing: a first request counts the messages in range
+//! (`$count=true`) and finds the first; a few `$skip` probes find where the count
+//! splits evenly; each part (a received-time range) is then listed with `$top` pages
+//! and next links, several parts side by side so the mailbox's requests in flight
+//! stay at its limit. A part that turns out bigger than its share is split again when
+//! the others are done, and a part whose pages time out (504) is split in time.
+//!
+//! The cursor committed with each chunk holds every part: its range, next link, page
+//! size and watermark (the last `receivedDateTime` committed and the ids at that
+//! instant). Pages are handed to the pipeline in the order they were asked for, each
+//! with the cursor as it stands once that page is committed, so a kill repeats at most
+//! the pages in flight. A refused next link restarts its part from the watermark.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::{Call, GraphClient, GraphSpec, MIN_PAGE_SIZE, Trail, link_expired, message};
-use crate::source::{Page, Source};
+use super::page::{self, ListedPage};
+use super::{Call, GraphClient, GraphSpec, MIN_PAGE_SIZE, Order, Trail, link_expired};
+use crate::source::{Item, Page, Source};
 use crate::time::rfc3339;
 use crate::{Error, Result};
 
-/// Where a windowed listing stands.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(super) struct ListCursor {
-    /// Index into the spec's folders (0 = all messages when none are named).
-    folder: usize,
-    /// Start of the current window; `None` = find the folder's oldest message first.
-    start: Option<i64>,
-    next: Option<String>,
-    /// Page size for the current window (shrinks after repeated 504s).
-    top: Option<u32>,
-    wm: Option<Watermark>,
-    done: bool,
-    /// The next links this window followed: a link that comes round again is a loop.
-    #[serde(default)]
-    trail: Trail,
-    /// This window was restarted from its watermark after a paging loop; a second
-    /// loop fails it.
-    #[serde(default)]
-    looped: bool,
-}
-
-/// The last `receivedDateTime` committed in this window and every id committed at
-/// exactly that instant (ties straddle pages).
+/// The last `receivedDateTime` committed in a part and every id committed at exactly
+/// that instant (ties straddle pages).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 struct Watermark {
     at: String,
     ids: Vec<String>,
 }
 
-pub(super) struct ListSource {
-    pub(super) spec: GraphSpec,
-    pub(super) client: Arc<GraphClient>,
-    pub(super) max_body: usize,
-    pub(super) state: ListCursor,
+/// One received-time range `[start, end)` of one folder, listed in the job's order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Part {
+    id: u64,
+    start: i64,
+    end: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+    /// Page size, when repeated 504s shrank it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    top: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wm: Option<Watermark>,
+    #[serde(default, skip_serializing_if = "Trail::is_empty")]
+    trail: Trail,
+    #[serde(default)]
+    looped: bool,
+    /// Messages the plan expects in the part, and those listed so far.
+    #[serde(default)]
+    est: i64,
+    #[serde(default)]
+    seen: i64,
 }
 
-/// How many empty windows one `next_page` call may walk past before it returns an
-/// empty page (so a sparse mailbox still commits progress now and then).
-const EMPTY_WINDOWS_PER_PAGE: usize = 26;
+/// Where a listing stands: the folder, its parts, and the count so far (the ETA).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(super) struct ListCursor {
+    v: u32,
+    /// Index into the spec's folders (0 = all messages when none are named).
+    folder: usize,
+    planned: bool,
+    parts: Vec<Part>,
+    done: bool,
+    /// Messages in range in the folders planned so far.
+    total: i64,
+    next_id: u64,
+}
+
+/// The cursor of the windowed listing before parts existed (a job checkpointed by an
+/// older version): its folder, window start and watermark become one part.
+#[derive(Debug, Deserialize)]
+struct WindowCursor {
+    folder: usize,
+    start: Option<i64>,
+    wm: Option<Watermark>,
+    #[serde(default)]
+    done: bool,
+}
+
+impl ListCursor {
+    pub(super) fn fresh() -> ListCursor {
+        ListCursor { v: 2, ..Default::default() }
+    }
+
+    pub(super) fn from_json(s: &str, spec: &GraphSpec) -> std::result::Result<ListCursor, serde_json::Error> {
+        let v: serde_json::Value = serde_json::from_str(s)?;
+        if v.get("v").is_some() {
+            return serde_json::from_value(v);
+        }
+        let old: WindowCursor = serde_json::from_value(v)?;
+        let mut c = ListCursor { v: 2, folder: old.folder, done: old.done, ..Default::default() };
+        if let (Some(start), false) = (old.start, old.done) {
+            // the rest of the folder from where the window stood; its next link is
+            // not followed (it ended at the window's end), its watermark is
+            c.planned = true;
+            c.parts.push(Part {
+                id: 0,
+                start,
+                end: spec.to_ms.unwrap_or(i64::MAX / 2),
+                next: None,
+                top: None,
+                wm: old.wm,
+                trail: Trail::default(),
+                looped: false,
+                est: 0,
+                seen: 0,
+            });
+            c.next_id = 1;
+        }
+        Ok(c)
+    }
+}
+
+/// A page asked for and not yet handed over.
+struct InFlight {
+    part: u64,
+    task: tokio::task::JoinHandle<Fetched>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        // a listing abandoned mid-page (a stop, an error) asks nothing more
+        self.task.abort();
+    }
+}
+
+struct Fetched {
+    from_link: bool,
+    top: u32,
+    result: std::result::Result<(ListedPage, bool), super::client::CallError>,
+    what: String,
+}
+
+pub(super) struct ListSource {
+    spec: GraphSpec,
+    client: Arc<GraphClient>,
+    max_body: usize,
+    state: ListCursor,
+    inflight: VecDeque<InFlight>,
+}
+
+/// Where a query's received-time bounds lie.
+#[derive(Debug, Clone)]
+struct Query {
+    base: String,
+    /// `ge` bound (inclusive) and `lt` (exclusive) or `le` (inclusive) upper bound.
+    ge: Option<String>,
+    upper: Option<(&'static str, String)>,
+    order: Order,
+}
+
+impl Query {
+    fn url(&self, top: u32, extra: &[(&str, &str)]) -> String {
+        let mut u = url::Url::parse(&self.base).expect("a base URL that parsed before");
+        let mut clauses = Vec::new();
+        if let Some(ge) = &self.ge {
+            clauses.push(format!("receivedDateTime ge {ge}"));
+        }
+        if let Some((op, t)) = &self.upper {
+            clauses.push(format!("receivedDateTime {op} {t}"));
+        }
+        {
+            let mut q = u.query_pairs_mut();
+            if !clauses.is_empty() {
+                q.append_pair("$filter", &clauses.join(" and "));
+            }
+            q.append_pair("$orderby", self.order.orderby()).append_pair("$top", &top.to_string());
+            for (k, v) in extra {
+                q.append_pair(k, v);
+            }
+        }
+        u.to_string()
+    }
+}
 
 impl ListSource {
+    pub(super) fn new(spec: GraphSpec, client: Arc<GraphClient>, max_body: usize, state: ListCursor) -> Self {
+        ListSource { spec, client, max_body, state, inflight: VecDeque::new() }
+    }
+
     fn folder(&self) -> Option<&str> {
         self.spec.folders.get(self.state.folder).map(String::as_str)
     }
@@ -65,184 +194,383 @@ impl ListSource {
         self.spec.to_ms.unwrap_or_else(crate::time::now_ms)
     }
 
-    fn label(&self) -> String {
-        let folder = self.folder().map(|f| format!("folder {f}, ")).unwrap_or_default();
-        match self.state.start {
-            Some(s) => format!("{folder}window {}..{}", rfc3339(s), rfc3339(self.window_end(s))),
-            None => format!("{folder}finding the oldest message"),
+    /// Requests this listing keeps in flight (the gate may allow fewer for a while).
+    fn slots(&self) -> usize {
+        self.client.config().max_in_flight.max(1)
+    }
+
+    fn top(&self, max: usize) -> u32 {
+        self.spec.top.min(max.max(1) as u32)
+    }
+
+    fn base(&self) -> Result<String> {
+        Ok(self.spec.base(self.client.config(), self.folder(), &["messages"])?.to_string())
+    }
+
+    fn folder_label(&self) -> String {
+        self.folder().map(|f| format!("folder {f}, ")).unwrap_or_default()
+    }
+
+    fn label(&self, p: &Part) -> String {
+        format!("{}window {}..{}", self.folder_label(), rfc3339(p.start), rfc3339(p.end))
+    }
+
+    /// The query of a part from where it stands: its watermark bound, else its range.
+    fn query(&self, p: &Part) -> Result<Query> {
+        let base = self.base()?;
+        let at = p.wm.as_ref().map(|w| w.at.clone());
+        Ok(match self.spec.order {
+            Order::Oldest => Query {
+                base,
+                ge: Some(at.unwrap_or_else(|| rfc3339(p.start))),
+                upper: Some(("lt", rfc3339(p.end))),
+                order: Order::Oldest,
+            },
+            Order::Newest => Query {
+                base,
+                ge: Some(rfc3339(p.start)),
+                upper: Some(match at {
+                    Some(at) => ("le", at),
+                    None => ("lt", rfc3339(p.end)),
+                }),
+                order: Order::Newest,
+            },
+        })
+    }
+
+    /// The range the listing covers: the operator's, or everything before `to`.
+    fn range_query(&self) -> Result<Query> {
+        Ok(Query {
+            base: self.base()?,
+            ge: self.spec.from_ms.map(rfc3339),
+            upper: Some(("lt", rfc3339(self.to_ms()))),
+            order: Order::Oldest,
+        })
+    }
+
+    /// One small request: its page.
+    async fn probe(&self, what: &str, url: String) -> Result<ListedPage> {
+        let call = Call { mailbox: &self.spec.mailbox, what, url, prefer: None };
+        let mailbox = self.spec.mailbox.clone();
+        self.client
+            .get(&call, None, |b| page::parse(b, &mailbox, 0))
+            .await
+            .map(|(p, _)| p)
+            .map_err(|e| e.into_error(&call))
+    }
+
+    /// The received time of the message at `offset` of `q` (a `$skip` probe).
+    async fn time_at(&self, q: &Query, offset: i64) -> Result<Option<i64>> {
+        let off = offset.to_string();
+        let url = q.url(1, &[("$skip", &off), ("$select", "receivedDateTime")]);
+        let what = format!("{}finding where the mail splits", self.folder_label());
+        let p = self.probe(&what, url).await?;
+        Ok(p.listed.first().and_then(|(_, at)| super::message::parse_time(at)).map(whole_seconds))
+    }
+
+    /// Count the folder's mail in range, find the first, and cut it into parts of
+    /// even counts, one per slot.
+    async fn plan(&mut self, max: usize) -> Result<()> {
+        let q = self.range_query()?;
+        let what = format!("{}counting the mail in range", self.folder_label());
+        let url = q.url(1, &[("$count", "true"), ("$select", "receivedDateTime")]);
+        let probe = self.probe(&what, url).await?;
+        let first = probe.listed.first().and_then(|(_, at)| super::message::parse_time(at)).map(whole_seconds);
+        let count = probe.count.unwrap_or(if first.is_some() { -1 } else { 0 });
+        self.state.planned = true;
+        let (Some(first), true) = (first, count != 0) else { return Ok(()) };
+        let end = self.to_ms();
+        if count > 0 {
+            self.state.total += count;
         }
-    }
-
-    fn window_end(&self, start: i64) -> i64 {
-        start.saturating_add(self.spec.window_ms).min(self.to_ms())
-    }
-
-    fn window_url(&self, start: i64, top: u32, wm: Option<&Watermark>) -> Result<String> {
-        let mut u = self.spec.base(self.client.config(), self.folder(), &["messages"])?;
-        let lower = match wm {
-            Some(w) => w.at.clone(),
-            None => rfc3339(start),
-        };
-        let filter = format!("receivedDateTime ge {lower} and receivedDateTime lt {}", rfc3339(self.window_end(start)));
-        u.query_pairs_mut()
-            .append_pair("$filter", &filter)
-            .append_pair("$orderby", "receivedDateTime asc")
-            .append_pair("$select", message::SELECT)
-            .append_pair("$top", &top.to_string());
-        Ok(u.to_string())
-    }
-
-    /// Move to the next window, or folder, or the end.
-    fn advance(&mut self) {
-        let end = self.state.start.map(|st| self.window_end(st));
-        let to = self.to_ms();
-        let folders = self.folder_count();
-        let s = &mut self.state;
-        s.next = None;
-        s.wm = None;
-        s.top = None;
-        s.trail = Trail::default();
-        s.looped = false;
-        match end {
-            Some(e) if e < to => s.start = Some(e),
-            _ => {
-                s.folder += 1;
-                s.start = None;
-                s.done = s.folder >= folders;
+        let top = i64::from(self.top(max));
+        let pages = if count > 0 { (count + top - 1) / top } else { self.slots() as i64 };
+        let k = (self.slots() as i64).min(pages).max(1);
+        let mut cuts = vec![first];
+        if k > 1 && count > 0 {
+            let this = &*self;
+            let probes = (1..k).map(|i| {
+                let q = q.clone();
+                async move { this.time_at(&q, i * count / k).await }
+            });
+            for t in futures::future::try_join_all(probes).await?.into_iter().flatten() {
+                if t > *cuts.last().expect("first") && t < end {
+                    cuts.push(t);
+                }
             }
         }
-    }
-
-    /// The start of the first window: the operator's `from`, else the folder's oldest
-    /// message (one tiny request), so a whole-history backfill does not walk decades
-    /// of empty weeks.
-    async fn first_window(&self) -> Result<Option<i64>> {
-        if let Some(from) = self.spec.from_ms {
-            return Ok(Some(from));
+        cuts.push(end);
+        let share = if count > 0 { count / (cuts.len() as i64 - 1) } else { 0 };
+        for w in cuts.windows(2) {
+            let id = self.new_id();
+            self.state.parts.push(Part {
+                id,
+                start: w[0],
+                end: w[1],
+                next: None,
+                top: None,
+                wm: None,
+                trail: Trail::default(),
+                looped: false,
+                est: share,
+                seen: 0,
+            });
         }
-        let mut u = self.spec.base(self.client.config(), self.folder(), &["messages"])?;
-        u.query_pairs_mut()
-            .append_pair("$select", "receivedDateTime")
-            .append_pair("$orderby", "receivedDateTime asc")
-            .append_pair("$top", "1");
-        let what = self.label();
-        let call = Call { mailbox: &self.spec.mailbox, what: &what, url: u.to_string(), prefer: None };
-        let v = self.client.get_json(&call, None).await.map_err(|e| e.into_error(&call))?;
-        let oldest = v["value"].get(0).and_then(|m| m["receivedDateTime"].as_str()).and_then(message::parse_time);
-        // whole seconds: the filter is written with second precision
-        Ok(oldest.map(|ms| ms - ms.rem_euclid(1000)))
+        Ok(())
     }
-}
 
-#[async_trait]
-impl Source for ListSource {
-    async fn next_page(&mut self, max: usize) -> Result<Page> {
-        let mut items = Vec::new();
-        for _ in 0..EMPTY_WINDOWS_PER_PAGE {
-            if self.state.done {
+    fn new_id(&mut self) -> u64 {
+        self.state.next_id += 1;
+        self.state.next_id
+    }
+
+    fn next_folder(&mut self) {
+        self.state.folder += 1;
+        self.state.planned = false;
+        self.state.parts.clear();
+        self.state.done = self.state.folder >= self.folder_count();
+    }
+
+    /// The part `i`, cut in two at `t`: it keeps the side it is listing (from its
+    /// watermark), the new part takes the rest.
+    fn cut(&mut self, i: usize, t: i64, est_new: i64) {
+        let id = self.new_id();
+        let p = &mut self.state.parts[i];
+        let mut rest = Part {
+            id,
+            start: t,
+            end: p.end,
+            next: None,
+            top: p.top,
+            wm: None,
+            trail: Trail::default(),
+            looped: false,
+            est: est_new,
+            seen: 0,
+        };
+        match self.spec.order {
+            Order::Oldest => p.end = t,
+            Order::Newest => {
+                // newest first: this part keeps the newer side, the new part is older
+                rest.end = t;
+                rest.start = p.start;
+                p.start = t;
+            }
+        }
+        // its next link was for the whole range: go on from the watermark instead
+        p.next = None;
+        p.trail = Trail::default();
+        p.est = (p.est - est_new).max(p.seen);
+        self.state.parts.push(rest);
+    }
+
+    /// Keep every slot busy: while fewer parts than slots remain, cut the part with
+    /// the most mail left at the middle of what is left (one `$skip` probe).
+    async fn rebalance(&mut self, max: usize) -> Result<()> {
+        let top = i64::from(self.top(max));
+        while self.state.parts.len() < self.slots() {
+            let busy: Vec<u64> = self.inflight.iter().map(|f| f.part).collect();
+            let Some(i) = (0..self.state.parts.len())
+                .filter(|&i| !busy.contains(&self.state.parts[i].id))
+                .max_by_key(|&i| self.state.parts[i].est - self.state.parts[i].seen)
+            else {
+                return Ok(());
+            };
+            let left = self.state.parts[i].est - self.state.parts[i].seen;
+            if left <= 2 * top {
+                return Ok(());
+            }
+            let q = self.query(&self.state.parts[i])?;
+            let Some(t) = self.time_at(&q, left / 2).await? else {
+                // less mail than planned: nothing to cut
+                self.state.parts[i].est = self.state.parts[i].seen;
+                continue;
+            };
+            let p = &self.state.parts[i];
+            if t <= p.start || t >= p.end {
+                self.state.parts[i].est = self.state.parts[i].seen;
+                continue;
+            }
+            self.cut(i, t, left / 2);
+        }
+        Ok(())
+    }
+
+    /// Ask for the next page of every part not in flight, in the job's order, up to
+    /// the slots.
+    fn launch(&mut self, max: usize) -> Result<()> {
+        let mut order: Vec<usize> = (0..self.state.parts.len()).collect();
+        match self.spec.order {
+            Order::Oldest => order.sort_by_key(|&i| self.state.parts[i].start),
+            Order::Newest => order.sort_by_key(|&i| std::cmp::Reverse(self.state.parts[i].end)),
+        }
+        for i in order {
+            if self.inflight.len() >= self.slots() {
                 break;
             }
-            let start = match self.state.start {
-                Some(s) => s,
-                None => match self.first_window().await? {
-                    Some(s) if s < self.to_ms() => {
-                        self.state.start = Some(s);
-                        s
-                    }
-                    _ => {
-                        self.state.start = None;
-                        self.state.folder += 1;
-                        self.state.done = self.state.folder >= self.folder_count();
-                        continue;
-                    }
-                },
-            };
-            let top = self.state.top.unwrap_or(self.spec.top).min(max.max(1) as u32);
-            let what = self.label();
-            let from_link = self.state.next.is_some();
-            let url = match &self.state.next {
+            let p = &self.state.parts[i];
+            if self.inflight.iter().any(|f| f.part == p.id) {
+                continue;
+            }
+            let top = p.top.unwrap_or(self.top(max)).min(self.top(max));
+            let q = self.query(p)?;
+            let what = self.label(p);
+            let from_link = p.next.is_some();
+            let url = match &p.next {
                 Some(n) => self.spec.followable(&self.client, n)?,
-                None => self.window_url(start, top, self.state.wm.as_ref())?,
+                None => q.url(top, &[("$select", super::message::SELECT)]),
             };
-            let mut page_top = top;
-            let v = {
+            let client = self.client.clone();
+            let (mailbox, max_body) = (self.spec.mailbox.clone(), self.max_body);
+            let task = tokio::spawn(async move {
+                let mut page_top = top;
                 let mut shrink = || {
                     (page_top > MIN_PAGE_SIZE).then(|| {
                         page_top = (page_top / 2).max(MIN_PAGE_SIZE);
-                        self.window_url(start, page_top, self.state.wm.as_ref()).ok()
-                    })?
+                        q.url(page_top, &[("$select", super::message::SELECT)])
+                    })
                 };
-                let call = Call { mailbox: &self.spec.mailbox, what: &what, url, prefer: None };
-                match self.client.get_json(&call, Some(&mut shrink)).await {
-                    Ok(v) => v,
-                    // a next link Graph no longer accepts: restart the window from the
-                    // watermark (what was committed is skipped, nothing is lost)
-                    Err(e) if from_link && e.failure().is_some_and(link_expired) => {
-                        let f = e.failure().map(|f| f.to_string()).unwrap_or_default();
-                        tracing::warn!(mailbox = %self.spec.mailbox, what = %what, "next link refused ({f}); restarting the window from its watermark");
-                        self.state.next = None;
-                        let call = Call {
-                            mailbox: &self.spec.mailbox,
-                            what: &what,
-                            url: self.window_url(start, top, self.state.wm.as_ref())?,
-                            prefer: None,
-                        };
-                        self.client.get_json(&call, None).await.map_err(|e| e.into_error(&call))?
-                    }
-                    Err(e) => return Err(e.into_error(&call)),
+                let call = Call { mailbox: &mailbox, what: &what, url, prefer: None };
+                let result = client.get(&call, Some(&mut shrink), |b| page::parse(b, &mailbox, max_body)).await;
+                Fetched { from_link, top: page_top, result, what }
+            });
+            self.inflight.push_back(InFlight { part: p.id, task });
+        }
+        Ok(())
+    }
+
+    /// Take a fetched page into its part; the items to hand over (none when the part
+    /// must first restart or was only cut).
+    fn apply(&mut self, part: u64, f: Fetched) -> Result<Vec<Item>> {
+        let Some(i) = self.state.parts.iter().position(|p| p.id == part) else { return Ok(Vec::new()) };
+        let (page, shrunk) = match f.result {
+            Ok(r) => r,
+            // a next link Graph no longer accepts: restart the part from its watermark
+            // (what was committed is skipped, nothing is lost)
+            Err(e) if f.from_link && e.failure().is_some_and(link_expired) => {
+                let why = e.failure().map(|f| f.to_string()).unwrap_or_default();
+                tracing::warn!(mailbox = %self.spec.mailbox, what = %f.what, "next link refused ({why}); restarting the part from its watermark");
+                let p = &mut self.state.parts[i];
+                p.next = None;
+                p.trail = Trail::default();
+                return Ok(Vec::new());
+            }
+            Err(e) => {
+                let call = Call { mailbox: &self.spec.mailbox, what: &f.what, url: String::new(), prefer: None };
+                return Err(e.into_error(&call));
+            }
+        };
+        let order = self.spec.order;
+        let p = &mut self.state.parts[i];
+        if f.top < p.top.unwrap_or(u32::MAX) && shrunk {
+            p.top = Some(f.top);
+        }
+        let mut items = Vec::with_capacity(page.items.len());
+        for (item, (id, at)) in page.items.into_iter().zip(page.listed) {
+            let wm = p.wm.get_or_insert_with(Watermark::default);
+            if !at.is_empty() && at == wm.at && wm.ids.iter().any(|i| *i == id) {
+                continue; // committed before the part restarted
+            }
+            if !at.is_empty() {
+                let newer = match order {
+                    Order::Oldest => wm.at.is_empty() || at.as_str() > wm.at.as_str(),
+                    Order::Newest => wm.at.is_empty() || at.as_str() < wm.at.as_str(),
+                };
+                if newer {
+                    *wm = Watermark { at, ids: vec![id] };
+                } else if at == wm.at {
+                    wm.ids.push(id);
                 }
+            }
+            items.push(item);
+        }
+        p.seen += items.len() as i64;
+        let next = page.next_link;
+        match p.trail.next(next.as_deref(), items.len()) {
+            Ok(()) => match next {
+                Some(n) => p.next = Some(n),
+                None => {
+                    self.state.parts.remove(i);
+                }
+            },
+            // once, the part starts again from its watermark; a second loop fails it
+            Err(why) if !p.looped => {
+                tracing::warn!(mailbox = %self.spec.mailbox, what = %f.what, "{why}; restarting the part from its watermark");
+                p.looped = true;
+                p.next = None;
+                p.trail = Trail::default();
+            }
+            Err(why) => return Err(self.spec.paging_loop(&f.what, format!("{why}, again after a restart"))),
+        }
+        // pages that time out: the part is cut in time, so two smaller queries go on
+        if shrunk && let Some(i) = self.state.parts.iter().position(|p| p.id == part) {
+            let p = &self.state.parts[i];
+            let from = match (order, p.wm.as_ref().and_then(|w| super::message::parse_time(&w.at))) {
+                (Order::Oldest, Some(at)) => at.max(p.start),
+                _ => p.start,
             };
-            if page_top != top {
-                self.state.top = Some(page_top);
-            }
-            let Some(values) = v["value"].as_array() else {
-                return Err(Error::Graph {
-                    mailbox: self.spec.mailbox.clone(),
-                    context: what,
-                    message: "the answer has no \"value\" array".into(),
-                    transient: true,
-                });
+            let to = match (order, p.wm.as_ref().and_then(|w| super::message::parse_time(&w.at))) {
+                (Order::Newest, Some(at)) => at.min(p.end),
+                _ => p.end,
             };
-            for m in values {
-                let id = m["id"].as_str().unwrap_or_default();
-                let at = m["receivedDateTime"].as_str().unwrap_or_default();
-                let wm = self.state.wm.get_or_insert_with(Watermark::default);
-                if !at.is_empty() && at == wm.at && wm.ids.iter().any(|i| i == id) {
-                    continue; // committed before the window restarted
-                }
-                if !at.is_empty() {
-                    if at > wm.at.as_str() {
-                        *wm = Watermark { at: at.to_string(), ids: vec![id.to_string()] };
-                    } else if at == wm.at {
-                        wm.ids.push(id.to_string());
-                    }
-                }
-                items.push(message::to_item(m, &self.spec.mailbox, self.max_body));
-            }
-            let next = v["@odata.nextLink"].as_str();
-            match self.state.trail.next(next, values.len()) {
-                Ok(()) => match next {
-                    Some(n) => self.state.next = Some(n.to_string()),
-                    None => self.advance(),
-                },
-                // once, the window starts again from its watermark (what was committed
-                // is skipped); a second loop in the same window fails it
-                Err(why) if !self.state.looped => {
-                    tracing::warn!(mailbox = %self.spec.mailbox, what = %what, "{why}; restarting the window from its watermark");
-                    self.state.looped = true;
-                    self.state.next = None;
-                    self.state.trail = Trail::default();
-                }
-                Err(why) => return Err(self.spec.paging_loop(&what, format!("{why}, again after a restart"))),
-            }
-            if !items.is_empty() {
-                break;
+            let mid = whole_seconds(from + (to - from) / 2);
+            if to - from > 2 * 60_000 && mid > p.start && mid < p.end {
+                tracing::info!(mailbox = %self.spec.mailbox, what = %f.what, "pages time out: cutting the part in two");
+                let est = (p.est - p.seen).max(0) / 2;
+                self.cut(i, mid, est);
             }
         }
+        Ok(items)
+    }
+
+    fn page(&self, items: Vec<Item>) -> Result<Page> {
         let cursor = serde_json::to_string(&self.state).map_err(|e| Error::Source {
             source_spec: self.spec.to_string(),
             message: format!("cannot write the checkpoint: {e}"),
         })?;
-        Ok(Page { items, cursor, has_more: !self.state.done, ..Default::default() })
+        let status = self.client.gate_status(&self.spec.mailbox);
+        Ok(Page {
+            items,
+            cursor,
+            has_more: !self.state.done,
+            estimated_total: (self.state.total > 0).then_some(self.state.total),
+            source_status: Some(format!("Graph mailbox {}: {status}", self.spec.mailbox)),
+            ..Default::default()
+        })
+    }
+}
+
+/// Graph's filter has second precision.
+fn whole_seconds(ms: i64) -> i64 {
+    ms - ms.rem_euclid(1000)
+}
+
+#[async_trait::async_trait]
+impl Source for ListSource {
+    async fn next_page(&mut self, max: usize) -> Result<Page> {
+        loop {
+            if self.state.done {
+                return self.page(Vec::new());
+            }
+            if !self.state.planned {
+                self.plan(max).await?;
+                continue;
+            }
+            if self.state.parts.is_empty() && self.inflight.is_empty() {
+                self.next_folder();
+                continue;
+            }
+            self.rebalance(max).await?;
+            self.launch(max)?;
+            let Some(mut f) = self.inflight.pop_front() else { continue };
+            let fetched = (&mut f.task).await.map_err(|e| Error::Source {
+                source_spec: self.spec.to_string(),
+                message: format!("a page request task failed: {e}"),
+            })?;
+            let items = self.apply(f.part, fetched)?;
+            if !items.is_empty() {
+                return self.page(items);
+            }
+        }
     }
 }

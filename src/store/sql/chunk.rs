@@ -36,7 +36,8 @@ where
             "UPDATE jobs SET cursor = $1, has_more = $2, chunks = chunks + 1,
                  progress_at = {now}, heartbeat_at = {now}, updated_at = {now},
                  embed_dimensions = CASE WHEN embedder IS NULL THEN $8 ELSE embed_dimensions END,
-                 embedder = COALESCE(embedder, $6), llm_status = COALESCE($7, llm_status)
+                 embedder = COALESCE(embedder, $6), llm_status = COALESCE($7, llm_status),
+                 estimated_total = COALESCE($9, estimated_total), source_status = COALESCE($10, source_status)
              WHERE id = $3 AND tenant_id = $4 AND lease_token = $5 AND state = 'running'
              RETURNING generation",
         ))
@@ -48,6 +49,8 @@ where
         .bind(chunk.embedder.as_ref().map(|(name, _)| name.as_str()))
         .bind(chunk.llm_status.as_deref())
         .bind(chunk.embedder.as_ref().and_then(|(_, dims)| *dims))
+        .bind(chunk.estimated_total)
+        .bind(chunk.source_status.as_deref())
         .fetch_optional(&mut *conn)
         .await
         .map_err(Error::store(context(lease, "checkpoint")))?;

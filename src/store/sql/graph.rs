@@ -71,9 +71,13 @@ where
             "INSERT INTO discovered_entities (tenant_id, entity_key, kind, name, email, domain,
                  first_seen_at, last_seen_at, updated_at) ",
             &entities,
-            // a display name replaces a bare address; seen-times only widen
-            " ON CONFLICT (tenant_id, entity_key) DO UPDATE SET
-                 name = CASE WHEN discovered_entities.name = discovered_entities.email THEN excluded.name
+            // a display name replaces a bare address, and of two display names the
+            // smaller wins (whatever order messages come in); seen-times only widen
+            &format!(
+                " ON CONFLICT (tenant_id, entity_key) DO UPDATE SET
+                 name = CASE WHEN excluded.name = excluded.email THEN discovered_entities.name
+                             WHEN discovered_entities.name = discovered_entities.email THEN excluded.name
+                             WHEN excluded.name{c} < discovered_entities.name{c} THEN excluded.name
                              ELSE discovered_entities.name END,
                  first_seen_at = CASE WHEN discovered_entities.first_seen_at IS NULL
                                         OR excluded.first_seen_at < discovered_entities.first_seen_at
@@ -82,6 +86,8 @@ where
                                        OR excluded.last_seen_at > discovered_entities.last_seen_at
                                      THEN excluded.last_seen_at ELSE discovered_entities.last_seen_at END,
                  updated_at = excluded.updated_at",
+                c = DB::BYTES
+            ),
             || context(lease, "entities"),
             |mut b, e| {
                 b.push_bind(t).push_bind(e.key.as_str()).push_bind(e.kind.as_str()).push_bind(e.name.as_str());
@@ -95,11 +101,15 @@ where
             conn,
             "INSERT INTO graph_nodes (tenant_id, node_key, kind, name, origin, updated_at) ",
             &nodes,
-            " ON CONFLICT (tenant_id, node_key) DO UPDATE SET
-                 name = CASE WHEN graph_nodes.kind = 'person' AND graph_nodes.name LIKE '%@%'
-                                  AND excluded.name NOT LIKE '%@%'
-                             THEN excluded.name ELSE graph_nodes.name END,
+            &format!(
+                " ON CONFLICT (tenant_id, node_key) DO UPDATE SET
+                 name = CASE WHEN graph_nodes.kind = 'person' AND excluded.name LIKE '%@%' THEN graph_nodes.name
+                             WHEN graph_nodes.kind = 'person' AND graph_nodes.name LIKE '%@%' THEN excluded.name
+                             WHEN excluded.name{c} < graph_nodes.name{c} THEN excluded.name
+                             ELSE graph_nodes.name END,
                  updated_at = excluded.updated_at",
+                c = DB::BYTES
+            ),
             || context(lease, "nodes"),
             |mut b, n| {
                 b.push_bind(t).push_bind(n.key.as_str()).push_bind(n.kind.as_str()).push_bind(n.name.as_str());

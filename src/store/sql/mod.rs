@@ -36,6 +36,10 @@ pub trait Engine: Database {
     /// How this connection is protected on the wire (`encrypted`, `version`), where
     /// the engine talks over one.
     const TLS_QUERY: Option<&'static str>;
+    /// Appended to a text in a comparison so it orders by bytes (code points), as
+    /// Rust's `str` does, whatever the database's collation: the same name wins on
+    /// both engines and in memory.
+    const BYTES: &'static str;
 
     /// A transaction that will write: it takes the engine's write lock up front
     /// (SQLite) so two writers queue instead of failing on a lock upgrade.

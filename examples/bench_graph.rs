@@ -1,0 +1,188 @@
+//! Graph backfill throughput against Microsoft's ceiling, printed as figures.
+//!
+//! Serves a mailbox of N real messages (the shared corpus, replicated with fresh ids)
+//! through the test suite's Graph simulator with a latency per request and Exchange
+//! Online's limit of four requests in flight per mailbox (a fifth gets a 429), its
+//! mail spread over three decades in bursts with years of nothing between, plus a
+//! few undated messages the server dates today. Then runs the real binary's backfill
+//! (a process of its own, so its peak memory is its own) with 4 requests in flight
+//! and with 1, and prints messages/s, requests made against pages of mail, the
+//! ceiling `in_flight × page / latency` and how close the run came to it.
+//!
+//! cargo run --release --example bench_graph -- [N] [LATENCY_MS] [CORPUS_DIR] [IN_FLIGHT,...]
+
+#[path = "../tests/integration/graph_sim.rs"]
+mod graph_sim;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use atom_sync::email::parse_rfc822;
+use graph_sim::{GraphSim, message};
+
+const USER: &str = "bench@sim.test";
+const PAGE: usize = 100;
+const DAY_MS: i64 = 86_400_000;
+
+fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            corpus_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "eml") {
+            out.push(p);
+        }
+    }
+}
+
+/// When message `i` of `n` was received: bursts of a few months in 1996, 2001,
+/// 2003-04, 2011 and 2019, nothing in between, and the last three "today".
+fn received(i: usize, n: usize) -> i64 {
+    const BURSTS: [(i64, i64); 5] = [
+        (820_454_400_000, 60),    // 1996-01-01, two months
+        (978_307_200_000, 120),   // 2001-01-01, four months
+        (1_041_379_200_000, 365), // 2003-01-01, a year
+        (1_293_840_000_000, 30),  // 2011-01-01, a month
+        (1_546_300_800_000, 90),  // 2019-01-01, three months
+    ];
+    if i + 3 >= n {
+        let now = atom_sync::time::now_ms();
+        return now - now.rem_euclid(1000) - (n - i) as i64 * 60_000;
+    }
+    let (start, days) = BURSTS[i * BURSTS.len() / n];
+    let within = (i * BURSTS.len()) % n;
+    let t = start + (within as i64 * days * DAY_MS) / n as i64;
+    t - t.rem_euclid(1000)
+}
+
+fn peak_rss_mib(pid: u32) -> Option<f64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse::<f64>()
+        .ok()
+        .map(|kib| kib / 1024.0)
+}
+
+struct Run {
+    in_flight: usize,
+    wall: Duration,
+    processed: i64,
+    requests: usize,
+    throttled: usize,
+    rss: f64,
+}
+
+fn backfill(sim: &GraphSim, bin: &Path, in_flight: usize) -> anyhow::Result<Run> {
+    let dir = tempfile::tempdir()?;
+    sim.clear_log();
+    let mut c = std::process::Command::new(bin);
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ATOM_SYNC_")) {
+        c.env_remove(k);
+    }
+    for (k, v) in sim.env() {
+        c.env(k, v);
+    }
+    c.env("ATOM_SYNC_DATA_DIR", dir.path()).env("ATOM_SYNC_LOG_FORMAT", "json").env_remove("DATABASE_URL");
+    c.args(["backfill", "--tenant", "bench", "--source", "graph", "--mailbox", USER]);
+    c.args(["--chunk-size", &PAGE.to_string(), "--graph-max-in-flight", &in_flight.to_string()]);
+    c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    let t = Instant::now();
+    let mut child = c.spawn()?;
+    let mut rss: f64 = 0.0;
+    let status = loop {
+        if let Some(r) = peak_rss_mib(child.id()) {
+            rss = rss.max(r);
+        }
+        if let Some(st) = child.try_wait()? {
+            break st;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    };
+    let wall = t.elapsed();
+    anyhow::ensure!(status.success(), "the backfill failed ({status})");
+    let log = sim.log();
+    let mailbox = log.iter().filter(|l| l.mailbox.as_deref() == Some(USER));
+    let (requests, throttled) = mailbox.fold((0, 0), |(r, t), l| (r + 1, t + usize::from(l.status == 429)));
+    let out = std::process::Command::new(bin)
+        .env("ATOM_SYNC_DATA_DIR", dir.path())
+        .env_remove("DATABASE_URL")
+        .args(["status", "--json"])
+        .output()?;
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let processed = doc["jobs"][0]["processed"].as_i64().unwrap_or(0);
+    Ok(Run { in_flight, wall, processed, requests, throttled, rss })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let latency = Duration::from_millis(args.get(2).and_then(|a| a.parse().ok()).unwrap_or(300));
+    let corpus = args.get(3).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("../shared/corpus"));
+    let in_flights: Vec<usize> =
+        args.get(4).map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or_else(|| vec![4, 1]);
+    let bin = std::env::current_exe()?.parent().and_then(Path::parent).map(|d| d.join("atom-sync"));
+    let bin =
+        bin.filter(|b| b.exists()).ok_or_else(|| anyhow::anyhow!("build the binary first (cargo build --release)"))?;
+
+    let mut files = Vec::new();
+    corpus_files(&corpus, &mut files);
+    files.sort();
+    anyhow::ensure!(!files.is_empty(), "no .eml files under {}", corpus.display());
+    let sim = GraphSim::start(0);
+    sim.add_mailbox(USER, &["Inbox", "Sent Items", "Archive"]);
+    let mut bytes = 0usize;
+    for i in 0..n {
+        let raw = std::fs::read(&files[i % files.len()])?;
+        let Ok(e) = parse_rfc822(&raw, "bench", 1 << 20) else { continue };
+        let from = e.from.as_ref().map(|m| (m.name.clone().unwrap_or_default(), m.address.clone())).unwrap_or_default();
+        let to: Vec<(String, String)> =
+            e.to.iter().map(|m| (m.name.clone().unwrap_or_default(), m.address.clone())).collect();
+        let to: Vec<(&str, &str)> = to.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let at = atom_sync::time::rfc3339(received(i, n));
+        let id = format!("AAMkADbench{i:07}=");
+        let m =
+            message(&id, &at, &e.subject, (&from.0, &from.1), &to, &e.body, &format!("{i}.{}", e.message_id), "conv");
+        bytes += e.body.len();
+        sim.put(USER, ["Inbox", "Sent Items", "Archive"][i % 3], m);
+    }
+    sim.with(|s| {
+        s.latency = latency;
+        s.max_concurrent = Some(4);
+        s.retry_after = 1;
+    });
+    let pages = n.div_ceil(PAGE);
+    println!(
+        "mailbox      {n} messages ({:.1} MiB of text) from 1996 to today in five bursts and three undated, latency {} ms, Graph allows 4 in flight",
+        bytes as f64 / 1_048_576.0,
+        latency.as_millis()
+    );
+    println!(
+        "{:>9} {:>9} {:>8} {:>9} {:>9} {:>7} {:>10} {:>8} {:>6} {:>9}",
+        "in flight", "messages", "wall s", "msg/s", "requests", "ratio", "ceiling/s", "of ceil", "429s", "peak RSS"
+    );
+    for k in in_flights {
+        let r = backfill(&sim, &bin, k)?;
+        let rate = r.processed as f64 / r.wall.as_secs_f64();
+        let ceiling = (r.in_flight * PAGE) as f64 / latency.as_secs_f64();
+        println!(
+            "{:>9} {:>9} {:>8.1} {:>9.0} {:>9} {:>7.2} {:>10.0} {:>7.0}% {:>6} {:>6.0} MiB",
+            r.in_flight,
+            r.processed,
+            r.wall.as_secs_f64(),
+            rate,
+            r.requests,
+            r.requests as f64 / pages as f64,
+            ceiling,
+            100.0 * rate / ceiling,
+            r.throttled,
+            r.rss
+        );
+    }
+    Ok(())
+}
