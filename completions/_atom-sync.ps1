@@ -71,6 +71,7 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find the messages nearest to a query in a tenant''s vector memory')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show an entity of a tenant''s graph: aliases, edges and the messages behind them')
             [CompletionResult]::new('compact', 'compact', [CompletionResultType]::ParameterValue, 'Merge the vector table''s small files and drop old versions (for cron)')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove a tenant, or one of its mailboxes, from both memories (offboarding, privacy requests)')
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'A tenant''s own Microsoft 365 connection (directory, app, secret or certificate), sealed')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Tenants'' own provider keys (BYOK), encrypted at rest')
             [CompletionResult]::new('embedder', 'embedder', [CompletionResultType]::ParameterValue, 'Which model computes a tenant''s vectors: the local one, or an OpenAI-compatible one')
@@ -629,6 +630,51 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'atom-sync;purge' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'The tenant to remove: its jobs, ledger, graph, memoised answers, vectors (every embedder''s table), keys, connection and embedder choice')
+            [CompletionResult]::new('--mailbox', '--mailbox', [CompletionResultType]::ParameterName, 'Only this mailbox: its jobs, ledger rows and delta links, and the vectors, graph support and memoised answers of messages no other mailbox holds')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)')
+            [CompletionResult]::new('--lance-uri', '--lance-uri', [CompletionResultType]::ParameterName, 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]')
+            [CompletionResult]::new('--lance-s3-endpoint', '--lance-s3-endpoint', [CompletionResultType]::ParameterName, 'An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment')
+            [CompletionResult]::new('--lance-storage-option', '--lance-storage-option', [CompletionResultType]::ParameterName, 'A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log line format on stderr')
+            [CompletionResult]::new('--db-statement-timeout', '--db-statement-timeout', [CompletionResultType]::ParameterName, 'Postgres: longest a statement may run before the server cancels it')
+            [CompletionResult]::new('--db-lock-timeout', '--db-lock-timeout', [CompletionResultType]::ParameterName, 'Postgres: longest a statement waits for a lock')
+            [CompletionResult]::new('--db-idle-in-transaction-timeout', '--db-idle-in-transaction-timeout', [CompletionResultType]::ParameterName, 'Postgres: longest a transaction may sit idle before the server ends its session')
+            [CompletionResult]::new('--graph-tenant-id', '--graph-tenant-id', [CompletionResultType]::ParameterName, 'Directory (tenant) id of the Entra app registration')
+            [CompletionResult]::new('--graph-client-id', '--graph-client-id', [CompletionResultType]::ParameterName, 'Application (client) id of the app registration')
+            [CompletionResult]::new('--graph-client-secret', '--graph-client-secret', [CompletionResultType]::ParameterName, 'Client secret of the app (prefer the environment: flags show in `ps`)')
+            [CompletionResult]::new('--graph-url', '--graph-url', [CompletionResultType]::ParameterName, 'Graph API base URL')
+            [CompletionResult]::new('--login-url', '--login-url', [CompletionResultType]::ParameterName, 'Microsoft identity platform base URL (tokens)')
+            [CompletionResult]::new('--graph-timeout', '--graph-timeout', [CompletionResultType]::ParameterName, 'Connect and total timeout of every Graph call')
+            [CompletionResult]::new('--graph-max-in-flight', '--graph-max-in-flight', [CompletionResultType]::ParameterName, 'Graph requests in flight per mailbox, across this process')
+            [CompletionResult]::new('--graph-request-budget', '--graph-request-budget', [CompletionResultType]::ParameterName, 'Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)')
+            [CompletionResult]::new('--graph-max-retries', '--graph-max-retries', [CompletionResultType]::ParameterName, 'Retries of a failed Graph call (429, 5xx, timeouts) before the job fails')
+            [CompletionResult]::new('--graph-retry-base', '--graph-retry-base', [CompletionResultType]::ParameterName, 'First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After')
+            [CompletionResult]::new('--llm-base-url', '--llm-base-url', [CompletionResultType]::ParameterName, 'OpenAI-compatible API base URL')
+            [CompletionResult]::new('--llm-model', '--llm-model', [CompletionResultType]::ParameterName, 'Chat model for extraction')
+            [CompletionResult]::new('--llm-concurrency', '--llm-concurrency', [CompletionResultType]::ParameterName, 'LLM requests in flight per job')
+            [CompletionResult]::new('--llm-timeout', '--llm-timeout', [CompletionResultType]::ParameterName, 'Timeout of one LLM or embedding request')
+            [CompletionResult]::new('--llm-key-name', '--llm-key-name', [CompletionResultType]::ParameterName, 'Which of a tenant''s keys to use (case does not matter)')
+            [CompletionResult]::new('--llm-requests-per-minute', '--llm-requests-per-minute', [CompletionResultType]::ParameterName, 'Chat requests per minute this process sends per key (default: no limit)')
+            [CompletionResult]::new('--llm-tokens-per-minute', '--llm-tokens-per-minute', [CompletionResultType]::ParameterName, 'Chat tokens per minute this process spends per key (default: no limit)')
+            [CompletionResult]::new('--llm-max-retries', '--llm-max-retries', [CompletionResultType]::ParameterName, 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good')
+            [CompletionResult]::new('--llm-retry-base', '--llm-retry-base', [CompletionResultType]::ParameterName, 'First backoff between LLM or embedding retries (doubles each time, with jitter)')
+            [CompletionResult]::new('--embed-batch-size', '--embed-batch-size', [CompletionResultType]::ParameterName, 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be removed; change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask (required when there is no terminal to ask on)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask (required when there is no terminal to ask on)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON document on stdout')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
+            [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'atom-sync;connect' {
             [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'The tenant to connect (with --list: only its connection)')
             [CompletionResult]::new('--directory', '--directory', [CompletionResultType]::ParameterName, 'The customer''s directory: its Entra tenant id (or primary domain)')
@@ -1133,6 +1179,7 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find the messages nearest to a query in a tenant''s vector memory')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show an entity of a tenant''s graph: aliases, edges and the messages behind them')
             [CompletionResult]::new('compact', 'compact', [CompletionResultType]::ParameterValue, 'Merge the vector table''s small files and drop old versions (for cron)')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove a tenant, or one of its mailboxes, from both memories (offboarding, privacy requests)')
             [CompletionResult]::new('connect', 'connect', [CompletionResultType]::ParameterValue, 'A tenant''s own Microsoft 365 connection (directory, app, secret or certificate), sealed')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Tenants'' own provider keys (BYOK), encrypted at rest')
             [CompletionResult]::new('embedder', 'embedder', [CompletionResultType]::ParameterValue, 'Which model computes a tenant''s vectors: the local one, or an OpenAI-compatible one')
@@ -1176,6 +1223,9 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             break
         }
         'atom-sync;help;compact' {
+            break
+        }
+        'atom-sync;help;purge' {
             break
         }
         'atom-sync;help;connect' {

@@ -52,6 +52,9 @@ _atom__sync() {
             atom__sync,pause)
                 cmd="atom__sync__subcmd__pause"
                 ;;
+            atom__sync,purge)
+                cmd="atom__sync__subcmd__purge"
+                ;;
             atom__sync,reap)
                 cmd="atom__sync__subcmd__reap"
                 ;;
@@ -127,6 +130,9 @@ _atom__sync() {
             atom__sync__subcmd__help,pause)
                 cmd="atom__sync__subcmd__help__subcmd__pause"
                 ;;
+            atom__sync__subcmd__help,purge)
+                cmd="atom__sync__subcmd__help__subcmd__purge"
+                ;;
             atom__sync__subcmd__help,reap)
                 cmd="atom__sync__subcmd__help__subcmd__reap"
                 ;;
@@ -194,7 +200,7 @@ _atom__sync() {
 
     case "${cmd}" in
         atom__sync)
-            opts="-v -q -h -V --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help --version backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help"
+            opts="-v -q -h -V --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help --version backfill sync status resume worker reap pause cancel verify search graph compact purge connect keys embedder doctor migrate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1784,7 +1790,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__help)
-            opts="backfill sync status resume worker reap pause cancel verify search graph compact connect keys embedder doctor migrate completions help"
+            opts="backfill sync status resume worker reap pause cancel verify search graph compact purge connect keys embedder doctor migrate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2022,6 +2028,20 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__help__subcmd__purge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2888,6 +2908,144 @@ _atom__sync() {
                 return 0
             fi
             case "${prev}" in
+                --data-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-uri)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lance-storage-option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --db-statement-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-idle-in-transaction-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-tenant-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-request-budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-max-retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-key-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-requests-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-tokens-per-minute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-max-retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm-retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --embed-batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        atom__subcmd__sync__subcmd__purge)
+            opts="-y -v -q -h --tenant --mailbox --dry-run --yes --json --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mailbox)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --data-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod pipeline;
 pub mod private;
 pub mod provider;
+pub mod purge;
 pub mod reap;
 pub mod resume;
 pub mod retry;

@@ -17,6 +17,9 @@ use crate::store::{JobFilter, PROCESSED, Store};
 /// Examples kept per finding.
 pub const EXAMPLES: usize = 5;
 
+/// Message ids per page when the ledger and the vectors are compared.
+const PAGE: usize = 10_000;
+
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub tenant: String,
@@ -97,54 +100,63 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
     let jobs = jobs_in_scope(store, scope).await?;
     let mailbox =
         scope.mailbox.clone().or_else(|| scope.job.as_ref().and_then(|_| jobs.first().map(|j| j.mailbox.clone())));
-    // vectors are keyed by tenant + message id (one per message, whichever mailbox
-    // wrote it last), so both sides are read tenant-wide and the scope only narrows
-    // what is reported
-    let tenant_ledger = store.ledger_entries(t, None).await?;
-    let all_vectors = sink.rows(t).await?;
     let in_scope = |m: &str| mailbox.as_deref().is_none_or(|want| want == m);
-    let ledger: Vec<_> = tenant_ledger.iter().filter(|l| in_scope(&l.mailbox)).collect();
-    let vectors: Vec<_> = all_vectors.iter().filter(|v| in_scope(&v.mailbox)).collect();
     let mut report = Report {
         tenant: t.to_string(),
         clean: true,
-        checked: Checked { ledger: ledger.len(), vectors: vectors.len(), jobs: jobs.len(), source_messages: None },
+        checked: Checked { ledger: 0, vectors: 0, jobs: jobs.len(), source_messages: None },
         findings: Vec::new(),
     };
 
-    // ledger against vectors
-    let processed: BTreeSet<&str> =
-        ledger.iter().filter(|l| l.status == PROCESSED).map(|l| l.message_id.as_str()).collect();
-    let anywhere_in_ledger: BTreeSet<&str> = tenant_ledger.iter().map(|l| l.message_id.as_str()).collect();
-    let with_vector: BTreeSet<&str> = all_vectors.iter().map(|v| v.message_id.as_str()).collect();
-    let mut per_id: BTreeMap<&str, usize> = BTreeMap::new();
-    for v in &vectors {
-        *per_id.entry(v.message_id.as_str()).or_default() += 1;
+    // ledger against vectors. Vectors are keyed by tenant + message id (one per
+    // message, whichever mailbox wrote it last), so both sides are read tenant-wide
+    // and the scope only narrows what is reported. Both are read page by page over
+    // the same ranges of ids, so memory follows the page, not the tenant.
+    let (mut missing, mut orphans, mut duplicates, mut foreign) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // per job: (processed, skipped) rows
+    let mut counts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    // per mailbox, the ids held (only to compare with the source, which is read whole)
+    let mut held: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut after: Option<String> = None;
+    loop {
+        let slice = store.ledger_slice(t, after.as_deref(), PAGE).await?;
+        let vectors = sink.rows_between(t, after.as_deref(), slice.through.as_deref()).await?;
+        let anywhere_in_ledger: BTreeSet<&str> = slice.entries.iter().map(|l| l.message_id.as_str()).collect();
+        let with_vector: BTreeSet<&str> = vectors.iter().map(|v| v.message_id.as_str()).collect();
+        let mut processed: BTreeSet<&str> = BTreeSet::new();
+        for l in slice.entries.iter().filter(|l| in_scope(&l.mailbox)) {
+            report.checked.ledger += 1;
+            let c = counts.entry(l.job_id.clone()).or_default();
+            if l.status == PROCESSED {
+                c.0 += 1;
+                processed.insert(&l.message_id);
+            } else {
+                c.1 += 1;
+            }
+            if against_source {
+                held.entry(l.mailbox.clone()).or_default().insert(l.message_id.clone());
+            }
+        }
+        missing.extend(processed.iter().filter(|id| !with_vector.contains(**id)).map(|s| s.to_string()));
+        let mut per_id: BTreeMap<&str, usize> = BTreeMap::new();
+        for v in vectors.iter().filter(|v| in_scope(&v.mailbox)) {
+            report.checked.vectors += 1;
+            *per_id.entry(v.message_id.as_str()).or_default() += 1;
+            if v.embedder != sink.embedder() {
+                foreign.push(format!("{} ({})", v.message_id, v.embedder));
+            }
+        }
+        orphans.extend(per_id.keys().filter(|id| !anywhere_in_ledger.contains(**id)).map(|s| s.to_string()));
+        duplicates.extend(per_id.iter().filter(|(_, n)| **n > 1).map(|(id, n)| format!("{id} ({n} rows)")));
+        match slice.through {
+            Some(last) => after = Some(last),
+            None => break,
+        }
     }
-    report.add(
-        "missing_vectors",
-        processed.iter().filter(|id| !with_vector.contains(**id)).map(|s| s.to_string()).collect(),
-        true,
-    );
-    report.add(
-        "orphan_vectors",
-        per_id.keys().filter(|id| !anywhere_in_ledger.contains(**id)).map(|s| s.to_string()).collect(),
-        true,
-    );
-    report.add(
-        "duplicate_vectors",
-        per_id.iter().filter(|(_, n)| **n > 1).map(|(id, n)| format!("{id} ({n} rows)")).collect(),
-        true,
-    );
-    report.add(
-        "foreign_embedder_vectors",
-        vectors
-            .iter()
-            .filter(|v| v.embedder != sink.embedder())
-            .map(|v| format!("{} ({})", v.message_id, v.embedder))
-            .collect(),
-        true,
-    );
+    report.add("missing_vectors", missing, true);
+    report.add("orphan_vectors", orphans, true);
+    report.add("duplicate_vectors", duplicates, true);
+    report.add("foreign_embedder_vectors", foreign, true);
 
     // the graph
     let g = store.graph_problems(t).await?;
@@ -161,11 +173,6 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
     );
     // counters against the rows, for the job whose rows they are: each mailbox's
     // latest job (an older job's rows may since belong to a re-run)
-    let mut counts: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    for l in &ledger {
-        let c = counts.entry(l.job_id.as_str()).or_default();
-        if l.status == PROCESSED { c.0 += 1 } else { c.1 += 1 }
-    }
     report.add(
         "counter_mismatch",
         latest_per_mailbox(&jobs)
@@ -186,11 +193,14 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
         let mut missing = Vec::new();
         let mut extra = Vec::new();
         for job in latest_per_mailbox(&jobs) {
-            let ids: BTreeSet<String> =
-                read_source(job, &scope.sources, |_| true).await?.into_iter().map(|i| item_id(&i)).collect();
+            let mut ids: BTreeSet<String> = BTreeSet::new();
+            each_page(job, &scope.sources, |_| true, async |items| {
+                ids.extend(items.iter().map(item_id));
+                Ok(())
+            })
+            .await?;
             in_source += ids.len();
-            let held: BTreeSet<String> =
-                ledger.iter().filter(|l| l.mailbox == job.mailbox).map(|l| l.message_id.clone()).collect();
+            let held = held.get(&job.mailbox).cloned().unwrap_or_default();
             missing.extend(ids.difference(&held).map(|id| format!("{}: {id}", job.mailbox)));
             extra.extend(held.difference(&ids).map(|id| format!("{}: {id}", job.mailbox)));
         }
@@ -220,20 +230,28 @@ fn item_id(i: &Item) -> String {
     }
 }
 
-/// Read a job's whole source from the start, keeping the items `keep` wants.
-async fn read_source(job: &Job, sources: &crate::source::Sources, keep: impl Fn(&Item) -> bool) -> Result<Vec<Item>> {
+/// Read a job's whole source from the start, page by page, handing `each` the items
+/// `keep` wants: memory follows the page, not the mailbox.
+async fn each_page(
+    job: &Job,
+    sources: &crate::source::Sources,
+    keep: impl Fn(&Item) -> bool,
+    mut each: impl AsyncFnMut(Vec<Item>) -> Result<()>,
+) -> Result<()> {
     let spec = match SourceSpec::parse(&job.source)? {
         // the mailbox as it is now: mail received after the job was created counts
         SourceSpec::Graph(g) => SourceSpec::Graph(crate::source::graph::GraphSpec { to_ms: None, ..g }),
         other => other,
     };
     let mut source = spec.open(None, job.max_body_bytes as usize, sources)?;
-    let mut out = Vec::new();
     loop {
         let page = source.next_page(job.chunk_size.max(1) as usize).await?;
-        out.extend(page.items.into_iter().filter(|i| keep(i)));
+        let items: Vec<Item> = page.items.into_iter().filter(|i| keep(i)).collect();
+        if !items.is_empty() {
+            each(items).await?;
+        }
         if !page.has_more {
-            return Ok(out);
+            return Ok(());
         }
     }
 }
@@ -276,22 +294,25 @@ pub async fn repair(
         all("duplicate_vectors").iter().chain(all("foreign_embedder_vectors").iter()).map(id_of).collect();
     let wanted: BTreeSet<String> = all("missing_vectors").into_iter().chain(redo.iter().cloned()).collect();
     if !wanted.is_empty() {
-        let mut records: Vec<VectorRecord> = Vec::new();
+        // a page at a time: embedded, its stale rows replaced, written
+        let redo: BTreeSet<&str> = redo.iter().map(String::as_str).collect();
+        let mut written = 0;
         for job in latest_per_mailbox(&jobs) {
-            let items =
-                read_source(job, &scope.sources, |i| matches!(i, Item::Message(e) if wanted.contains(&e.message_id)))
-                    .await?;
-            let emails: Vec<Email> =
-                items.into_iter().filter_map(|i| if let Item::Message(e) = i { Some(e) } else { None }).collect();
-            for chunk in emails.chunks(job.chunk_size.max(1) as usize) {
-                let vectors = embedder.embed(chunk.iter().map(Email::embedding_text).collect()).await?;
-                records.extend(chunk.iter().zip(vectors).map(|(e, v)| VectorRecord::of(t, &job.mailbox, e, v)));
-            }
+            let keep = |i: &Item| matches!(i, Item::Message(e) if wanted.contains(&e.message_id));
+            each_page(job, &scope.sources, keep, async |items| {
+                let emails: Vec<Email> =
+                    items.into_iter().filter_map(|i| if let Item::Message(e) = i { Some(e) } else { None }).collect();
+                let vectors = embedder.embed(emails.iter().map(Email::embedding_text).collect()).await?;
+                let records: Vec<VectorRecord> =
+                    emails.iter().zip(vectors).map(|(e, v)| VectorRecord::of(t, &job.mailbox, e, v)).collect();
+                let replace: Vec<String> =
+                    records.iter().filter(|r| redo.contains(r.message_id.as_str())).map(|r| r.message_id.clone()).collect();
+                sink.delete(t, &replace).await?;
+                written += sink.upsert(&records).await?;
+                Ok(())
+            })
+            .await?;
         }
-        let rebuilt: BTreeSet<&str> = records.iter().map(|r| r.message_id.as_str()).collect();
-        let replace: Vec<String> = redo.iter().filter(|id| rebuilt.contains(id.as_str())).cloned().collect();
-        sink.delete(t, &replace).await?;
-        let written = sink.upsert(&records).await?;
         done.push(format!("re-embedded {written} of {} messages from their source", wanted.len()));
     }
     let orphans = all("orphan_vectors");

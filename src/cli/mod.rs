@@ -11,6 +11,7 @@ mod global;
 mod graph;
 mod keys;
 mod migrate;
+mod purge;
 mod reap;
 mod render;
 mod resume;
@@ -82,6 +83,8 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Merge the vector table's small files and drop old versions (for cron)
     Compact(compact::CompactArgs),
+    /// Remove a tenant, or one of its mailboxes, from both memories (offboarding, privacy requests)
+    Purge(purge::PurgeArgs),
     /// A tenant's own Microsoft 365 connection (directory, app, secret or certificate), sealed
     Connect(connect::ConnectArgs),
     /// Tenants' own provider keys (BYOK), encrypted at rest
@@ -127,6 +130,7 @@ pub fn main() -> ExitCode {
             Command::Connect(args) => connect::run(&cli.global, args).await,
             Command::Embedder(args) => embedder::run(&cli.global, args).await,
             Command::Compact(args) => compact::run(&cli.global, args).await,
+            Command::Purge(args) => purge::run(&cli.global, args).await,
             Command::Migrate(args) => migrate::run(&cli.global, args).await,
             Command::Doctor(args) => doctor::run(&cli.global, args).await,
             Command::Completions(args) => completions::run(args),
@@ -172,7 +176,9 @@ fn init_tracing(g: &Global) {
         _ => "debug,atom_sync=trace",
     };
     let filter = EnvFilter::try_from_env("ATOM_SYNC_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // colour only for a person at a terminal: files, journald and pipes get plain text
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour);
     match g.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),

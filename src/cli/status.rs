@@ -193,14 +193,16 @@ pub async fn run(g: &Global, args: StatusArgs) -> anyhow::Result<u8> {
         return one(store.as_ref(), id, args.json, &rule, now).await;
     }
     if args.metrics {
-        let jobs = store.jobs(&JobFilter { tenant, state: args.state, limit: None }).await?;
+        let mut jobs = store.jobs(&JobFilter { tenant, state: args.state, limit: None }).await?;
+        live_totals(store.as_ref(), &mut jobs).await?;
         print!("{}", atom_sync::metrics::render(&jobs, &rule, now, &[]));
         return Ok(exit::OK);
     }
     if let Some(every) = args.watch {
         let filter = JobFilter { tenant, state: args.state, limit: Some(args.limit) };
         loop {
-            let jobs = store.jobs(&filter).await?;
+            let mut jobs = store.jobs(&filter).await?;
+            live_totals(store.as_ref(), &mut jobs).await?;
             let now = store.now().await?;
             let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &rule, now)).collect();
             // clear the screen and home the cursor, then redraw
@@ -215,7 +217,8 @@ pub async fn run(g: &Global, args: StatusArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    let jobs = store.jobs(&JobFilter { tenant, state: args.state, limit: Some(args.limit) }).await?;
+    let mut jobs = store.jobs(&JobFilter { tenant, state: args.state, limit: Some(args.limit) }).await?;
+    live_totals(store.as_ref(), &mut jobs).await?;
     if args.json {
         let views: Vec<JobView> = jobs.iter().map(|j| JobView::new(j, &rule, now)).collect();
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "jobs": views }))?);
@@ -228,6 +231,20 @@ pub async fn run(g: &Global, args: StatusArgs) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
+/// A running job's graph totals are the tenant's, read now: chunks do not count
+/// them (a count per chunk would cost what the tenant holds), the job's end does.
+async fn live_totals(store: &dyn atom_sync::store::Store, jobs: &mut [Job]) -> anyhow::Result<()> {
+    let mut read: std::collections::HashMap<String, (i64, i64)> = Default::default();
+    for j in jobs.iter_mut().filter(|j| j.state == JobState::Running) {
+        let totals = match read.get(&j.tenant) {
+            Some(t) => *t,
+            None => *read.entry(j.tenant.clone()).or_insert(store.graph_totals(&j.tenant).await?),
+        };
+        (j.entities, j.relationships) = totals;
+    }
+    Ok(())
+}
+
 async fn one(
     store: &dyn atom_sync::store::Store,
     id: &str,
@@ -235,7 +252,8 @@ async fn one(
     rule: &Thresholds,
     now: i64,
 ) -> anyhow::Result<u8> {
-    let job = store.job(id).await?;
+    let mut job = store.job(id).await?;
+    live_totals(store, std::slice::from_mut(&mut job)).await?;
     let events = store.events(&job).await?;
     let skipped = store.skipped(&job).await?;
     if json {

@@ -14,6 +14,7 @@ use lancedb::query::{ExecutableQuery, QueryBase, Select};
 use lancedb::table::NewColumnTransform;
 use lancedb::{Connection, Table};
 
+use super::upkeep::{Policy, Shape, Upkeep};
 use crate::{Error, Result};
 
 pub const DEFAULT_TABLE: &str = "messages";
@@ -59,6 +60,7 @@ pub struct LanceSink {
     schema: SchemaRef,
     embedder: String,
     dimension: usize,
+    upkeep: Upkeep,
 }
 
 impl std::fmt::Debug for LanceSink {
@@ -234,7 +236,14 @@ impl LanceSink {
                 }
             }
         }
-        Ok(LanceSink { uri: uri.to_string(), table: opened, schema: want, embedder: embedder.to_string(), dimension })
+        Ok(LanceSink {
+            uri: uri.to_string(),
+            table: opened,
+            schema: want,
+            embedder: embedder.to_string(),
+            dimension,
+            upkeep: Upkeep::new(Policy::default()),
+        })
     }
 
     pub fn uri(&self) -> &str {
@@ -305,7 +314,18 @@ impl LanceSink {
         let mut merge = self.table.merge_insert(&["tenant_id", "message_id"]);
         merge.when_matched_update_all(None).when_not_matched_insert_all();
         merge.execute(reader).await.map_err(|e| self.err(format!("upsert of {n} vectors: {e}")))?;
+        self.upkeep.after_write(&self.table, &self.uri);
         Ok(n)
+    }
+
+    /// This process's upkeep of the table (see [`super::upkeep`]).
+    pub fn upkeep(&self) -> &Upkeep {
+        &self.upkeep
+    }
+
+    /// The table's fragments and key indexes, as upkeep sees them.
+    pub async fn shape(&self) -> Result<Shape> {
+        super::upkeep::shape(&self.table).await.map_err(|e| self.err(format!("reading the table's shape: {e}")))
     }
 
     fn batch(&self, rows: &[&VectorRecord]) -> Result<RecordBatch> {
@@ -342,10 +362,29 @@ impl LanceSink {
     /// Every vector row of the tenant (repeats included): message id, mailbox and the
     /// embedder recorded on the row.
     pub async fn rows(&self, tenant: &str) -> Result<Vec<StoredVector>> {
+        self.rows_between(tenant, None, None).await
+    }
+
+    /// The tenant's vector rows whose message id lies after `after` and up to
+    /// `through` (byte order; `None`: unbounded), so a reader can page the table over
+    /// the same ranges as the ledger.
+    pub async fn rows_between(
+        &self,
+        tenant: &str,
+        after: Option<&str>,
+        through: Option<&str>,
+    ) -> Result<Vec<StoredVector>> {
+        let mut filter = format!("tenant_id = {}", sql_literal(tenant));
+        if let Some(a) = after {
+            filter.push_str(&format!(" AND message_id > {}", sql_literal(a)));
+        }
+        if let Some(t) = through {
+            filter.push_str(&format!(" AND message_id <= {}", sql_literal(t)));
+        }
         let batches: Vec<RecordBatch> = self
             .table
             .query()
-            .only_if(format!("tenant_id = {}", sql_literal(tenant)))
+            .only_if(filter)
             .select(Select::columns(&["message_id", "mailbox", "embedder"]))
             .execute()
             .await
@@ -398,6 +437,32 @@ impl LanceSink {
         Ok(())
     }
 
+    /// Every vector row of a tenant goes (a purge); returns how many there were.
+    pub async fn delete_tenant(&self, tenant: &str) -> Result<usize> {
+        let n = self.count(tenant).await?;
+        if n > 0 {
+            self.table
+                .delete(format!("tenant_id = {}", sql_literal(tenant)).as_str())
+                .await
+                .map_err(|e| self.err(format!("deleting the vectors of tenant {tenant}: {e}")))?;
+        }
+        Ok(n)
+    }
+
+    /// How many vector rows these messages of a tenant have.
+    pub async fn count_of(&self, tenant: &str, message_ids: &[String]) -> Result<usize> {
+        let mut n = 0;
+        for group in message_ids.chunks(500) {
+            let list = group.iter().map(|id| sql_literal(id)).collect::<Vec<_>>().join(", ");
+            n += self
+                .table
+                .count_rows(Some(format!("tenant_id = {} AND message_id IN ({list})", sql_literal(tenant))))
+                .await
+                .map_err(|e| self.err(format!("counting vectors of tenant {tenant}: {e}")))?;
+        }
+        Ok(n)
+    }
+
     /// Append rows without the merge: for repair drills and tests that need to
     /// create a duplicate on purpose. The pipeline never calls this.
     #[doc(hidden)]
@@ -412,6 +477,10 @@ impl LanceSink {
     /// table versions (LanceDB's own defaults). Safe beside writers: a conflicting
     /// upsert retries, a conflicting compaction fails and can simply run again.
     pub async fn compact(&self) -> Result<CompactStats> {
+        // tables written before upkeep existed get their key indexes here first
+        super::upkeep::ensure_key_indexes(&self.table)
+            .await
+            .map_err(|e| self.err(format!("creating the key indexes: {e}")))?;
         let stats = self
             .table
             .optimize(lancedb::table::OptimizeAction::All)

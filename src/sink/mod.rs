@@ -3,6 +3,7 @@
 
 pub mod lance;
 pub mod search;
+pub mod upkeep;
 
 pub use lance::{LanceSink, Location, VectorRecord};
-pub use search::{Hit, SearchFilter, SearchMode};
+pub use search::{Fusion, Hit, SearchFilter, SearchMode};

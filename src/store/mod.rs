@@ -29,7 +29,7 @@ use crate::keys::{KeyInfo, KeyName, SealedKey};
 
 /// The schema version this binary is built for (its newest migration; both engines
 /// keep the same numbering).
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 pub use open::{Migrated, SQLITE_FILE, StoreOptions, connect, connect_with, migrate, open_existing, redact_url};
 pub use postgres::PgStore;
@@ -37,7 +37,7 @@ pub use rows::*;
 pub use sqlite::SqliteStore;
 
 /// The whole store: what every command opens.
-pub trait Store: Jobs + Chunks + Audit + Tenants + std::fmt::Debug + Send + Sync {
+pub trait Store: Jobs + Chunks + Audit + Tenants + Purge + std::fmt::Debug + Send + Sync {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 }
@@ -168,6 +168,17 @@ pub trait Audit: Send + Sync {
     /// Every ledger row of a tenant (of one mailbox, when given), for `verify`.
     async fn ledger_entries(&self, tenant: &str, mailbox: Option<&str>) -> Result<Vec<LedgerEntry>>;
 
+    /// One page of a tenant's ledger in message-id byte order, for `verify`: the rows
+    /// (every mailbox's) of the first `ids` distinct message ids after `after`, and the
+    /// last id of the page, or `None` when the page reaches the end (then it covers
+    /// every id after `after`). Pages cover the id space without gaps, so another
+    /// store can be read page by page over the same ranges.
+    async fn ledger_slice(&self, tenant: &str, after: Option<&str>, ids: usize) -> Result<LedgerSlice>;
+
+    /// The tenant's entity and relationship totals, read live (a running job's own
+    /// totals are set when it ends).
+    async fn graph_totals(&self, tenant: &str) -> Result<(i64, i64)>;
+
     /// How the connection to the store is protected: `None` for a local file;
     /// `Some((encrypted, protocol version))` for a server.
     async fn transport(&self) -> Result<Option<(bool, String)>>;
@@ -191,6 +202,18 @@ pub trait Audit: Send + Sync {
     /// Nodes whose name, alias or key matches `name` (case-insensitive), with their
     /// aliases and up to `limit` heaviest edges and the messages that support them.
     async fn entity(&self, tenant: &str, name: &str, limit: i64) -> Result<Vec<EntityView>>;
+}
+
+/// Offboarding and privacy requests: everything of a tenant, or of one mailbox.
+#[async_trait]
+pub trait Purge: Send + Sync {
+    /// Remove (or, `dry_run`, count) what the store holds for a tenant (its keys,
+    /// connection and embedder choice included), or for one of its mailboxes (its
+    /// jobs, ledger rows, delta links, and the graph support and memoised answers of
+    /// messages no other mailbox of the tenant holds). One transaction, refused while
+    /// a job of that scope is pending or running. Returns the counts and whose vectors
+    /// go with it.
+    async fn purge(&self, tenant: &str, mailbox: Option<&str>, dry_run: bool) -> Result<(PurgeCounts, PurgeScope)>;
 }
 
 /// The key lookup ([`crate::keys::lookup`]) reads sealed keys from any store.

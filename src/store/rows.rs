@@ -179,6 +179,42 @@ pub struct LedgerEntry {
     pub llm_status: Option<String>,
 }
 
+/// What a purge removed, or would remove.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PurgeCounts {
+    /// Distinct messages whose vectors and graph support go (a message another
+    /// mailbox of the tenant holds stays for it).
+    pub messages: u64,
+    pub ledger: u64,
+    /// Jobs and their events.
+    pub job_rows: u64,
+    /// Entities, nodes, aliases, edges and their support.
+    pub graph_rows: u64,
+    /// Memoised model answers.
+    pub memo: u64,
+    /// Sealed keys and Microsoft 365 connections.
+    pub secrets: u64,
+    /// The embedder choice and Graph delta links.
+    pub settings: u64,
+    /// Vector rows (every embedder's table), counted by the caller.
+    pub vectors: u64,
+}
+
+/// Whose vectors a purge takes with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PurgeScope {
+    Tenant,
+    Messages(Vec<String>),
+}
+
+/// A page of the ledger ([`crate::store::Audit::ledger_slice`]).
+#[derive(Debug, Clone, Default)]
+pub struct LedgerSlice {
+    pub entries: Vec<LedgerEntry>,
+    /// The page's last message id; `None`: the page runs to the end.
+    pub through: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct GraphProblems {
     /// `src -rel-> dst` of edges whose source or target node is missing.

@@ -23,6 +23,17 @@ async fn bad_input_names_the_thing_and_exits_2() {
     assert_eq!(env.run(&["status", "--state", "done"]).status.code(), Some(2));
 }
 
+/// Logs that go to a file, journald or a pipe carry no colour codes.
+#[tokio::test]
+async fn logs_off_a_terminal_are_plain_text() {
+    let env = Env::new(Backend::Sqlite).await;
+    let sample = format!("mbox:{}", sample_mbox().display());
+    let o = env.run(&["-vv", "backfill", "--tenant", "acme", "--source", &sample, "--chunk-size", "150"]);
+    ok(&o);
+    assert!(stderr(&o).lines().count() > 5, "{}", stderr(&o));
+    assert!(!stderr(&o).contains('\x1b'), "ANSI codes in piped logs: {}", &stderr(&o)[..stderr(&o).len().min(2000)]);
+}
+
 #[tokio::test]
 async fn an_unreachable_postgres_is_a_transient_failure_without_the_password() {
     let env = Env::new(Backend::Sqlite).await;

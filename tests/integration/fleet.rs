@@ -86,25 +86,29 @@ async fn postgres_is_migrated_explicitly_and_a_schema_mismatch_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("run `atom-sync migrate`"), "{}", stderr(&o));
     let o = env.run(&["migrate"]);
-    assert!(stdout(ok(&o)).contains("migrated from version 0 to 9"), "{}", stdout(&o));
-    assert!(stdout(ok(&env.run(&["migrate"]))).contains("up to date at version 9"));
+    let (now, next) = (atom_sync::store::SCHEMA_VERSION, atom_sync::store::SCHEMA_VERSION + 1);
+    assert!(stdout(ok(&o)).contains(&format!("migrated from version 0 to {now}")), "{}", stdout(&o));
+    assert!(stdout(ok(&env.run(&["migrate"]))).contains(&format!("up to date at version {now}")));
     ok(&env.run(&["status"]));
     let doc: serde_json::Value = serde_json::from_str(&stdout(ok(&env.run(&["migrate", "--json"])))).unwrap();
-    assert_eq!((doc["before"].as_i64(), doc["after"].as_i64()), (Some(9), Some(9)));
+    assert_eq!((doc["before"].as_i64(), doc["after"].as_i64()), (Some(now), Some(now)));
 
     // the next version is out and only adds: this binary keeps working, and says so
     exec_sql(
         &env,
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
-         VALUES (10, 'from the future', TRUE, '\\x00', 0)",
+        &format!(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES ({next}, 'from the future', TRUE, '\\x00', 0)"
+        ),
     )
     .await;
-    exec_sql(&env, "INSERT INTO schema_compat (version, additive, note) VALUES (10, TRUE, 'a new table')").await;
+    exec_sql(&env, &format!("INSERT INTO schema_compat (version, additive, note) VALUES ({next}, TRUE, 'a new table')"))
+        .await;
     let o = env.run(&["status"]);
     ok(&o);
     assert!(stderr(&o).contains("one ahead") && stderr(&o).contains("only adds"), "{}", stderr(&o));
     // one that changes what exists: refused until the binary is upgraded
-    exec_sql(&env, "UPDATE schema_compat SET additive = FALSE WHERE version = 10").await;
+    exec_sql(&env, &format!("UPDATE schema_compat SET additive = FALSE WHERE version = {next}")).await;
     let o = env.run(&["status"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("upgrade atom-sync"), "{}", stderr(&o));

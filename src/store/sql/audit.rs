@@ -7,12 +7,14 @@ use std::collections::BTreeSet;
 
 use super::{Engine, ROWS_PER_STATEMENT, Sql, bind_one};
 use crate::job::{Job, JobEvent};
-use crate::store::{Audit, EdgeView, EntityView, GraphProblems, Jobs, LedgerEntry, SkippedMessage, TenantDigest};
+use crate::store::{
+    Audit, EdgeView, EntityView, GraphProblems, Jobs, LedgerEntry, LedgerSlice, SkippedMessage, TenantDigest,
+};
 use crate::{Error, Result};
 
 /// Removing what lost all support: unsupported nodes first, so their edges become
 /// orphans and go too. Each statement binds the tenant as `$1`.
-const PRUNE_STEPS: [&str; 6] = [
+pub(super) const PRUNE_STEPS: [&str; 6] = [
     "DELETE FROM graph_node_aliases WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_node_support s
         WHERE s.tenant_id = graph_node_aliases.tenant_id AND s.node_key = graph_node_aliases.node_key)",
     "DELETE FROM graph_nodes WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM graph_node_support s
@@ -151,6 +153,47 @@ where
         .map_err(Error::store(format!("tenant {tenant}: reading the ledger")))
     }
 
+    async fn ledger_slice(&self, tenant: &str, after: Option<&str>, ids: usize) -> Result<LedgerSlice> {
+        let c = DB::BYTES;
+        let what = || format!("tenant {tenant}: reading the ledger");
+        // the page's bounds first, from the index alone; then its rows
+        let bounds: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT message_id{c} FROM message_ledger
+             WHERE tenant_id = $1 AND ($2 IS NULL OR message_id{c} > $2)
+             ORDER BY 1 LIMIT $3"
+        )))
+        .bind(tenant)
+        .bind(after)
+        .bind(ids as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(Error::store(what()))?;
+        let through = (bounds.len() >= ids).then(|| bounds.last().map(|(id,)| id.clone())).flatten();
+        let entries: Vec<LedgerEntry> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT mailbox, message_id, job_id, status, llm_status FROM message_ledger
+             WHERE tenant_id = $1 AND ($2 IS NULL OR message_id{c} > $2) AND ($3 IS NULL OR message_id{c} <= $3)
+             ORDER BY message_id{c}, mailbox{c}"
+        )))
+        .bind(tenant)
+        .bind(after)
+        .bind(through.as_deref())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(Error::store(what()))?;
+        Ok(LedgerSlice { entries, through })
+    }
+
+    async fn graph_totals(&self, tenant: &str) -> Result<(i64, i64)> {
+        sqlx::query_as(
+            "SELECT (SELECT count(*) FROM discovered_entities WHERE tenant_id = $1),
+                    (SELECT count(*) FROM graph_edges WHERE tenant_id = $1)",
+        )
+        .bind(tenant)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(Error::store(format!("tenant {tenant}: counting its graph")))
+    }
+
     async fn transport(&self) -> Result<Option<(bool, String)>> {
         let Some(sql) = DB::TLS_QUERY else { return Ok(None) };
         let row: Option<(bool, String)> = sqlx::query_as(sql)
@@ -176,7 +219,8 @@ where
             ROWS_PER_STATEMENT,
             |q| {
                 q.push("SELECT DISTINCT message_id FROM message_ledger WHERE tenant_id = ").push_bind(tenant);
-                q.push(" AND message_id IN ");
+                // compared as bytes, as the message-id index orders them
+                q.push(format!(" AND message_id{} IN ", DB::BYTES));
             },
             bind_one,
             "",

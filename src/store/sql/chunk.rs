@@ -66,22 +66,27 @@ where
         generation: i64,
         rows: &[&LedgerRow],
     ) -> Result<HashMap<(String, String), String>> {
-        let found: Vec<(String, String, String)> = Self::for_keys(
+        // found by key, and the run compared here: a filter on the job would let the
+        // database read every row of the job instead of the chunk's
+        let found: Vec<(String, String, String, String, i64)> = Self::for_keys(
             conn,
             rows,
             ROWS_PER_STATEMENT,
             |q| {
-                q.push("SELECT mailbox, message_id, status FROM message_ledger WHERE tenant_id = ")
+                q.push("SELECT mailbox, message_id, status, job_id, job_generation FROM message_ledger WHERE tenant_id = ")
                     .push_bind(lease.tenant.as_str());
-                q.push(" AND job_id = ").push_bind(lease.job_id.as_str());
-                q.push(" AND job_generation = ").push_bind(generation).push(" AND (mailbox, message_id) IN ");
+                q.push(" AND (mailbox, message_id) IN ");
             },
             |sep, r| push_tuple(sep, &[r.mailbox.as_str(), r.message_id.as_str()]),
             "",
             || context(lease, "what this run committed"),
         )
         .await?;
-        Ok(found.into_iter().map(|(m, id, status)| ((m, id), status)).collect())
+        Ok(found
+            .into_iter()
+            .filter(|(_, _, _, job, g)| *job == lease.job_id && *g == generation)
+            .map(|(m, id, status, _, _)| ((m, id), status))
+            .collect())
     }
 
     /// The job's counters move by what is new to this run: a message counts once,
@@ -274,7 +279,8 @@ where
         Self::count_messages(&mut tx, lease, &counted, &prior).await?;
         Self::prune_touched(&mut tx, lease, &touched).await?;
         Self::keep_sync_links(&mut tx, lease, &chunk.sync_links, now).await?;
-        Self::count_graph(&mut tx, lease).await?;
+        // the tenant's graph totals are not counted here: a count per chunk costs what
+        // the tenant holds. The job's totals are set when it ends and read live meanwhile
         tx.commit().await.map_err(Error::store(context(lease, "commit")))?;
         Ok(Committed { job: self.job(&lease.job_id).await?, refused })
     }
@@ -294,21 +300,6 @@ where
             },
         )
         .await?;
-        Ok(())
-    }
-
-    /// The tenant's entity and relationship totals, as the job reports them.
-    async fn count_graph(conn: &mut DB::Connection, lease: &Lease) -> Result<()> {
-        sqlx::query(
-            "UPDATE jobs SET entities = (SELECT count(*) FROM discovered_entities WHERE tenant_id = $1),
-                 relationships = (SELECT count(*) FROM graph_edges WHERE tenant_id = $1)
-             WHERE id = $2 AND tenant_id = $1",
-        )
-        .bind(lease.tenant.as_str())
-        .bind(lease.job_id.as_str())
-        .execute(&mut *conn)
-        .await
-        .map_err(Error::store(context(lease, "counters")))?;
         Ok(())
     }
 }
@@ -347,15 +338,15 @@ where
 
     async fn committed(&self, job: &Job, keys: &[(String, String, String)]) -> Result<HashSet<(String, String)>> {
         let mut conn = self.pool.acquire().await.map_err(Error::store("reading what this run committed"))?;
-        let found: Vec<(String, String, String)> = Self::for_keys(
+        // by key; the run is compared here (see `prior`)
+        let found: Vec<(String, String, String, String, i64)> = Self::for_keys(
             &mut conn,
             keys,
             ROWS_PER_STATEMENT,
             |q| {
-                q.push("SELECT mailbox, message_id, content_hash FROM message_ledger WHERE tenant_id = ")
+                q.push("SELECT mailbox, message_id, content_hash, job_id, job_generation FROM message_ledger WHERE tenant_id = ")
                     .push_bind(job.tenant.as_str());
-                q.push(" AND job_id = ").push_bind(job.id.as_str());
-                q.push(" AND job_generation = ").push_bind(job.generation).push(" AND (mailbox, message_id) IN ");
+                q.push(" AND (mailbox, message_id) IN ");
             },
             |sep, (m, id, _)| push_tuple(sep, &[m.as_str(), id.as_str()]),
             "",
@@ -366,8 +357,9 @@ where
             keys.iter().map(|(m, id, h)| (m.as_str(), id.as_str(), h.as_str())).collect();
         Ok(found
             .into_iter()
-            .filter(|(m, id, h)| same.contains(&(m.as_str(), id.as_str(), h.as_str())))
-            .map(|(m, id, _)| (m, id))
+            .filter(|(_, _, _, j, g)| *j == job.id && *g == job.generation)
+            .filter(|(m, id, h, _, _)| same.contains(&(m.as_str(), id.as_str(), h.as_str())))
+            .map(|(m, id, ..)| (m, id))
             .collect())
     }
 

@@ -250,7 +250,9 @@ where
             "UPDATE jobs SET state = $1, last_error = $2, updated_at = {now},
                  finished_at = CASE WHEN $3 THEN {now} ELSE NULL END,
                  lease_owner = NULL, requested_state = NULL,
-                 heartbeat_at = CASE WHEN $1 = 'pending' THEN NULL ELSE heartbeat_at END
+                 heartbeat_at = CASE WHEN $1 = 'pending' THEN NULL ELSE heartbeat_at END,
+                 entities = (SELECT count(*) FROM discovered_entities WHERE tenant_id = $5),
+                 relationships = (SELECT count(*) FROM graph_edges WHERE tenant_id = $5)
              WHERE id = $4 AND tenant_id = $5 AND lease_token = $6 AND state = $7",
         ))
         .bind(to.as_str())

@@ -12,6 +12,7 @@ mod audit;
 mod chunk;
 mod graph;
 mod jobs;
+mod purge;
 mod tenant;
 
 use std::future::Future;

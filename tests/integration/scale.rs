@@ -1,0 +1,245 @@
+//! A chunk costs the same at a tenant's first message and at its millionth: pinned by
+//! shape, not by timing. Every statement a chunk runs on the store reads by key
+//! (SQLite's own query plans say so), and the vector table keeps its key indexes and
+//! a bounded number of fragments while a run writes to it.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use atom_sync::clients::Clients;
+use atom_sync::event::Emitter;
+use atom_sync::job::{NewJob, owner_name};
+use atom_sync::memory::Memories;
+use atom_sync::pipeline::{Outcome, Pipeline};
+use atom_sync::source::SourceSpec;
+use sqlx::Connection;
+use tracing_subscriber::layer::SubscriberExt;
+
+use crate::common::*;
+
+/// Tables whose rows grow with a tenant's mail, and the columns that name one row (or
+/// one message's rows) in them: a chunk may only find rows through one of these.
+const GROWING: [(&str, &[&str]); 10] = [
+    ("message_ledger", &["message_id"]),
+    ("discovered_entities", &["entity_key"]),
+    ("graph_nodes", &["node_key"]),
+    ("graph_node_aliases", &["node_key"]),
+    ("graph_node_support", &["node_key", "message_id"]),
+    ("graph_edges", &["src_key", "dst_key"]),
+    ("graph_edge_support", &["src_key", "dst_key", "message_id"]),
+    ("llm_memo", &["content_hash"]),
+    ("graph_sync_links", &["folder_id"]),
+    ("job_events", &["job_id"]),
+];
+
+/// Statements sqlx ran in this process (its `sqlx::query` events carry the SQL).
+fn statements() -> &'static Mutex<Vec<String>> {
+    static S: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    S.get_or_init(Default::default)
+}
+
+struct Capture;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if event.metadata().target() != "sqlx::query" {
+            return;
+        }
+        #[derive(Default)]
+        struct Fields {
+            summary: String,
+            statement: String,
+        }
+        impl tracing::field::Visit for Fields {
+            fn record_str(&mut self, f: &tracing::field::Field, v: &str) {
+                match f.name() {
+                    "summary" => self.summary = v.to_string(),
+                    "db.statement" => self.statement = v.to_string(),
+                    _ => {}
+                }
+            }
+            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+        }
+        let mut f = Fields::default();
+        event.record(&mut f);
+        // short statements are logged whole as their summary, longer ones in full apart
+        let sql = if f.statement.trim().is_empty() { f.summary } else { f.statement.trim().to_string() };
+        statements().lock().unwrap().push(sql);
+    }
+}
+
+/// One shape per statement, whatever its number of rows: placeholders and repeated
+/// row lists fold, so a chunk's multi-row insert of 7 rows and of 9 rows are one.
+fn shape_of(sql: &str) -> String {
+    let mut s = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+            s.push('?');
+        } else if c.is_whitespace() {
+            if !s.ends_with(' ') {
+                s.push(' ');
+            }
+        } else {
+            s.push(c);
+        }
+    }
+    loop {
+        let folded = s.replace(", ?", "").replace("(?), (?)", "(?)").replace("((?)), ((?))", "((?))");
+        if folded == s {
+            return s;
+        }
+        s = folded;
+    }
+}
+
+/// The plan lines of `sql` that read a growing table other than by one of its keys.
+fn reads_by_tenant(plan: &[String]) -> Vec<String> {
+    plan.iter()
+        .filter(|line| {
+            let mut words = line.split_whitespace();
+            let (verb, table) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+            let Some((_, keys)) = GROWING.iter().find(|(t, _)| *t == table) else { return false };
+            match verb {
+                "SCAN" => true,
+                "SEARCH" => {
+                    let constraint = line.rsplit_once('(').map(|(_, c)| c).unwrap_or("");
+                    !keys.iter().any(|k| constraint.contains(&format!("{k}=")))
+                }
+                _ => false,
+            }
+        })
+        .cloned()
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chunk_reads_by_key_and_the_vector_table_keeps_its_shape() {
+    const CHILD: &str = "ATOM_SYNC_TEST_SHAPE_CHILD";
+    let name = "scale::a_chunk_reads_by_key_and_the_vector_table_keeps_its_shape";
+    if std::env::var_os("NEXTEST_EXECUTION_MODE").is_none() && std::env::var_os(CHILD).is_none() {
+        // under `cargo test` the other tests share this process and its log: run alone
+        let o = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([name, "--exact", "--test-threads=1", "--nocapture"])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+        assert!(stdout(&o).contains("1 passed"), "{}", stdout(&o));
+        return;
+    }
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Capture)).unwrap();
+
+    let env = Env::new(Backend::Sqlite).await;
+    let store = env.store().await;
+    let memories = Arc::new(Memories::new(&env.lance_uri(), None, 1));
+    let sink = memories.local().await.unwrap().sink;
+    // chunks of 8: 38 of them, enough for upkeep to index and compact during the run
+    let chunk = 8;
+    let job = store
+        .create_job(&NewJob {
+            tenant: "shape".into(),
+            source: SourceSpec::Mbox(sample_mbox()).to_string(),
+            mailbox: "sample.mbox".into(),
+            chunk_size: chunk,
+            max_body_bytes: atom_sync::email::DEFAULT_MAX_BODY_BYTES as i64,
+            estimated_total: None,
+            cursor: None,
+            llm_token_cap: None,
+        })
+        .await
+        .unwrap();
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let pipeline = Pipeline {
+        clients: Arc::new(Clients::new(Default::default(), Err("no master key in this test".into())).unwrap()),
+        llm: None,
+        store: store.clone(),
+        memories: memories.clone(),
+        events: Emitter::new(tx),
+        heartbeat_every: Duration::from_secs(30),
+        stop,
+        retry: Default::default(),
+    };
+    statements().lock().unwrap().clear();
+    let outcome = pipeline.run(&job.id, &owner_name()).await.unwrap();
+    let Outcome::Completed(done) = outcome else { panic!("the job did not complete: {outcome:?}") };
+    let chunks = done.chunks as usize;
+    assert!(chunks >= 35, "{chunks} chunks");
+    let ran = std::mem::take(&mut *statements().lock().unwrap());
+    assert!(!ran.is_empty(), "sqlx logged no statements: the capture is broken");
+
+    // statements a chunk runs (those run about once per chunk or more), by shape
+    let mut by_shape: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for sql in &ran {
+        let e = by_shape.entry(shape_of(sql)).or_insert((0, sql.clone()));
+        e.0 += 1;
+    }
+    let per_chunk: Vec<&String> = by_shape.values().filter(|(n, _)| *n >= chunks / 2).map(|(_, sql)| sql).collect();
+    assert!(
+        per_chunk.iter().any(|s| s.contains("INSERT INTO message_ledger"))
+            && per_chunk.iter().any(|s| s.contains("INSERT INTO graph_node_support")),
+        "the chunk path's statements were not all seen: {per_chunk:#?}"
+    );
+    let url = format!("sqlite://{}", env.data_dir().join(atom_sync::store::SQLITE_FILE).display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let mut bad = Vec::new();
+    for sql in per_chunk {
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}"))).fetch_all(&mut conn).await.unwrap();
+        let lines: Vec<String> = plan.into_iter().map(|(_, _, _, d)| d).collect();
+        let wrong = reads_by_tenant(&lines);
+        if !wrong.is_empty() {
+            bad.push(format!("{sql}\n  -> {wrong:?}"));
+        }
+    }
+    assert!(bad.is_empty(), "statements of the chunk path read by tenant, not by key:\n{}", bad.join("\n\n"));
+
+    // the vector table: key indexes made, fragments merged as the run went
+    for _ in 0..300 {
+        if !sink.upkeep().busy() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(sink.upkeep().passes() >= 4, "{} upkeep passes", sink.upkeep().passes());
+    let shape = sink.shape().await.unwrap();
+    assert_eq!(shape.key_indexes, 2, "{shape:?}");
+    assert!(shape.fragments < chunks / 2, "one fragment per chunk piled up: {shape:?} after {chunks} chunks");
+    assert_eq!(shape.rows as i64, done.processed, "{shape:?}");
+    // and the memory is whole: the indexed merge matched what it had to
+    let report = atom_sync::verify::verify(
+        store.as_ref(),
+        &sink,
+        &atom_sync::verify::Scope { tenant: "shape".into(), mailbox: None, job: None, sources: Default::default() },
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(report.clean, "{report:?}");
+}
+
+#[test]
+fn shapes_fold_row_lists_and_placeholders() {
+    assert_eq!(
+        shape_of("INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4), ($5, $6) ON CONFLICT DO NOTHING"),
+        shape_of("INSERT INTO t (a, b) VALUES ($1, $2)  ON CONFLICT DO NOTHING")
+    );
+    assert_eq!(
+        shape_of("SELECT x FROM t WHERE tenant_id = $1 AND (m, id) IN (($2, $3), ($4, $5))"),
+        shape_of("SELECT x FROM t WHERE tenant_id = $1 AND (m, id) IN (($2, $3))")
+    );
+    assert_ne!(shape_of("SELECT a FROM t WHERE id = $1"), shape_of("SELECT b FROM t WHERE id = $1"));
+    let plan = |l: &str| vec![l.to_string()];
+    assert_eq!(reads_by_tenant(&plan("SCAN graph_nodes")).len(), 1);
+    assert_eq!(
+        reads_by_tenant(&plan("SEARCH discovered_entities USING COVERING INDEX sqlite_autoindex_1 (tenant_id=?)")).len(),
+        1
+    );
+    assert!(reads_by_tenant(&plan("SEARCH graph_nodes USING INDEX sqlite_autoindex_2 (tenant_id=? AND node_key=?)")).is_empty());
+    assert!(reads_by_tenant(&plan("SCAN jobs_unrelated")).is_empty());
+}
