@@ -507,7 +507,7 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Only messages sent before this date (YYYY-MM-DD or RFC 3339)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many results')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many results')
-            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'vector: by meaning (the tenant''s embedder); text: by words (BM25 over subject and body); hybrid: both, fused by rank')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'hybrid: words and meaning, fused by rank (best on the search benchmark); text: by words (BM25 over subject and body); vector: by meaning (the tenant''s embedder)')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)')
             [CompletionResult]::new('--lance-uri', '--lance-uri', [CompletionResultType]::ParameterName, 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]')

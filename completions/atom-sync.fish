@@ -458,7 +458,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l mailbox -
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l from -d 'Only messages sent on or after this date (YYYY-MM-DD or RFC 3339)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l to -d 'Only messages sent before this date (YYYY-MM-DD or RFC 3339)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s n -l limit -d 'How many results' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l mode -d 'vector: by meaning (the tenant\'s embedder); text: by words (BM25 over subject and body); hybrid: both, fused by rank' -r -f -a "vector\t''
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l mode -d 'hybrid: words and meaning, fused by rank (best on the search benchmark); text: by words (BM25 over subject and body); vector: by meaning (the tenant\'s embedder)' -r -f -a "vector\t''
 text\t''
 hybrid\t''"
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F

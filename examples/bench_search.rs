@@ -115,8 +115,8 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let corpus = PathBuf::from(args.get(1).cloned().unwrap_or_else(|| "../shared/corpus".into()));
     let per_kind: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
-    let used_by_tests: BTreeSet<String> = std::fs::read_to_string("examples/sample.mbox")
-        .unwrap_or_default()
+    let sample = std::fs::read("examples/sample.mbox")?;
+    let used_by_tests: BTreeSet<String> = String::from_utf8_lossy(&sample)
         .lines()
         .filter(|l| l.to_ascii_lowercase().starts_with("message-id:"))
         .map(|l| l[11..].trim().to_string())

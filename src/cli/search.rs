@@ -36,8 +36,8 @@ pub struct SearchArgs {
     #[arg(long, short = 'n', default_value_t = 10)]
     pub limit: usize,
 
-    /// vector: by meaning (the tenant's embedder); text: by words (BM25 over subject and body); hybrid: both, fused by rank
-    #[arg(long, value_enum, default_value = "vector")]
+    /// hybrid: words and meaning, fused by rank (best on the search benchmark); text: by words (BM25 over subject and body); vector: by meaning (the tenant's embedder)
+    #[arg(long, value_enum, default_value = "hybrid")]
     pub mode: Mode,
 
     /// One JSON document on stdout
