@@ -330,7 +330,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__backfill)
-            opts="-v -q -h --tenant --source --mailbox --all-mailboxes --folder --since --from --to --window --order --chunk-size --max-body-bytes --detach --max-llm-tokens --heartbeat --max-attempts --retry-backoff --dry-run --llm-input-price --llm-output-price --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
+            opts="-v -q -h --tenant --source --mailbox --all-mailboxes --folder --since --from --to --window --order --chunk-size --max-body-bytes --detach --json --max-llm-tokens --heartbeat --max-attempts --retry-backoff --dry-run --llm-input-price --llm-output-price --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -528,7 +528,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__cancel)
-            opts="-v -q -h --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
+            opts="-v -q -h --json --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2902,7 +2902,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__pause)
-            opts="-v -q -h --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
+            opts="-v -q -h --json --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3320,7 +3320,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__resume)
-            opts="-v -q -h --tenant --stale-after --rerun --detach --heartbeat --max-attempts --retry-backoff --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
+            opts="-v -q -h --tenant --stale-after --rerun --detach --json --heartbeat --max-attempts --retry-backoff --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3782,7 +3782,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__sync)
-            opts="-v -q -h --tenant --mailbox --all-mailboxes --folder --chunk-size --max-body-bytes --detach --max-llm-tokens --heartbeat --max-attempts --retry-backoff --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
+            opts="-v -q -h --tenant --mailbox --all-mailboxes --folder --chunk-size --max-body-bytes --detach --json --max-llm-tokens --heartbeat --max-attempts --retry-backoff --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

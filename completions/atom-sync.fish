@@ -129,6 +129,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-ret
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l json -d 'One JSON document on stdout when done: the jobs as `status --json` shows them (with --dry-run: the estimate)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l dry-run -d 'Read the source and print what the backfill would cost (messages, LLM tokens, dollars); write nothing'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s q -l quiet -d 'Only errors'
@@ -175,6 +176,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-retry-b
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l json -d 'One JSON document on stdout when done: the jobs as `status --json` shows them (with --dry-run: the estimate)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
@@ -258,6 +260,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-retry
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l rerun -d 'Re-run a completed job\'s whole range (an incident re-run; idempotent)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l detach -d 'Only re-queue, for `atom-sync worker`s to pick up'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l json -d 'One JSON document on stdout when done: the jobs as `status --json` shows them'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
@@ -375,6 +378,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-tokens
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l json -d 'One JSON document on stdout: the job as `status --json` shows it'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
@@ -409,6 +413,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-token
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l json -d 'One JSON document on stdout: the job as `status --json` shows it'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'

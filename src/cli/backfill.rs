@@ -92,7 +92,7 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
         let make = |mailbox: &str| graph_spec(&args, mailbox, from, to);
         let mailboxes = args.select.mailboxes(&args.mailbox);
         let planned = graph_jobs(g, &args.tenant, &mailboxes, args.chunk_size.min(1000), &args.job, make).await?;
-        return run_all(g, planned, args.job.detach, &args.job.run, true).await;
+        return run_all(g, planned, args.job.detach, &args.job.run, true, args.job.json).await;
     }
     let spec = export_spec(&args)?;
     let mailbox = args.mailbox.first().cloned().unwrap_or_else(|| spec.default_mailbox());
@@ -114,9 +114,9 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
         cursor: None,
         llm_token_cap: args.job.llm_token_cap(),
     };
-    let jobs = create_job(store.as_ref(), &new, args.job.detach).await?.into_iter().collect();
+    let jobs = vec![create_job(store.as_ref(), &new, args.job.detach).await?];
     let planned = Planned { jobs, store, services };
-    run_all(g, planned, args.job.detach, &args.job.run, true).await
+    run_all(g, planned, args.job.detach, &args.job.run, true, args.job.json).await
 }
 
 /// A mailbox export: the Graph-only flags refused, the path made absolute.
@@ -194,7 +194,13 @@ async fn dry_run(g: &Global, args: &BackfillArgs) -> anyhow::Result<u8> {
         &provider,
     )
     .await?;
-    draw(&estimate, Prices { input: args.llm_input_price, output: args.llm_output_price });
+    let prices = Prices { input: args.llm_input_price, output: args.llm_output_price };
+    if args.job.json {
+        let doc = serde_json::json!({ "dry_run": estimate, "dollars": estimate.dollars(prices) });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        draw(&estimate, prices);
+    }
     Ok(exit::OK)
 }
 

@@ -33,6 +33,10 @@ pub struct ResumeArgs {
     #[arg(long)]
     pub detach: bool,
 
+    /// One JSON document on stdout when done: the jobs as `status --json` shows them
+    #[arg(long)]
+    pub json: bool,
+
     #[command(flatten)]
     pub run: RunOpts,
 }
@@ -63,6 +67,6 @@ pub async fn run(g: &Global, args: ResumeArgs) -> anyhow::Result<u8> {
         services.check_tenant(store.as_ref(), t).await?;
     }
     let planned = Planned { jobs, store, services };
-    let code = run_all(g, planned, args.detach, &args.run, false).await?;
+    let code = run_all(g, planned, args.detach, &args.run, false, args.json).await?;
     Ok(code)
 }

@@ -26,6 +26,11 @@ pub struct JobOpts {
     #[arg(long)]
     pub detach: bool,
 
+    /// One JSON document on stdout when done: the jobs as `status --json` shows them
+    /// (with --dry-run: the estimate)
+    #[arg(long)]
+    pub json: bool,
+
     /// Tokens after which the job's LLM extraction pauses (vectors and rules go on); re-run with a higher cap to finish, memoised answers cost nothing
     #[arg(long, value_name = "TOKENS")]
     pub max_llm_tokens: Option<u64>,
@@ -120,49 +125,69 @@ pub async fn graph_jobs(
             cursor,
             llm_token_cap: opts.llm_token_cap(),
         };
-        if let Some(job) = create_job(store.as_ref(), &new, opts.detach).await? {
-            jobs.push(job);
-        }
+        jobs.push(create_job(store.as_ref(), &new, opts.detach).await?);
     }
     Ok(Planned { jobs, store, services })
 }
 
 /// A new job, or, when only enqueueing (`--detach`) and the mailbox already has an
-/// active job, that job's id on stdout and `None`: cron never piles up jobs.
-pub async fn create_job(store: &dyn Store, new: &NewJob, detach: bool) -> anyhow::Result<Option<Job>> {
+/// active job, that job (reported like a new one): cron never piles up jobs.
+pub async fn create_job(store: &dyn Store, new: &NewJob, detach: bool) -> anyhow::Result<Job> {
     match store.create_job(new).await {
-        Ok(job) => Ok(Some(job)),
+        Ok(job) => Ok(job),
         Err(atom_sync::Error::ActiveJob { job, state, .. }) if detach => {
             eprintln!(
                 "tenant {}, mailbox {}: job {job} is already {state}; not enqueued again",
                 new.tenant, new.mailbox
             );
-            println!("{job}");
-            Ok(None)
+            Ok(store.job(&job).await?)
         }
         Err(e) => Err(e.into()),
     }
 }
 
 /// Print the ids (`--detach`), or run the jobs here one after another; the exit code
-/// is the first failing job's.
-pub async fn run_all(g: &Global, planned: Planned, detach: bool, opts: &RunOpts, announce: bool) -> anyhow::Result<u8> {
+/// is the first failing job's. `json`: one document on stdout instead, the jobs as
+/// they ended (or were enqueued), as `status --json` shows them.
+pub async fn run_all(
+    g: &Global,
+    planned: Planned,
+    detach: bool,
+    opts: &RunOpts,
+    announce: bool,
+    json: bool,
+) -> anyhow::Result<u8> {
     let Planned { jobs, store, services } = planned;
+    let report = async |jobs: &[Job]| -> anyhow::Result<()> {
+        let now = store.now().await?;
+        println!("{}", serde_json::to_string_pretty(&super::status::jobs_doc(jobs, now))?);
+        Ok(())
+    };
     if detach {
-        for j in &jobs {
-            println!("{}", j.id);
+        if json {
+            report(&jobs).await?;
+        } else {
+            for j in &jobs {
+                println!("{}", j.id);
+            }
         }
         return Ok(exit::OK);
     }
     let mut code = exit::OK;
+    let mut ended = Vec::with_capacity(jobs.len());
     for job in &jobs {
-        let c = execute(g, store.clone(), &services, job, opts, announce).await?;
+        let (c, last) = execute(g, store.clone(), &services, job, opts, announce, json).await?;
+        ended.push(last);
         if c == exit::INTERRUPTED {
-            return Ok(c);
+            code = c;
+            break;
         }
         if code == exit::OK {
             code = c;
         }
+    }
+    if json {
+        report(&ended).await?;
     }
     Ok(code)
 }
@@ -187,7 +212,8 @@ pub async fn execute(
     job: &Job,
     opts: &RunOpts,
     announce: bool,
-) -> anyhow::Result<u8> {
+    json: bool,
+) -> anyhow::Result<(u8, Job)> {
     let (events, renderer) = Renderer::start(g.quiet, true, g.json_logs());
     if announce {
         events.emit(atom_sync::event::Event::JobCreated { job: job.clone() });
@@ -220,34 +246,40 @@ pub async fn execute(
     signals.abort();
     drop(pipeline);
     renderer.finish().await;
+    // with --json the document on stdout says it all; these lines are for people
+    let say = |line: String| {
+        if !json {
+            println!("{line}");
+        }
+    };
     match result {
         Ok(Outcome::Completed(job)) => {
             let removed = if job.removed > 0 { format!(", {} removed", job.removed) } else { String::new() };
-            println!(
+            say(format!(
                 "job {} completed: {} processed, {} skipped{removed}, {} vectors, {} entities, {} relationships",
                 job.id, job.processed, job.skipped, job.vectors, job.entities, job.relationships
-            );
-            Ok(exit::OK)
+            ));
+            Ok((exit::OK, job))
         }
         Ok(Outcome::Halted(job)) => {
-            println!("job {} {} on request after {} chunks", job.id, job.state, job.chunks);
-            Ok(exit::OK)
+            say(format!("job {} {} on request after {} chunks", job.id, job.state, job.chunks));
+            Ok((exit::OK, job))
         }
         Ok(Outcome::Released(job) | Outcome::Retrying(job)) => {
-            println!(
+            say(format!(
                 "job {} stopped after chunk {}; continue with: atom-sync resume {}",
                 job.id,
                 job.chunks,
                 job.short_id()
-            );
-            Ok(exit::INTERRUPTED)
+            ));
+            Ok((exit::INTERRUPTED, job))
         }
         Err(e @ atom_sync::Error::LeaseLost { .. }) => Err(e.into()),
         Err(e) => match store.job(&job.id).await {
             Ok(j) if j.state == JobState::Failed => {
                 eprintln!("error: job {} failed: {e}", j.id);
                 eprintln!("  after fixing the cause: atom-sync resume {}", j.short_id());
-                Ok(exit::JOB_FAILED)
+                Ok((exit::JOB_FAILED, j))
             }
             _ => Err(anyhow::Error::from(e).context(format!("running job {}", job.id))),
         },

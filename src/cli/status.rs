@@ -92,6 +92,14 @@ impl<'a> JobView<'a> {
     }
 }
 
+/// Jobs as `status --json` shows them (with its default thresholds), for the commands
+/// that run or change jobs: one shape for scripts, whichever command they called.
+pub fn jobs_doc(jobs: &[Job], now: i64) -> serde_json::Value {
+    let rule = Thresholds { stale_after: Duration::from_secs(120), wedged_after: Some(Duration::from_secs(1800)) };
+    let views: Vec<JobView> = jobs.iter().map(|j| JobView::new(j, &rule, now)).collect();
+    serde_json::json!({ "jobs": views })
+}
+
 /// `stale` or `wedged`, as the health rule judges the job now.
 fn verdict(j: &Job, rule: &Thresholds, now: i64) -> Option<&'static str> {
     rule.judge(j, now).and_then(|h| h.label())

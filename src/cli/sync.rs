@@ -45,5 +45,5 @@ pub async fn run(g: &Global, args: SyncArgs) -> anyhow::Result<u8> {
     };
     let mailboxes = args.select.mailboxes(&args.mailbox);
     let planned = graph_jobs(g, &args.tenant, &mailboxes, args.chunk_size, &args.job, make).await?;
-    run_all(g, planned, args.job.detach, &args.job.run, true).await
+    run_all(g, planned, args.job.detach, &args.job.run, true, args.job.json).await
 }

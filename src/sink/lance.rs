@@ -21,6 +21,8 @@ pub const DEFAULT_TABLE: &str = "messages";
 const META_EMBEDDER: &str = "atom_sync.embedder";
 const META_DIMENSION: &str = "atom_sync.dimension";
 pub(super) const TEXT: &str = "text";
+/// Each of LanceDB's two caches (index pages, table metadata), per connection.
+const CACHE_BYTES: usize = 64 << 20;
 
 /// One message's vector and the fields an operator needs to read a search hit.
 #[derive(Debug, Clone)]
@@ -159,7 +161,10 @@ impl Location {
             crate::private::create_dir(std::path::Path::new(&self.uri))
                 .map_err(|e| err(format!("cannot create the directory: {e}")))?;
         }
-        let mut c = lancedb::connect(&self.uri);
+        // bounded caches: LanceDB's defaults (gigabytes) let a long run's memory grow
+        // with every table version and index segment it has seen
+        let session = lancedb::Session::new(CACHE_BYTES, CACHE_BYTES, Default::default());
+        let mut c = lancedb::connect(&self.uri).session(Arc::new(session));
         if !self.options.is_empty() {
             c = c.storage_options(self.options.iter().cloned());
         }
@@ -242,7 +247,7 @@ impl LanceSink {
             schema: want,
             embedder: embedder.to_string(),
             dimension,
-            upkeep: Upkeep::new(Policy::default()),
+            upkeep: Upkeep::new(Policy::from_env()),
         })
     }
 

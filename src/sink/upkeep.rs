@@ -28,14 +28,40 @@ pub struct Policy {
     /// Rows per fragment that compaction aims at. Kept small enough that a pass
     /// rewrites a bounded amount, whatever the table holds.
     pub fragment_rows: usize,
-    /// Fold new rows into the key indexes once this many are not yet in them (the
-    /// merge scans those rows).
+    /// Fold new rows into the key indexes once this many are not yet in them: the
+    /// merge reads those rows whole, so they are kept few. Each fold adds a segment
+    /// of the new rows only.
     pub unindexed_rows: usize,
+    /// Whether to keep key indexes at all.
+    pub key_indexes: bool,
+    /// Segments an index may have before they are merged into one (a probe reads
+    /// every segment; a merge rewrites the index once per this many folds).
+    pub max_segments: u32,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { check_every: 8, extra_fragments: 24, fragment_rows: 16_384, unindexed_rows: 20_000 }
+        Policy {
+            check_every: 8,
+            extra_fragments: 24,
+            fragment_rows: 16_384,
+            unindexed_rows: 1_000,
+            key_indexes: true,
+            max_segments: 16,
+        }
+    }
+}
+
+impl Policy {
+    /// The default, or what `ATOM_SYNC_LANCE_UPKEEP` asks for: `off` (no upkeep while
+    /// jobs run; `compact` from cron only), `compact` (merge fragments, no key
+    /// indexes) or `full` (the default).
+    pub fn from_env() -> Self {
+        match std::env::var("ATOM_SYNC_LANCE_UPKEEP").as_deref() {
+            Ok("off") => Policy { check_every: 0, ..Default::default() },
+            Ok("compact") => Policy { key_indexes: false, ..Default::default() },
+            _ => Policy::default(),
+        }
     }
 }
 
@@ -133,7 +159,9 @@ pub async fn pass(table: &Table, policy: &Policy) -> lancedb::Result<Pass> {
     if stats.num_rows == 0 {
         return Ok(done);
     }
-    done.indexes_created = ensure_key_indexes(table).await?;
+    if policy.key_indexes {
+        done.indexes_created = ensure_key_indexes(table).await?;
+    }
     let needed = stats.num_rows.div_ceil(policy.fragment_rows.max(1));
     if stats.fragment_stats.num_fragments >= needed + policy.extra_fragments {
         let options = CompactionOptions { target_rows_per_fragment: policy.fragment_rows, ..Default::default() };
@@ -142,15 +170,25 @@ pub async fn pass(table: &Table, policy: &Policy) -> lancedb::Result<Pass> {
             (done.fragments_removed, done.fragments_added) = (c.fragments_removed, c.fragments_added);
         }
     }
-    let mut unindexed = 0;
+    if !policy.key_indexes {
+        return Ok(done);
+    }
+    let (mut unindexed, mut segments) = (0, 1);
     for (_, name) in KEY_INDEXES {
         if let Some(s) = table.index_stats(name).await? {
             unindexed = unindexed.max(s.num_unindexed_rows);
+            segments = segments.max(s.num_indices.unwrap_or(1));
         }
     }
     if unindexed >= policy.unindexed_rows {
-        let names = KEY_INDEXES.iter().map(|(_, n)| n.to_string()).collect();
-        table.optimize(OptimizeAction::Index(OptimizeOptions::default().index_names(names))).await?;
+        let names: Vec<String> = KEY_INDEXES.iter().map(|(_, n)| n.to_string()).collect();
+        // new rows as a segment of their own (cost: those rows); all segments merged
+        // into one once there are many (cost: the table, once per max_segments folds)
+        let options = match segments >= policy.max_segments {
+            true => OptimizeOptions::merge(segments as usize),
+            false => OptimizeOptions::append(),
+        };
+        table.optimize(OptimizeAction::Index(options.index_names(names))).await?;
         done.rows_indexed = unindexed;
     }
     Ok(done)

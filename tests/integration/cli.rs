@@ -23,6 +23,37 @@ async fn bad_input_names_the_thing_and_exits_2() {
     assert_eq!(env.run(&["status", "--state", "done"]).status.code(), Some(2));
 }
 
+/// Every command that reports speaks JSON on request: one document on stdout, jobs in
+/// the shape `status --json` gives them.
+#[tokio::test]
+async fn commands_that_report_speak_json() {
+    let env = Env::new(Backend::Sqlite).await;
+    let sample = format!("mbox:{}", sample_mbox().display());
+    let doc = |args: &[&str]| -> serde_json::Value {
+        let o = env.run(args);
+        serde_json::from_str(&stdout(ok(&o))).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stdout(&o)))
+    };
+    let plan = doc(&["backfill", "--tenant", "acme", "--source", &sample, "--dry-run", "--json"]);
+    assert_eq!(plan["dry_run"]["messages"], 300, "{plan}");
+    let queued = doc(&["backfill", "--tenant", "acme", "--source", &sample, "--detach", "--json"]);
+    let id = queued["jobs"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(queued["jobs"][0]["state"], "pending", "{queued}");
+    // enqueued again: the job that waits already, in the same shape
+    let again = doc(&["backfill", "--tenant", "acme", "--source", &sample, "--detach", "--json"]);
+    assert_eq!(again["jobs"][0]["id"], id.as_str(), "{again}");
+    let paused = doc(&["pause", &id[..8], "--json"]);
+    assert_eq!((paused["jobs"][0]["id"].as_str(), paused["jobs"][0]["state"].as_str()), (Some(id.as_str()), Some("paused")));
+    let resumed = doc(&["resume", &id[..8], "--json"]);
+    let job = &resumed["jobs"][0];
+    assert_eq!((job["state"].as_str(), job["processed"].as_i64()), (Some("completed"), Some(300)), "{resumed}");
+    assert!(job["entities"].as_i64().unwrap() > 0 && job["duration_seconds"].is_u64(), "{job}");
+    let ran = doc(&["backfill", "--tenant", "acme", "--source", &sample, "--json"]);
+    assert_eq!(ran["jobs"][0]["state"], "completed", "{ran}");
+    let queued = doc(&["backfill", "--tenant", "acme", "--source", &sample, "--detach", "--json"]);
+    let cancelled = doc(&["cancel", queued["jobs"][0]["id"].as_str().unwrap(), "--json"]);
+    assert_eq!(cancelled["jobs"][0]["state"], "cancelled", "{cancelled}");
+}
+
 /// Logs that go to a file, journald or a pipe carry no colour codes.
 #[tokio::test]
 async fn logs_off_a_terminal_are_plain_text() {
