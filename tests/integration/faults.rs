@@ -138,7 +138,8 @@ async fn killed_database_connections_mid_chunk_lose_and_double_nothing() {
 
     let env = Env::new(Backend::Postgres).await;
     let db = env.database_url.as_ref().unwrap().rsplit('/').next().unwrap().to_string();
-    let run = ["--chunk-size", "10", "--retry-backoff", "1s", "--max-attempts", "50"];
+    // chunks of 2: enough commits (and time) for several kills, however fast the store
+    let run = ["--chunk-size", "2", "--retry-backoff", "1s", "--max-attempts", "50"];
     let mut p = Proc::spawn(&env, &[&["backfill", "--tenant", "acme", "--source", &source][..], &run[..]].concat());
     p.wait_line(": chunk 2 committed", Duration::from_secs(120));
     let mut rng = Rng::seeded("connection kills");
@@ -158,7 +159,7 @@ async fn killed_database_connections_mid_chunk_lose_and_double_nothing() {
             .unwrap();
             killed += n as u64;
             // a failover now and then, not a siege: a chunk must get a chance to commit
-            tokio::time::sleep(Duration::from_millis(400 + rng.below(1200))).await;
+            tokio::time::sleep(Duration::from_millis(300 + rng.below(700))).await;
         }
     }
     let (code, log) = p.wait(Duration::from_secs(60));
