@@ -56,7 +56,10 @@ fn build_mbox(corpus: &Path, n: usize, out: &Path) -> anyhow::Result<usize> {
     let mut w = std::io::BufWriter::new(std::fs::File::create(out)?);
     let mut bytes = 0;
     for i in 0..n {
-        let msg = format!("From bench Thu Jan  1 00:00:00 2004\nMessage-ID: <scale-{i}@atom-sync>\n{}\n\n", texts[i % texts.len()]);
+        let msg = format!(
+            "From bench Thu Jan  1 00:00:00 2004\nMessage-ID: <scale-{i}@atom-sync>\n{}\n\n",
+            texts[i % texts.len()]
+        );
         bytes += msg.len();
         w.write_all(msg.as_bytes())?;
     }
@@ -80,7 +83,9 @@ fn reset_peak_rss() {
 
 fn dir_size(p: &Path) -> u64 {
     let Ok(rd) = std::fs::read_dir(p) else { return std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) };
-    rd.flatten().map(|e| if e.path().is_dir() { dir_size(&e.path()) } else { e.metadata().map(|m| m.len()).unwrap_or(0) }).sum()
+    rd.flatten()
+        .map(|e| if e.path().is_dir() { dir_size(&e.path()) } else { e.metadata().map(|m| m.len()).unwrap_or(0) })
+        .sum()
 }
 
 async fn fresh_postgres(admin: &str) -> anyhow::Result<String> {
@@ -200,12 +205,8 @@ async fn one(n: usize, chunk: usize, corpus: &Path, engine: &str) -> anyhow::Res
     // verify and the metrics read the whole tenant: page by page, in bounded memory
     reset_peak_rss();
     let t = Instant::now();
-    let scope = atom_sync::verify::Scope {
-        tenant: "scale".into(),
-        mailbox: None,
-        job: None,
-        sources: Default::default(),
-    };
+    let scope =
+        atom_sync::verify::Scope { tenant: "scale".into(), mailbox: None, job: None, sources: Default::default() };
     let report = atom_sync::verify::verify(store.as_ref(), &sink, &scope, false).await?;
     println!(
         "  verify: {} ({} ledger rows, {} vectors) in {:.1} s, peak RSS {:.0} MiB",
@@ -219,10 +220,13 @@ async fn one(n: usize, chunk: usize, corpus: &Path, engine: &str) -> anyhow::Res
         Some(url) => {
             use sqlx::Connection;
             let mut c = sqlx::PgConnection::connect(url).await?;
-            let (size,): (i64,) = sqlx::query_as("SELECT pg_database_size(current_database())").fetch_one(&mut c).await?;
+            let (size,): (i64,) =
+                sqlx::query_as("SELECT pg_database_size(current_database())").fetch_one(&mut c).await?;
             size as u64
         }
-        None => dir_size(&dir.path().join(atom_sync::store::SQLITE_FILE)) + dir_size(&dir.path().join("atom-sync.db-wal")),
+        None => {
+            dir_size(&dir.path().join(atom_sync::store::SQLITE_FILE)) + dir_size(&dir.path().join("atom-sync.db-wal"))
+        }
     };
     println!(
         "  disk: store {:.0} MiB, vectors {:.0} MiB",

@@ -148,7 +148,8 @@ async fn main() -> anyhow::Result<()> {
             .collect::<Vec<_>>()
             .join("\n");
         let msg = format!("Message-ID: {id}\n{body}\n");
-        let Ok(email) = atom_sync::email::parse_rfc822(msg.as_bytes(), "bench", atom_sync::email::DEFAULT_MAX_BODY_BYTES)
+        let Ok(email) =
+            atom_sync::email::parse_rfc822(msg.as_bytes(), "bench", atom_sync::email::DEFAULT_MAX_BODY_BYTES)
         else {
             continue;
         };
@@ -311,7 +312,10 @@ async fn main() -> anyhow::Result<()> {
     }
     println!(
         "fusion tuned on the training split: k = {}, text weight = {} (mean MRR {:.3}); the library's: {:?}",
-        best.1.k, best.1.text_weight, best.0, Fusion::TUNED
+        best.1.k,
+        best.1.text_weight,
+        best.0,
+        Fusion::TUNED
     );
 
     for train in [true, false] {

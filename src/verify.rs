@@ -194,10 +194,15 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
         let mut extra = Vec::new();
         for job in latest_per_mailbox(&jobs) {
             let mut ids: BTreeSet<String> = BTreeSet::new();
-            each_page(job, &scope.sources, |_| true, async |items| {
-                ids.extend(items.iter().map(item_id));
-                Ok(())
-            })
+            each_page(
+                job,
+                &scope.sources,
+                |_| true,
+                async |items| {
+                    ids.extend(items.iter().map(item_id));
+                    Ok(())
+                },
+            )
             .await?;
             in_source += ids.len();
             let held = held.get(&job.mailbox).cloned().unwrap_or_default();
@@ -305,8 +310,11 @@ pub async fn repair(
                 let vectors = embedder.embed(emails.iter().map(Email::embedding_text).collect()).await?;
                 let records: Vec<VectorRecord> =
                     emails.iter().zip(vectors).map(|(e, v)| VectorRecord::of(t, &job.mailbox, e, v)).collect();
-                let replace: Vec<String> =
-                    records.iter().filter(|r| redo.contains(r.message_id.as_str())).map(|r| r.message_id.clone()).collect();
+                let replace: Vec<String> = records
+                    .iter()
+                    .filter(|r| redo.contains(r.message_id.as_str()))
+                    .map(|r| r.message_id.clone())
+                    .collect();
                 sink.delete(t, &replace).await?;
                 written += sink.upsert(&records).await?;
                 Ok(())

@@ -16,7 +16,8 @@ use lancedb::index::scalar::{BTreeIndexBuilder, BitmapIndexBuilder};
 use lancedb::table::{CompactionOptions, OptimizeAction, OptimizeOptions};
 
 /// The key indexes, by column: the tenant (few values: a bitmap) and the message id.
-pub const KEY_INDEXES: [(&str, &str); 2] = [("tenant_id", "atom_sync_key_tenant"), ("message_id", "atom_sync_key_message")];
+pub const KEY_INDEXES: [(&str, &str); 2] =
+    [("tenant_id", "atom_sync_key_tenant"), ("message_id", "atom_sync_key_message")];
 
 /// When a pass is due, and how much it does.
 #[derive(Debug, Clone, Copy)]

@@ -42,7 +42,10 @@ async fn commands_that_report_speak_json() {
     let again = doc(&["backfill", "--tenant", "acme", "--source", &sample, "--detach", "--json"]);
     assert_eq!(again["jobs"][0]["id"], id.as_str(), "{again}");
     let paused = doc(&["pause", &id[..8], "--json"]);
-    assert_eq!((paused["jobs"][0]["id"].as_str(), paused["jobs"][0]["state"].as_str()), (Some(id.as_str()), Some("paused")));
+    assert_eq!(
+        (paused["jobs"][0]["id"].as_str(), paused["jobs"][0]["state"].as_str()),
+        (Some(id.as_str()), Some("paused"))
+    );
     let resumed = doc(&["resume", &id[..8], "--json"]);
     let job = &resumed["jobs"][0];
     assert_eq!((job["state"].as_str(), job["processed"].as_i64()), (Some("completed"), Some(300)), "{resumed}");

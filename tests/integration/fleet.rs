@@ -102,8 +102,11 @@ async fn postgres_is_migrated_explicitly_and_a_schema_mismatch_is_refused() {
         ),
     )
     .await;
-    exec_sql(&env, &format!("INSERT INTO schema_compat (version, additive, note) VALUES ({next}, TRUE, 'a new table')"))
-        .await;
+    exec_sql(
+        &env,
+        &format!("INSERT INTO schema_compat (version, additive, note) VALUES ({next}, TRUE, 'a new table')"),
+    )
+    .await;
     let o = env.run(&["status"]);
     ok(&o);
     assert!(stderr(&o).contains("one ahead") && stderr(&o).contains("only adds"), "{}", stderr(&o));

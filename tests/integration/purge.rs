@@ -52,14 +52,7 @@ async fn purge_removes_a_mailbox_then_a_tenant_and_nothing_else() {
         assert_eq!(env.digest("acme").await, acme, "{backend:?}: a dry run changed the store");
 
         // refused while a job of the mailbox waits to run
-        let o = env.run(&[
-            "backfill",
-            "--tenant",
-            "acme",
-            "--source",
-            &format!("mbox:{}", a.display()),
-            "--detach",
-        ]);
+        let o = env.run(&["backfill", "--tenant", "acme", "--source", &format!("mbox:{}", a.display()), "--detach"]);
         let pending = stdout(ok(&o)).trim().to_string();
         let o = env.run(&["purge", "--tenant", "acme", "--mailbox", "a.mbox", "--yes"]);
         assert_eq!(o.status.code(), Some(2), "{backend:?}: {}", stderr(&o));

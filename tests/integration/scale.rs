@@ -190,7 +190,10 @@ async fn a_chunk_reads_by_key_and_the_vector_table_keeps_its_shape() {
     let mut bad = Vec::new();
     for sql in per_chunk {
         let plan: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}"))).fetch_all(&mut conn).await.unwrap();
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
         let lines: Vec<String> = plan.into_iter().map(|(_, _, _, d)| d).collect();
         let wrong = reads_by_tenant(&lines);
         if !wrong.is_empty() {
@@ -237,9 +240,13 @@ fn shapes_fold_row_lists_and_placeholders() {
     let plan = |l: &str| vec![l.to_string()];
     assert_eq!(reads_by_tenant(&plan("SCAN graph_nodes")).len(), 1);
     assert_eq!(
-        reads_by_tenant(&plan("SEARCH discovered_entities USING COVERING INDEX sqlite_autoindex_1 (tenant_id=?)")).len(),
+        reads_by_tenant(&plan("SEARCH discovered_entities USING COVERING INDEX sqlite_autoindex_1 (tenant_id=?)"))
+            .len(),
         1
     );
-    assert!(reads_by_tenant(&plan("SEARCH graph_nodes USING INDEX sqlite_autoindex_2 (tenant_id=? AND node_key=?)")).is_empty());
+    assert!(
+        reads_by_tenant(&plan("SEARCH graph_nodes USING INDEX sqlite_autoindex_2 (tenant_id=? AND node_key=?)"))
+            .is_empty()
+    );
     assert!(reads_by_tenant(&plan("SCAN jobs_unrelated")).is_empty());
 }

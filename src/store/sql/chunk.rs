@@ -73,8 +73,10 @@ where
             rows,
             ROWS_PER_STATEMENT,
             |q| {
-                q.push("SELECT mailbox, message_id, status, job_id, job_generation FROM message_ledger WHERE tenant_id = ")
-                    .push_bind(lease.tenant.as_str());
+                q.push(
+                    "SELECT mailbox, message_id, status, job_id, job_generation FROM message_ledger WHERE tenant_id = ",
+                )
+                .push_bind(lease.tenant.as_str());
                 q.push(" AND (mailbox, message_id) IN ");
             },
             |sep, r| push_tuple(sep, &[r.mailbox.as_str(), r.message_id.as_str()]),

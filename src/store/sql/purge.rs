@@ -88,21 +88,21 @@ where
     /// vectors and the graph support that go with the mailbox.
     async fn only_in(conn: &mut DB::Connection, tenant: &str, mailbox: &str) -> Result<(Vec<String>, Vec<String>)> {
         let what = || format!("tenant {tenant}: reading the ledger of mailbox {mailbox}");
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT message_id, content_hash FROM message_ledger WHERE tenant_id = $1 AND mailbox = $2",
-        )
-        .bind(tenant)
-        .bind(mailbox)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(Error::store(what()))?;
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT message_id, content_hash FROM message_ledger WHERE tenant_id = $1 AND mailbox = $2")
+                .bind(tenant)
+                .bind(mailbox)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(Error::store(what()))?;
         let ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
         let shared: Vec<(String,)> = Self::for_keys(
             conn,
             &ids,
             ROWS_PER_STATEMENT,
             |q| {
-                q.push("SELECT DISTINCT message_id FROM message_ledger WHERE tenant_id = ").push_bind(tenant.to_string());
+                q.push("SELECT DISTINCT message_id FROM message_ledger WHERE tenant_id = ")
+                    .push_bind(tenant.to_string());
                 q.push(" AND mailbox <> ").push_bind(mailbox.to_string()).push(" AND message_id IN ");
             },
             bind_one,
@@ -127,12 +127,18 @@ where
         for (table, what) in TENANT_TABLES {
             let n = if dry_run {
                 let sql = format!("SELECT count(*) FROM {table} WHERE tenant_id = $1");
-                let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tenant).fetch_one(&mut *conn).await
+                let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(tenant)
+                    .fetch_one(&mut *conn)
+                    .await
                     .map_err(Error::store(format!("tenant {tenant}: counting {table}")))?;
                 n as u64
             } else {
                 let sql = format!("DELETE FROM {table} WHERE tenant_id = $1");
-                let done = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant).execute(&mut *conn).await
+                let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(tenant)
+                    .execute(&mut *conn)
+                    .await
                     .map_err(Error::store(format!("tenant {tenant}: purging {table}")))?;
                 DB::affected(&done)
             };
@@ -141,7 +147,12 @@ where
         Ok(c)
     }
 
-    async fn purge_mailbox(conn: &mut DB::Connection, tenant: &str, mailbox: &str, dry_run: bool) -> Result<(PurgeCounts, Vec<String>)> {
+    async fn purge_mailbox(
+        conn: &mut DB::Connection,
+        tenant: &str,
+        mailbox: &str,
+        dry_run: bool,
+    ) -> Result<(PurgeCounts, Vec<String>)> {
         let mut c = PurgeCounts::default();
         let (only, hashes) = Self::only_in(conn, tenant, mailbox).await?;
         c.messages = only.len() as u64;
@@ -149,12 +160,19 @@ where
         let what = |w: &str| format!("tenant {tenant}: purging mailbox {mailbox} ({w})");
         if dry_run {
             for (sql, kind) in [
-                ("SELECT count(*) FROM job_events WHERE tenant_id = $1 AND job_id IN (SELECT id FROM jobs WHERE tenant_id = $1 AND mailbox = $2)", Count::Jobs),
+                (
+                    "SELECT count(*) FROM job_events WHERE tenant_id = $1 AND job_id IN (SELECT id FROM jobs WHERE tenant_id = $1 AND mailbox = $2)",
+                    Count::Jobs,
+                ),
                 ("SELECT count(*) FROM jobs WHERE tenant_id = $1 AND mailbox = $2", Count::Jobs),
                 ("SELECT count(*) FROM message_ledger WHERE tenant_id = $1 AND mailbox = $2", Count::Ledger),
                 ("SELECT count(*) FROM graph_sync_links WHERE tenant_id = $1 AND mailbox = $2", Count::Settings),
             ] {
-                let (n,): (i64,) = sqlx::query_as(scoped(sql)).bind(tenant).bind(mailbox).fetch_one(&mut *conn).await
+                let (n,): (i64,) = sqlx::query_as(scoped(sql))
+                    .bind(tenant)
+                    .bind(mailbox)
+                    .fetch_one(&mut *conn)
+                    .await
                     .map_err(Error::store(what("counting")))?;
                 add(&mut c, kind, n as u64);
             }
@@ -164,7 +182,8 @@ where
                     &only,
                     ROWS_PER_STATEMENT,
                     |q| {
-                        q.push(format!("SELECT count(*) FROM {table} WHERE tenant_id = ")).push_bind(tenant.to_string());
+                        q.push(format!("SELECT count(*) FROM {table} WHERE tenant_id = "))
+                            .push_bind(tenant.to_string());
                         q.push(" AND message_id IN ");
                     },
                     bind_one,
@@ -177,12 +196,19 @@ where
             return Ok((c, only));
         }
         for (sql, kind) in [
-            ("DELETE FROM job_events WHERE tenant_id = $1 AND job_id IN (SELECT id FROM jobs WHERE tenant_id = $1 AND mailbox = $2)", Count::Jobs),
+            (
+                "DELETE FROM job_events WHERE tenant_id = $1 AND job_id IN (SELECT id FROM jobs WHERE tenant_id = $1 AND mailbox = $2)",
+                Count::Jobs,
+            ),
             ("DELETE FROM jobs WHERE tenant_id = $1 AND mailbox = $2", Count::Jobs),
             ("DELETE FROM message_ledger WHERE tenant_id = $1 AND mailbox = $2", Count::Ledger),
             ("DELETE FROM graph_sync_links WHERE tenant_id = $1 AND mailbox = $2", Count::Settings),
         ] {
-            let done = sqlx::query(scoped(sql)).bind(tenant).bind(mailbox).execute(&mut *conn).await
+            let done = sqlx::query(scoped(sql))
+                .bind(tenant)
+                .bind(mailbox)
+                .execute(&mut *conn)
+                .await
                 .map_err(Error::store(what("rows")))?;
             add(&mut c, kind, DB::affected(&done));
         }
