@@ -244,11 +244,10 @@ pub async fn run(g: &Global, args: StatusArgs) -> anyhow::Result<u8> {
 async fn live_totals(store: &dyn atom_sync::store::Store, jobs: &mut [Job]) -> anyhow::Result<()> {
     let mut read: std::collections::HashMap<String, (i64, i64)> = Default::default();
     for j in jobs.iter_mut().filter(|j| j.state == JobState::Running) {
-        let totals = match read.get(&j.tenant) {
-            Some(t) => *t,
-            None => *read.entry(j.tenant.clone()).or_insert(store.graph_totals(&j.tenant).await?),
-        };
-        (j.entities, j.relationships) = totals;
+        if !read.contains_key(&j.tenant) {
+            read.insert(j.tenant.clone(), store.graph_totals(&j.tenant).await?);
+        }
+        (j.entities, j.relationships) = read[&j.tenant];
     }
     Ok(())
 }
