@@ -55,8 +55,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('backfill', 'backfill', [CompletionResultType]::ParameterValue, 'Create a backfill job for a tenant and run it to the end')
@@ -85,6 +85,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'The tenant whose memories receive the mail')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where the mail comes from: graph (Microsoft Graph; with --mailbox or --all-mailboxes), mbox:PATH, maildir:PATH or eml:PATH')
             [CompletionResult]::new('--mailbox', '--mailbox', [CompletionResultType]::ParameterName, 'Graph: a user id or principal name, one job each (repeatable). Exports: the mailbox name recorded in the ledger [default: the export''s file or folder name]')
+            [CompletionResult]::new('--mailboxes-from', '--mailboxes-from', [CompletionResultType]::ParameterName, 'Graph: the mailboxes listed in FILE, one per line (blank lines and # comments ignored), with any --mailbox')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Graph: leave this mailbox out (repeatable; with --all-mailboxes or a list)')
             [CompletionResult]::new('--folder', '--folder', [CompletionResultType]::ParameterName, 'Graph: only these folders (ids or well-known names such as inbox, sentitems, archive; repeatable) [default: every folder]')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Graph: only mail received within this span before now (e.g. 90d) [default: the whole history]')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Graph: only mail received at or after this time (2026-01-31 or RFC 3339)')
@@ -128,7 +130,7 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('--llm-max-retries', '--llm-max-retries', [CompletionResultType]::ParameterName, 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good')
             [CompletionResult]::new('--llm-retry-base', '--llm-retry-base', [CompletionResultType]::ParameterName, 'First backoff between LLM or embedding retries (doubles each time, with jitter)')
             [CompletionResult]::new('--embed-batch-size', '--embed-batch-size', [CompletionResultType]::ParameterName, 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder')
-            [CompletionResult]::new('--all-mailboxes', '--all-mailboxes', [CompletionResultType]::ParameterName, 'Graph: every user that has a mailbox (listed from /users), one job each')
+            [CompletionResult]::new('--all-mailboxes', '--all-mailboxes', [CompletionResultType]::ParameterName, 'Graph: every account of the directory that has a mailbox (shared mailboxes too; guests and accounts without one are skipped and listed), one job each')
             [CompletionResult]::new('--detach', '--detach', [CompletionResultType]::ParameterName, 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON document on stdout when done: the jobs as `status --json` shows them (with --dry-run: the estimate)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Read the source and print what the backfill would cost (messages, LLM tokens, dollars); write nothing')
@@ -137,13 +139,15 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;sync' {
             [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'The tenant whose memories are brought up to date')
             [CompletionResult]::new('--mailbox', '--mailbox', [CompletionResultType]::ParameterName, 'A user id or principal name, one job each (repeatable)')
+            [CompletionResult]::new('--mailboxes-from', '--mailboxes-from', [CompletionResultType]::ParameterName, 'Graph: the mailboxes listed in FILE, one per line (blank lines and # comments ignored), with any --mailbox')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Graph: leave this mailbox out (repeatable; with --all-mailboxes or a list)')
             [CompletionResult]::new('--folder', '--folder', [CompletionResultType]::ParameterName, 'Graph: only these folders (ids or well-known names such as inbox, sentitems, archive; repeatable) [default: every folder]')
             [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Messages per chunk (Graph''s odata.maxpagesize, at most 1000)')
             [CompletionResult]::new('--max-body-bytes', '--max-body-bytes', [CompletionResultType]::ParameterName, 'Cap on the text body handed to extraction and embedding, in bytes')
@@ -180,7 +184,7 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('--llm-max-retries', '--llm-max-retries', [CompletionResultType]::ParameterName, 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good')
             [CompletionResult]::new('--llm-retry-base', '--llm-retry-base', [CompletionResultType]::ParameterName, 'First backoff between LLM or embedding retries (doubles each time, with jitter)')
             [CompletionResult]::new('--embed-batch-size', '--embed-batch-size', [CompletionResultType]::ParameterName, 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder')
-            [CompletionResult]::new('--all-mailboxes', '--all-mailboxes', [CompletionResultType]::ParameterName, 'Graph: every user that has a mailbox (listed from /users), one job each')
+            [CompletionResult]::new('--all-mailboxes', '--all-mailboxes', [CompletionResultType]::ParameterName, 'Graph: every account of the directory that has a mailbox (shared mailboxes too; guests and accounts without one are skipped and listed), one job each')
             [CompletionResult]::new('--detach', '--detach', [CompletionResultType]::ParameterName, 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON document on stdout when done: the jobs as `status --json` shows them (with --dry-run: the estimate)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
@@ -188,8 +192,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;status' {
@@ -235,8 +239,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;resume' {
@@ -282,8 +286,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;worker' {
@@ -328,8 +332,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;reap' {
@@ -376,8 +380,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;pause' {
@@ -416,8 +420,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;cancel' {
@@ -456,8 +460,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;verify' {
@@ -501,8 +505,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;search' {
@@ -548,8 +552,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;graph' {
@@ -591,8 +595,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;compact' {
@@ -631,8 +635,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;purge' {
@@ -676,8 +680,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;connect' {
@@ -722,8 +726,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;keys' {
@@ -761,8 +765,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store a tenant''s key (read from a hidden prompt, or from stdin when piped)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show tenants, providers and masked keys')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a tenant''s key')
@@ -802,13 +806,14 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('--llm-max-retries', '--llm-max-retries', [CompletionResultType]::ParameterName, 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good')
             [CompletionResult]::new('--llm-retry-base', '--llm-retry-base', [CompletionResultType]::ParameterName, 'First backoff between LLM or embedding retries (doubles each time, with jitter)')
             [CompletionResult]::new('--embed-batch-size', '--embed-batch-size', [CompletionResultType]::ParameterName, 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Say what was stored as one JSON document on stdout (the key masked)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;keys;list' {
@@ -848,8 +853,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;keys;remove' {
@@ -885,13 +890,14 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('--llm-max-retries', '--llm-max-retries', [CompletionResultType]::ParameterName, 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good')
             [CompletionResult]::new('--llm-retry-base', '--llm-retry-base', [CompletionResultType]::ParameterName, 'First backoff between LLM or embedding retries (doubles each time, with jitter)')
             [CompletionResult]::new('--embed-batch-size', '--embed-batch-size', [CompletionResultType]::ParameterName, 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Say what was removed as one JSON document on stdout')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;keys;help' {
@@ -948,8 +954,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Choose a tenant''s embedder, from its next job on')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show tenants'' embedders and their vector tables')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -987,13 +993,14 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('--llm-max-retries', '--llm-max-retries', [CompletionResultType]::ParameterName, 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good')
             [CompletionResult]::new('--llm-retry-base', '--llm-retry-base', [CompletionResultType]::ParameterName, 'First backoff between LLM or embedding retries (doubles each time, with jitter)')
             [CompletionResult]::new('--embed-batch-size', '--embed-batch-size', [CompletionResultType]::ParameterName, 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Say what was chosen as one JSON document on stdout')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output (-v debug, -vv trace)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;embedder;show' {
@@ -1033,8 +1040,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;embedder;help' {
@@ -1088,8 +1095,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;migrate' {
@@ -1128,8 +1135,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;completions' {
@@ -1167,8 +1174,8 @@ Register-ArgumentCompleter -Native -CommandName 'atom-sync' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors')
             [CompletionResult]::new('--llm-operator-key', '--llm-operator-key', [CompletionResultType]::ParameterName, 'Use the operator''s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'atom-sync;help' {

@@ -330,7 +330,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__backfill)
-            opts="-v -q -h --tenant --source --mailbox --all-mailboxes --folder --since --from --to --window --order --chunk-size --max-body-bytes --detach --json --max-llm-tokens --heartbeat --max-attempts --retry-backoff --dry-run --llm-input-price --llm-output-price --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
+            opts="-v -q -h --tenant --source --mailbox --all-mailboxes --mailboxes-from --exclude --folder --since --from --to --window --order --chunk-size --max-body-bytes --detach --json --max-llm-tokens --heartbeat --max-attempts --retry-backoff --dry-run --llm-input-price --llm-output-price --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -345,6 +345,14 @@ _atom__sync() {
                     return 0
                     ;;
                 --mailbox)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mailboxes-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1376,7 +1384,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__embedder__subcmd__set)
-            opts="-v -q -h --tenant --dimensions --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
+            opts="-v -q -h --tenant --dimensions --json --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2488,7 +2496,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__keys__subcmd__remove)
-            opts="-v -q -h --tenant --provider --name --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
+            opts="-v -q -h --tenant --provider --name --json --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2630,7 +2638,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__keys__subcmd__set)
-            opts="-v -q -h --tenant --provider --name --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
+            opts="-v -q -h --tenant --provider --name --json --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3782,7 +3790,7 @@ _atom__sync() {
             return 0
             ;;
         atom__subcmd__sync__subcmd__sync)
-            opts="-v -q -h --tenant --mailbox --all-mailboxes --folder --chunk-size --max-body-bytes --detach --json --max-llm-tokens --heartbeat --max-attempts --retry-backoff --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
+            opts="-v -q -h --tenant --mailbox --all-mailboxes --mailboxes-from --exclude --folder --chunk-size --max-body-bytes --detach --json --max-llm-tokens --heartbeat --max-attempts --retry-backoff --data-dir --database-url --lance-uri --lance-s3-endpoint --lance-storage-option --verbose --quiet --log-format --db-statement-timeout --db-lock-timeout --db-idle-in-transaction-timeout --graph-tenant-id --graph-client-id --graph-client-secret --graph-url --login-url --graph-timeout --graph-max-in-flight --graph-request-budget --graph-max-retries --graph-retry-base --llm-base-url --llm-model --llm-concurrency --llm-timeout --llm-key-name --llm-operator-key --llm-requests-per-minute --llm-tokens-per-minute --llm-max-retries --llm-retry-base --embed-batch-size --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3793,6 +3801,14 @@ _atom__sync() {
                     return 0
                     ;;
                 --mailbox)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mailboxes-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

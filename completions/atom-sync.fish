@@ -57,7 +57,7 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -l embed-batch-size -d
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_needs_command" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -s V -l version -d 'Print version'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
 complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "sync" -d 'Bring Graph mailboxes up to date: new, changed and deleted mail since the last sync'
@@ -82,6 +82,8 @@ complete -c atom-sync -n "__fish_atom_sync_needs_command" -f -a "help" -d 'Print
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l tenant -d 'The tenant whose memories receive the mail' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l source -d 'Where the mail comes from: graph (Microsoft Graph; with --mailbox or --all-mailboxes), mbox:PATH, maildir:PATH or eml:PATH' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l mailbox -d 'Graph: a user id or principal name, one job each (repeatable). Exports: the mailbox name recorded in the ledger [default: the export\'s file or folder name]' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l mailboxes-from -d 'Graph: the mailboxes listed in FILE, one per line (blank lines and # comments ignored), with any --mailbox' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l exclude -d 'Graph: leave this mailbox out (repeatable; with --all-mailboxes or a list)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l folder -d 'Graph: only these folders (ids or well-known names such as inbox, sentitems, archive; repeatable) [default: every folder]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l since -d 'Graph: only mail received within this span before now (e.g. 90d) [default: the whole history]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l from -d 'Graph: only mail received at or after this time (2026-01-31 or RFC 3339)' -r
@@ -127,16 +129,18 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-tok
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l all-mailboxes -d 'Graph: every account of the directory that has a mailbox (shared mailboxes too; guests and accounts without one are skipped and listed), one job each'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l json -d 'One JSON document on stdout when done: the jobs as `status --json` shows them (with --dry-run: the estimate)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l dry-run -d 'Read the source and print what the backfill would cost (messages, LLM tokens, dollars); write nothing'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand backfill" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l tenant -d 'The tenant whose memories are brought up to date' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l mailbox -d 'A user id or principal name, one job each (repeatable)' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l mailboxes-from -d 'Graph: the mailboxes listed in FILE, one per line (blank lines and # comments ignored), with any --mailbox' -r -F
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l exclude -d 'Graph: leave this mailbox out (repeatable; with --all-mailboxes or a list)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l folder -d 'Graph: only these folders (ids or well-known names such as inbox, sentitems, archive; repeatable) [default: every folder]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l chunk-size -d 'Messages per chunk (Graph\'s odata.maxpagesize, at most 1000)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l max-body-bytes -d 'Cap on the text body handed to extraction and embedding, in bytes' -r
@@ -174,13 +178,13 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-tokens-
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l all-mailboxes -d 'Graph: every user that has a mailbox (listed from /users), one job each'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l all-mailboxes -d 'Graph: every account of the directory that has a mailbox (shared mailboxes too; guests and accounts without one are skipped and listed), one job each'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l detach -d 'Only enqueue the job(s) (for `atom-sync worker`s) and print their ids'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l json -d 'One JSON document on stdout when done: the jobs as `status --json` shows them (with --dry-run: the estimate)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l tenant -d 'Only this tenant\'s jobs' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l state -d 'Only jobs in this state' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l limit -d 'At most this many jobs, newest first' -r
@@ -222,7 +226,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l metrics -
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l tenant -d 'Every unfinished job of this tenant (failed, paused, cancelled, stale)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l stale-after -d 'A `running` job counts as interrupted when its heartbeat is older than this (or at once when its owner was a process on this host that is gone)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l heartbeat -d 'How often the heartbeat is renewed while the job runs' -r
@@ -264,7 +268,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l json -d '
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l tenant -d 'Only this tenant\'s jobs [default: every tenant]' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l concurrency -d 'Jobs run at once by this process' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l poll -d 'How often an idle worker looks for pending jobs' -r
@@ -305,7 +309,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l once -d '
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand worker" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l stale-after -d 'A running job whose heartbeat is older than this has lost its owner' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l no-progress-for -d 'Also reap jobs that beat but committed no chunk for this long (wedged)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l max-attempts -d 'Fail a job for good instead of re-queueing it once it was claimed this often' -r
@@ -347,7 +351,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s y -l yes -d
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand reap" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
@@ -382,7 +386,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l json -d 'O
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand pause" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
@@ -417,7 +421,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l json -d '
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand cancel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l tenant -d 'The tenant to verify' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l mailbox -d 'Only this mailbox' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l job -d 'Only this job (id or prefix): its mailbox, counters and source' -r
@@ -457,7 +461,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l json -d '
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l tenant -d 'The tenant whose memory is searched' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l mailbox -d 'Only this mailbox' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l from -d 'Only messages sent on or after this date (YYYY-MM-DD or RFC 3339)' -r
@@ -500,7 +504,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l json -d '
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l tenant -d 'The tenant whose graph is read' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l entity -d 'A name, an alias, an email address or a node key (e.g. org:enron.com)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l limit -d 'Edges shown per entity, heaviest first' -r
@@ -538,7 +542,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l json -d 'O
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
@@ -573,7 +577,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l json -d 
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand compact" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand purge" -l tenant -d 'The tenant to remove: its jobs, ledger, graph, memoised answers, vectors (every embedder\'s table), keys, connection and embedder choice' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand purge" -l mailbox -d 'Only this mailbox: its jobs, ledger rows and delta links, and the vectors, graph support and memoised answers of messages no other mailbox holds' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand purge" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
@@ -612,7 +616,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand purge" -l json -d 'O
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand purge" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand purge" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand purge" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand purge" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l tenant -d 'The tenant to connect (with --list: only its connection)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l directory -d 'The customer\'s directory: its Entra tenant id (or primary domain)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l client-id -d 'The application (client) id of the app registration the customer consented to' -r
@@ -653,7 +657,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l json -d 
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand connect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
@@ -687,7 +691,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -f -a "set" -d 'Store a tenant\'s key (read from a hidden prompt, or from stdin when piped)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -f -a "list" -d 'Show tenants, providers and masked keys'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and not __fish_seen_subcommand_from set list remove help" -f -a "remove" -d 'Delete a tenant\'s key'
@@ -725,10 +729,11 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l json -d 'Say what was stored as one JSON document on stdout (the key masked)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l tenant -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
@@ -764,7 +769,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l tenant -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l provider -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l name -d 'The key\'s name (case does not matter) [default: PROVIDER_api_key]' -r
@@ -798,10 +803,11 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_see
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l json -d 'Say what was removed as one JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store a tenant\'s key (read from a hidden prompt, or from stdin when piped)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show tenants, providers and masked keys'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a tenant\'s key'
@@ -839,7 +845,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -f -a "set" -d 'Choose a tenant\'s embedder, from its next job on'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -f -a "show" -d 'Show tenants\' embedders and their vector tables'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and not __fish_seen_subcommand_from set show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -875,10 +881,11 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-max-retries -d 'Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-retry-base -d 'First backoff between LLM or embedding retries (doubles each time, with jitter)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l embed-batch-size -d 'Inputs per embedding request, for tenants with an OpenAI-compatible embedder' -r
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l json -d 'Say what was chosen as one JSON document on stdout'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l tenant -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
@@ -914,7 +921,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from help" -f -a "set" -d 'Choose a tenant\'s embedder, from its next job on'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show tenants\' embedders and their vector tables'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand embedder; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -952,7 +959,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l json -d '
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
@@ -987,7 +994,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l json -d 
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l data-dir -d 'Data dir of the embedded default (SQLite file + LanceDB dir) [default: $XDG_DATA_HOME/atom-sync]' -r -F
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l database-url -d 'Use Postgres instead of the embedded SQLite (postgres://user@host/db)' -r
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l lance-uri -d 'LanceDB location: a directory, or s3://BUCKET/PATH shared by a fleet [default: lance/ inside the data dir]' -r
@@ -1021,7 +1028,7 @@ complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l embe
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s v -l verbose -d 'More log output (-v debug, -vv trace)'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s q -l quiet -d 'Only errors'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -l llm-operator-key -d 'Use the operator\'s key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own'
-complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c atom-sync -n "__fish_atom_sync_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact purge connect keys embedder doctor migrate completions help" -f -a "backfill" -d 'Create a backfill job for a tenant and run it to the end'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact purge connect keys embedder doctor migrate completions help" -f -a "sync" -d 'Bring Graph mailboxes up to date: new, changed and deleted mail since the last sync'
 complete -c atom-sync -n "__fish_atom_sync_using_subcommand help; and not __fish_seen_subcommand_from backfill sync status resume worker reap pause cancel verify search graph compact purge connect keys embedder doctor migrate completions help" -f -a "status" -d 'Show jobs as a table, or one job\'s story'

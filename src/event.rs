@@ -10,11 +10,14 @@ use crate::job::{Job, JobState};
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     JobCreated {
+        /// Under its own name: in a log line `job` is the job's id, as on every line.
+        #[serde(rename = "created")]
         job: Job,
     },
     JobStarted {
         job_id: String,
         tenant: String,
+        mailbox: String,
         attempt: i64,
         /// Messages already done by earlier attempts (a resumed job starts here).
         done: i64,

@@ -84,6 +84,12 @@ pub fn rfc3339(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
+/// RFC 3339 in UTC with milliseconds, for log lines (several a second).
+pub fn rfc3339_ms(ms: i64) -> String {
+    let s = rfc3339(ms);
+    format!("{}.{:03}Z", &s[..s.len() - 1], ms.clamp(MIN_MS, MAX_MS).rem_euclid(1000))
+}
+
 /// An RFC 3339 time (`2026-01-31T08:00:00Z`, `…+02:00`, fractions of a second, or
 /// no offset for UTC) or a plain date (`2026-01-31`, midnight UTC), as unix ms. Years
 /// 0001-9999, before 1970 too.
@@ -212,6 +218,8 @@ mod tests {
         assert_eq!(rfc3339(MAX_MS), "9999-12-31T23:59:59Z");
         assert_eq!(rfc3339(i64::MAX), "9999-12-31T23:59:59Z");
         assert_eq!(rfc3339(i64::MIN), "0001-01-01T00:00:00Z");
+        assert_eq!(rfc3339_ms(989_883_540_042), "2001-05-14T23:39:00.042Z");
+        assert_eq!(rfc3339_ms(-1), "1969-12-31T23:59:59.999Z");
         for ms in [MIN_MS, -86_400_000 * 365 * 300, -1000, 0, 951_782_400_000, 4_107_542_400_000, MAX_MS - 999] {
             assert_eq!(parse_rfc3339(&rfc3339(ms)).unwrap(), ms, "{}", rfc3339(ms));
         }

@@ -54,7 +54,7 @@ pub struct BackfillArgs {
     pub order: OrderArg,
 
     /// Messages per chunk: one source page (Graph `$top`, at most 1000; repeated 504s halve it down to 25), one embedding batch, one transaction
-    #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000).map(|v| v as usize))]
+    #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE, env = "ATOM_SYNC_CHUNK_SIZE", value_parser = clap::value_parser!(u32).range(1..=10_000).map(|v| v as usize))]
     pub chunk_size: usize,
 
     #[command(flatten)]
@@ -65,11 +65,11 @@ pub struct BackfillArgs {
     pub dry_run: bool,
 
     /// For --dry-run: the model's price per million input tokens, in dollars
-    #[arg(long, value_name = "USD", default_value_t = 0.15)]
+    #[arg(long, value_name = "USD", default_value_t = 0.15, env = "ATOM_SYNC_LLM_INPUT_PRICE")]
     pub llm_input_price: f64,
 
     /// For --dry-run: the model's price per million output tokens, in dollars
-    #[arg(long, value_name = "USD", default_value_t = 0.60)]
+    #[arg(long, value_name = "USD", default_value_t = 0.60, env = "ATOM_SYNC_LLM_OUTPUT_PRICE")]
     pub llm_output_price: f64,
 }
 
@@ -90,8 +90,9 @@ pub async fn run(g: &Global, args: BackfillArgs) -> anyhow::Result<u8> {
     if args.source == "graph" {
         let (from, to) = received_range(args.since, args.from, args.to, atom_sync::time::now_ms())?;
         let make = |mailbox: &str| graph_spec(&args, mailbox, from, to);
-        let mailboxes = args.select.mailboxes(&args.mailbox);
-        let planned = graph_jobs(g, &args.tenant, &mailboxes, args.chunk_size.min(1000), &args.job, make).await?;
+        let planned =
+            graph_jobs(g, &args.tenant, &args.select, &args.mailbox, args.chunk_size.min(1000), &args.job, make)
+                .await?;
         return run_all(g, planned, args.job.detach, &args.job.run, true, args.job.json).await;
     }
     let spec = export_spec(&args)?;
@@ -130,6 +131,8 @@ fn export_spec(args: &BackfillArgs) -> anyhow::Result<SourceSpec> {
     let graph_only = [
         (!args.select.folders.is_empty(), "--folder"),
         (args.select.all_mailboxes, "--all-mailboxes"),
+        (args.select.mailboxes_from.is_some(), "--mailboxes-from"),
+        (!args.select.exclude.is_empty(), "--exclude"),
         (args.since.is_some(), "--since"),
         (args.from.is_some(), "--from"),
         (args.to.is_some(), "--to"),
@@ -178,8 +181,9 @@ async fn dry_run(g: &Global, args: &BackfillArgs) -> anyhow::Result<u8> {
     let specs: Vec<SourceSpec> = if args.source == "graph" {
         let (from, to) = received_range(args.since, args.from, args.to, atom_sync::time::now_ms())?;
         let client = sources.graph.clone().expect("a client for Graph");
-        let mailboxes = args.select.mailboxes(&args.mailbox).resolve(&client).await?;
-        mailboxes.iter().map(|m| SourceSpec::Graph(graph_spec(args, m, from, to))).collect()
+        let resolved = args.select.mailboxes(&args.mailbox)?.resolve(&client, &args.select.exclude).await?;
+        super::run::note_skipped(&resolved);
+        resolved.mailboxes.iter().map(|m| SourceSpec::Graph(graph_spec(args, m, from, to))).collect()
     } else {
         vec![export_spec(args)?]
     };

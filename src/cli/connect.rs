@@ -77,7 +77,7 @@ pub async fn run(g: &Global, args: ConnectArgs) -> anyhow::Result<u8> {
         if args.json {
             println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "connections": all }))?);
         } else if all.is_empty() {
-            eprintln!("no connections stored");
+            super::log::note("no connections stored");
         } else {
             let rows: Vec<Row> = all
                 .into_iter()
@@ -99,7 +99,7 @@ pub async fn run(g: &Global, args: ConnectArgs) -> anyhow::Result<u8> {
         if !store.remove_connection(&tenant).await? {
             anyhow::bail!(atom_sync::Error::Invalid(format!("tenant {tenant} has no Microsoft 365 connection")));
         }
-        eprintln!("removed the Microsoft 365 connection of tenant {tenant}");
+        super::log::note(format!("removed the Microsoft 365 connection of tenant {tenant}"));
         return Ok(exit::OK);
     }
     let graph_url = args.graph_url.clone().unwrap_or_else(|| g.graph.graph_url.clone());
@@ -136,10 +136,10 @@ pub async fn run(g: &Global, args: ConnectArgs) -> anyhow::Result<u8> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&stored.info)?);
     } else {
-        eprintln!(
+        super::log::note(format!(
             "tenant {tenant} connected to directory {} (app {}, {}) at {}",
             stored.info.directory_id, stored.info.client_id, stored.info.hint, stored.info.graph_url
-        );
+        ));
     }
     Ok(exit::OK)
 }

@@ -28,6 +28,9 @@ pub enum EmbedderCommand {
         /// The vectors' dimension, for openai models (sent with each request; names the table)
         #[arg(long, value_name = "N")]
         dimensions: Option<u32>,
+        /// Say what was chosen as one JSON document on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Show tenants' embedders and their vector tables
     Show {
@@ -51,27 +54,42 @@ struct Row {
 pub async fn run(g: &Global, args: EmbedderArgs) -> anyhow::Result<u8> {
     let store = g.store().await?;
     match args.command {
-        EmbedderCommand::Set { tenant, embedder, dimensions } => {
+        EmbedderCommand::Set { tenant, embedder, dimensions, json } => {
             let spec = EmbedderSpec::parse(&embedder, dimensions)?;
             // settings that cannot work fail before anything is stored
             let provider = g.services(Some(store.as_ref())).await?.provider;
             let before = store.embedder(&tenant).await?.unwrap_or(EmbedderSpec::Local);
             store.set_embedder(&tenant, &spec).await?;
-            eprintln!("tenant {tenant} embeds with {spec}, into table {}", spec.table());
+            let key_missing = matches!(spec, EmbedderSpec::OpenAi { .. })
+                && store.get_key(&tenant, &provider.key_name).await?.is_none()
+                && provider.operator_key.is_none();
+            if json {
+                let doc = serde_json::json!({
+                    "tenant": tenant.to_string(),
+                    "embedder": spec.embedder_name(),
+                    "dimensions": spec.dimensions().map(|d| d as usize).unwrap_or(atom_sync::embed::local::DIMENSION),
+                    "table": spec.table(),
+                    "previous_table": before.table(),
+                    "key_missing": key_missing,
+                });
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+                return Ok(exit::OK);
+            }
+            super::log::note(format!("tenant {tenant} embeds with {spec}, into table {}", spec.table()));
             if before != spec {
-                eprintln!(
+                super::log::note(format!(
                     "note: vectors written with {before} stay in table {}; re-run the tenant's backfills to fill {}",
                     before.table(),
                     spec.table()
-                );
+                ));
             }
-            if matches!(spec, EmbedderSpec::OpenAi { .. }) {
-                if store.get_key(&tenant, &provider.key_name).await?.is_none() && provider.operator_key.is_none() {
-                    eprintln!(
-                        "warning: tenant {tenant} has no {}; its jobs fail until one is stored (atom-sync keys set --tenant {tenant} --provider {} --name {})",
-                        provider.key_name, provider.key_name.provider, provider.key_name.name
-                    );
-                }
+            if key_missing {
+                tracing::warn!(
+                    "tenant {tenant} has no {}; its jobs fail until one is stored (atom-sync keys set --tenant {tenant} --provider {} --name {})",
+                    provider.key_name,
+                    provider.key_name.provider,
+                    provider.key_name.name
+                );
             }
         }
         EmbedderCommand::Show { tenant, json } => {
@@ -93,7 +111,7 @@ pub async fn run(g: &Global, args: EmbedderArgs) -> anyhow::Result<u8> {
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "embedders": list }))?);
             } else if rows.is_empty() {
-                eprintln!("every tenant embeds with {}", EmbedderSpec::Local);
+                super::log::note(format!("every tenant embeds with {}", EmbedderSpec::Local));
             } else {
                 let rows: Vec<Row> = rows
                     .into_iter()

@@ -61,12 +61,13 @@ pub struct Global {
     pub lance_uri: Option<String>,
 
     /// An S3-compatible endpoint for an s3:// LanceDB location (MinIO, Ceph, R2, …); credentials and region from the standard AWS environment
-    #[arg(long, env = "ATOM_SYNC_LANCE_S3_ENDPOINT", global = true, value_name = "URL")]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_LANCE_S3_ENDPOINT", global = true, value_name = "URL")]
     pub lance_s3_endpoint: Option<String>,
 
     /// A LanceDB storage option for the LanceDB location, KEY=VALUE (repeatable; e.g. aws_region=eu-west-1)
     #[arg(
         long = "lance-storage-option",
+        hide_short_help = true,
         env = "ATOM_SYNC_LANCE_STORAGE_OPTIONS",
         global = true,
         value_name = "KEY=VALUE",
@@ -103,15 +104,15 @@ pub struct Global {
 #[command(next_help_heading = "Database")]
 pub struct DbOpts {
     /// Postgres: longest a statement may run before the server cancels it
-    #[arg(long, env = "ATOM_SYNC_DB_STATEMENT_TIMEOUT", global = true, value_name = "DURATION", default_value = "5m", value_parser = atom_sync::time::parse_interval)]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_DB_STATEMENT_TIMEOUT", global = true, value_name = "DURATION", default_value = "5m", value_parser = atom_sync::time::parse_interval)]
     pub db_statement_timeout: std::time::Duration,
 
     /// Postgres: longest a statement waits for a lock
-    #[arg(long, env = "ATOM_SYNC_DB_LOCK_TIMEOUT", global = true, value_name = "DURATION", default_value = "30s", value_parser = atom_sync::time::parse_interval)]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_DB_LOCK_TIMEOUT", global = true, value_name = "DURATION", default_value = "30s", value_parser = atom_sync::time::parse_interval)]
     pub db_lock_timeout: std::time::Duration,
 
     /// Postgres: longest a transaction may sit idle before the server ends its session
-    #[arg(long, env = "ATOM_SYNC_DB_IDLE_IN_TRANSACTION_TIMEOUT", global = true, value_name = "DURATION", default_value = "2m", value_parser = atom_sync::time::parse_interval)]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_DB_IDLE_IN_TRANSACTION_TIMEOUT", global = true, value_name = "DURATION", default_value = "2m", value_parser = atom_sync::time::parse_interval)]
     pub db_idle_in_transaction_timeout: std::time::Duration,
 }
 
@@ -133,47 +134,61 @@ impl DbOpts {
 #[command(next_help_heading = "OpenAI-compatible provider (tenants with their own key)")]
 pub struct LlmOpts {
     /// OpenAI-compatible API base URL
-    #[arg(long, env = "ATOM_SYNC_LLM_BASE_URL", global = true, value_name = "URL", default_value = atom_sync::provider::DEFAULT_BASE_URL)]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_LLM_BASE_URL", global = true, value_name = "URL", default_value = atom_sync::provider::DEFAULT_BASE_URL)]
     pub llm_base_url: String,
 
     /// Chat model for extraction
-    #[arg(long, env = "ATOM_SYNC_LLM_MODEL", global = true, value_name = "MODEL", default_value = atom_sync::provider::DEFAULT_MODEL)]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_LLM_MODEL", global = true, value_name = "MODEL", default_value = atom_sync::provider::DEFAULT_MODEL)]
     pub llm_model: String,
 
     /// LLM requests in flight per job
-    #[arg(long, env = "ATOM_SYNC_LLM_CONCURRENCY", global = true, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_LLM_CONCURRENCY", global = true, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub llm_concurrency: u16,
 
     /// Timeout of one LLM or embedding request
-    #[arg(long, env = "ATOM_SYNC_LLM_TIMEOUT", global = true, value_name = "DURATION", default_value = "60s", value_parser = atom_sync::time::parse_interval)]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_LLM_TIMEOUT", global = true, value_name = "DURATION", default_value = "60s", value_parser = atom_sync::time::parse_interval)]
     pub llm_timeout: std::time::Duration,
 
     /// Which of a tenant's keys to use (case does not matter)
-    #[arg(long, env = "ATOM_SYNC_LLM_KEY_NAME", global = true, value_name = "NAME", default_value = "openai_api_key")]
+    #[arg(
+        long,
+        hide_short_help = true,
+        env = "ATOM_SYNC_LLM_KEY_NAME",
+        global = true,
+        value_name = "NAME",
+        default_value = "openai_api_key"
+    )]
     pub llm_key_name: String,
 
     /// Use the operator's key in ATOM_SYNC_LLM_API_KEY for tenants without a key of their own
-    #[arg(long, global = true)]
+    #[arg(long, hide_short_help = true, global = true, env = "ATOM_SYNC_LLM_OPERATOR_KEY")]
     pub llm_operator_key: bool,
 
     /// Chat requests per minute this process sends per key (default: no limit)
-    #[arg(long, env = "ATOM_SYNC_LLM_REQUESTS_PER_MINUTE", global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_LLM_REQUESTS_PER_MINUTE", global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub llm_requests_per_minute: Option<u32>,
 
     /// Chat tokens per minute this process spends per key (default: no limit)
-    #[arg(long, env = "ATOM_SYNC_LLM_TOKENS_PER_MINUTE", global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_LLM_TOKENS_PER_MINUTE", global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub llm_tokens_per_minute: Option<u32>,
 
     /// Retries of a failed LLM or embedding call (429, 5xx, timeouts) before it fails for good
-    #[arg(long, env = "ATOM_SYNC_LLM_MAX_RETRIES", global = true, value_name = "N", default_value_t = 8)]
+    #[arg(
+        long,
+        hide_short_help = true,
+        env = "ATOM_SYNC_LLM_MAX_RETRIES",
+        global = true,
+        value_name = "N",
+        default_value_t = 8
+    )]
     pub llm_max_retries: u32,
 
     /// First backoff between LLM or embedding retries (doubles each time, with jitter)
-    #[arg(long, env = "ATOM_SYNC_LLM_RETRY_BASE", global = true, value_name = "DURATION", default_value = "500ms", value_parser = atom_sync::time::parse_span)]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_LLM_RETRY_BASE", global = true, value_name = "DURATION", default_value = "500ms", value_parser = atom_sync::time::parse_span)]
     pub llm_retry_base: std::time::Duration,
 
     /// Inputs per embedding request, for tenants with an OpenAI-compatible embedder
-    #[arg(long, env = "ATOM_SYNC_EMBED_BATCH_SIZE", global = true, value_name = "N", default_value_t = 2048, value_parser = clap::value_parser!(u16).range(1..=2048))]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_EMBED_BATCH_SIZE", global = true, value_name = "N", default_value_t = 2048, value_parser = clap::value_parser!(u16).range(1..=2048))]
     pub embed_batch_size: u16,
 }
 
@@ -183,43 +198,57 @@ pub struct LlmOpts {
 #[command(next_help_heading = "Microsoft Graph")]
 pub struct GraphOpts {
     /// Directory (tenant) id of the Entra app registration
-    #[arg(long, env = "ATOM_SYNC_GRAPH_TENANT_ID", global = true, value_name = "ID")]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_GRAPH_TENANT_ID", global = true, value_name = "ID")]
     pub graph_tenant_id: Option<String>,
 
     /// Application (client) id of the app registration
-    #[arg(long, env = "ATOM_SYNC_GRAPH_CLIENT_ID", global = true, value_name = "ID")]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_GRAPH_CLIENT_ID", global = true, value_name = "ID")]
     pub graph_client_id: Option<String>,
 
     /// Client secret of the app (prefer the environment: flags show in `ps`)
-    #[arg(long, env = "ATOM_SYNC_GRAPH_CLIENT_SECRET", global = true, value_name = "SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        hide_short_help = true,
+        env = "ATOM_SYNC_GRAPH_CLIENT_SECRET",
+        global = true,
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
     pub graph_client_secret: Option<String>,
 
     /// Graph API base URL
-    #[arg(long, env = "ATOM_SYNC_GRAPH_URL", global = true, value_name = "URL", default_value = atom_sync::source::graph::client::DEFAULT_GRAPH_URL)]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_GRAPH_URL", global = true, value_name = "URL", default_value = atom_sync::source::graph::client::DEFAULT_GRAPH_URL)]
     pub graph_url: String,
 
     /// Microsoft identity platform base URL (tokens)
-    #[arg(long, env = "ATOM_SYNC_LOGIN_URL", global = true, value_name = "URL", default_value = atom_sync::source::graph::client::DEFAULT_LOGIN_URL)]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_LOGIN_URL", global = true, value_name = "URL", default_value = atom_sync::source::graph::client::DEFAULT_LOGIN_URL)]
     pub login_url: String,
 
     /// Connect and total timeout of every Graph call
-    #[arg(long, env = "ATOM_SYNC_GRAPH_TIMEOUT", global = true, value_name = "DURATION", default_value = "30s", value_parser = atom_sync::time::parse_interval)]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_GRAPH_TIMEOUT", global = true, value_name = "DURATION", default_value = "30s", value_parser = atom_sync::time::parse_interval)]
     pub graph_timeout: std::time::Duration,
 
     /// Graph requests in flight per mailbox, across this process
-    #[arg(long, env = "ATOM_SYNC_GRAPH_MAX_IN_FLIGHT", global = true, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_GRAPH_MAX_IN_FLIGHT", global = true, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub graph_max_in_flight: u16,
 
     /// Requests per mailbox per 10 minutes, across this process (Microsoft allows 10,000)
-    #[arg(long, env = "ATOM_SYNC_GRAPH_REQUEST_BUDGET", global = true, value_name = "N", default_value_t = atom_sync::source::graph::gate::BUDGET_REQUESTS, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_GRAPH_REQUEST_BUDGET", global = true, value_name = "N", default_value_t = atom_sync::source::graph::gate::BUDGET_REQUESTS, value_parser = clap::value_parser!(u32).range(1..))]
     pub graph_request_budget: u32,
 
     /// Retries of a failed Graph call (429, 5xx, timeouts) before the job fails
-    #[arg(long, env = "ATOM_SYNC_GRAPH_MAX_RETRIES", global = true, value_name = "N", default_value_t = 8)]
+    #[arg(
+        long,
+        hide_short_help = true,
+        env = "ATOM_SYNC_GRAPH_MAX_RETRIES",
+        global = true,
+        value_name = "N",
+        default_value_t = 8
+    )]
     pub graph_max_retries: u32,
 
     /// First backoff between retries (doubles each time, with jitter) when Graph sends no Retry-After
-    #[arg(long, env = "ATOM_SYNC_GRAPH_RETRY_BASE", global = true, value_name = "DURATION", default_value = "500ms", value_parser = atom_sync::time::parse_span)]
+    #[arg(long, hide_short_help = true, env = "ATOM_SYNC_GRAPH_RETRY_BASE", global = true, value_name = "DURATION", default_value = "500ms", value_parser = atom_sync::time::parse_span)]
     pub graph_retry_base: std::time::Duration,
 }
 
@@ -260,10 +289,6 @@ impl Global {
 
     pub async fn store(&self) -> anyhow::Result<Arc<dyn Store>> {
         Ok(atom_sync::store::connect_with(self.database_url.as_deref(), &self.data_dir(), &self.db.options()).await?)
-    }
-
-    pub fn json_logs(&self) -> bool {
-        matches!(self.log_format, LogFormat::Json)
     }
 
     /// This process's master key, from `ATOM_SYNC_MASTER_KEY` (or its `_FILE`) or the

@@ -32,6 +32,9 @@ pub enum KeysCommand {
         /// The key's name, e.g. OPENAI_API_KEY (case does not matter) [default: PROVIDER_api_key]
         #[arg(long)]
         name: Option<String>,
+        /// Say what was stored as one JSON document on stdout (the key masked)
+        #[arg(long)]
+        json: bool,
     },
     /// Show tenants, providers and masked keys
     List {
@@ -49,6 +52,9 @@ pub enum KeysCommand {
         /// The key's name (case does not matter) [default: PROVIDER_api_key]
         #[arg(long)]
         name: Option<String>,
+        /// Say what was removed as one JSON document on stdout
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -106,20 +112,28 @@ pub(super) fn read_secret(what: &str) -> anyhow::Result<Secret> {
 pub async fn run(g: &Global, args: KeysArgs) -> anyhow::Result<u8> {
     let store = g.store().await?;
     match args.command {
-        KeysCommand::Set { tenant, provider, name } => {
+        KeysCommand::Set { tenant, provider, name, json } => {
             let key = KeyName::new(&provider, name.as_deref())?;
             let secret = read_secret(&format!("tenant {tenant}: the {key}"))?;
             let master = sealing_master(g, store.as_ref()).await?;
             let sealed = master.seal(&tenant, &key, &secret)?;
             store.put_key(&tenant, &key, &sealed, &secret.hint()).await?;
-            eprintln!("stored the {key} of tenant {tenant} ({})", secret.hint());
+            if json {
+                let doc = serde_json::json!({
+                    "tenant": tenant.to_string(), "provider": key.provider, "name": key.name,
+                    "hint": secret.hint(), "stored": true,
+                });
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+            } else {
+                super::log::note(format!("stored the {key} of tenant {tenant} ({})", secret.hint()));
+            }
         }
         KeysCommand::List { tenant, json } => {
             let keys = store.list_keys(tenant.as_deref()).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "keys": keys }))?);
             } else if keys.is_empty() {
-                eprintln!("no keys stored");
+                super::log::note("no keys stored");
             } else {
                 let rows: Vec<Row> = keys
                     .into_iter()
@@ -134,12 +148,19 @@ pub async fn run(g: &Global, args: KeysArgs) -> anyhow::Result<u8> {
                 println!("{}", Table::new(rows).with(Style::sharp()));
             }
         }
-        KeysCommand::Remove { tenant, provider, name } => {
+        KeysCommand::Remove { tenant, provider, name, json } => {
             let key = KeyName::new(&provider, name.as_deref())?;
             if !store.remove_key(&tenant, &key).await? {
                 return Err(atom_sync::Error::Invalid(format!("tenant {tenant} has no {key}")).into());
             }
-            eprintln!("removed the {key} of tenant {tenant}");
+            if json {
+                let doc = serde_json::json!({
+                    "tenant": tenant.to_string(), "provider": key.provider, "name": key.name, "removed": true,
+                });
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+            } else {
+                super::log::note(format!("removed the {key} of tenant {tenant}"));
+            }
         }
     }
     Ok(exit::OK)

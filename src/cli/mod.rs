@@ -10,6 +10,7 @@ mod embedder;
 mod global;
 mod graph;
 mod keys;
+mod log;
 mod migrate;
 mod purge;
 mod reap;
@@ -46,7 +47,7 @@ pub mod exit {
 #[derive(Parser)]
 #[command(
     name = "atom-sync",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("ATOM_SYNC_COMMIT"), ")"),
     about = "Backfill a tenant's mail into ATOM's knowledge graph and vector memory, durably."
 )]
 pub struct Cli {
@@ -104,8 +105,12 @@ pub fn main() -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(exit::USER);
     }
-    let cli = Cli::parse();
-    init_tracing(&cli.global);
+    let cli = match command().try_get_matches().and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    log::init(&cli.global);
+    temp_dir_fallback(&cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -141,13 +146,36 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e}");
-            for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
+            log::fatal(&e);
             ExitCode::from(exit_code(&e))
         }
     }
+}
+
+/// LanceDB spills merges to the system temp dir. An empty root (a `scratch`
+/// container, a chroot) has no /tmp: then a `tmp` dir inside the data dir serves.
+fn temp_dir_fallback(g: &Global) {
+    if std::env::temp_dir().is_dir() {
+        return;
+    }
+    let ours = g.data_dir().join("tmp");
+    if std::fs::create_dir_all(&ours).is_ok() {
+        // SAFETY: no other thread exists yet (the runtime starts after this), so
+        // nothing reads the environment while it changes
+        unsafe { std::env::set_var("TMPDIR", &ours) };
+    }
+}
+
+/// The long lists of database, Graph and provider options are in `--help` only.
+const SHORT_HELP_HINT: &str = "Database, Microsoft Graph, provider and LanceDB storage options: see --help. Every option can be set from its ATOM_SYNC_* variable.";
+
+/// The command line, with the short help's pointer to the long one on every command.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    fn hint(c: clap::Command) -> clap::Command {
+        c.after_help(SHORT_HELP_HINT).after_long_help("").mut_subcommands(hint)
+    }
+    hint(Cli::command())
 }
 
 /// The exit code of an error: the fault of the first library error in its chain.
@@ -164,23 +192,111 @@ fn exit_code(e: &anyhow::Error) -> u8 {
     exit::INTERNAL
 }
 
-fn init_tracing(g: &Global) {
-    use tracing_subscriber::EnvFilter;
-    // Lance's deprecation notice about implied score columns (hybrid search reads
-    // both) is for library authors, not operators; async-openai logs whole response
-    // bodies (mail content, provider error pages): our own lines say what failed
-    let default = match (g.quiet, g.verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn,atom_sync=info,lance::dataset::scanner=error,async_openai=off",
-        (false, 1) => "info,atom_sync=debug,lance::dataset::scanner=error,async_openai=off",
-        _ => "debug,atom_sync=trace",
-    };
-    let filter = EnvFilter::try_from_env("ATOM_SYNC_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    // colour only for a person at a terminal: files, journald and pipes get plain text
-    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none();
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour);
-    match g.log_format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.init(),
+#[cfg(test)]
+mod tests {
+    /// Flags that say what one run acts on or how it answers (a tenant, a job, a
+    /// query, `--json`, a confirmation): they belong on the command line, not in a
+    /// unit file's environment. Every other flag, everything that tunes how work runs,
+    /// has an `ATOM_SYNC_*` variable.
+    const PER_RUN: &[&str] = &[
+        "help",
+        "version",
+        "tenant",
+        "mailbox",
+        "mailboxes_from",
+        "exclude",
+        "all_mailboxes",
+        "folder",
+        "job",
+        "source",
+        "query",
+        "json",
+        "dry_run",
+        "yes",
+        "repair",
+        "detach",
+        "since",
+        "from",
+        "to",
+        "state",
+        "limit",
+        "metrics",
+        "watch",
+        "verbose",
+        "quiet",
+        "once",
+        "against_source",
+        "entity",
+        "mode",
+        "shell",
+        "provider",
+        "name",
+        "embedder",
+        "dimensions",
+        "directory",
+        "client_id",
+        "certificate",
+        "remove",
+        "window",
+        "rerun",
+        "list",
+        "connection_graph_url",
+    ];
+
+    fn walk(c: &clap::Command, path: &str, missing: &mut Vec<String>, used: &mut Vec<String>) {
+        for a in c.get_arguments() {
+            let id = a.get_id().as_str();
+            let name = a.get_long().unwrap_or(id).replace('-', "_");
+            if PER_RUN.contains(&name.as_str()) {
+                used.push(name);
+                continue;
+            }
+            if a.is_positional() {
+                continue;
+            }
+            match a.get_env().and_then(|e| e.to_str()) {
+                Some(e) if e.starts_with("ATOM_SYNC_") || e == "DATABASE_URL" => {}
+                _ => missing.push(format!("{path} --{}", a.get_long().unwrap_or(id))),
+            }
+        }
+        for sub in c.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), missing, used);
+        }
+    }
+
+    #[test]
+    fn every_operational_flag_has_an_env() {
+        let (mut missing, mut used) = (Vec::new(), Vec::new());
+        let mut c = super::command();
+        c.build();
+        walk(&c, "atom-sync", &mut missing, &mut used);
+        assert!(missing.is_empty(), "flags without an ATOM_SYNC_* variable:\n{}", missing.join("\n"));
+        let stale: Vec<&&str> = PER_RUN.iter().filter(|p| !used.iter().any(|u| u == *p)).collect();
+        assert!(stale.is_empty(), "no flag is called {stale:?} any more");
+    }
+
+    #[test]
+    fn short_help_shows_the_commands_own_flags_and_long_help_all() {
+        let mut c = super::command();
+        c.build();
+        let backfill = c.find_subcommand_mut("backfill").unwrap();
+        let short = backfill.render_help().to_string();
+        let long = backfill.render_long_help().to_string();
+        for own in ["--tenant", "--source", "--chunk-size", "--data-dir", "--database-url"] {
+            assert!(short.contains(own) && long.contains(own), "{own}");
+        }
+        for long_only in ["--graph-client-secret", "--llm-model", "--db-lock-timeout", "--lance-storage-option"] {
+            assert!(!short.contains(long_only), "{long_only} in -h");
+            assert!(long.contains(long_only), "{long_only} missing from --help");
+        }
+        assert!(short.contains("see --help") && !long.contains("see --help"));
+        assert!(long.contains("Microsoft Graph:") && long.contains("[env: ATOM_SYNC_GRAPH_CLIENT_SECRET"));
+    }
+
+    #[test]
+    fn version_names_the_commit() {
+        let v = super::command().render_version();
+        assert!(v.starts_with(&format!("atom-sync {} (", env!("CARGO_PKG_VERSION"))), "{v}");
+        assert!(v.trim_end().ends_with(')') && !v.contains("()"), "{v}");
     }
 }

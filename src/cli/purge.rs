@@ -54,17 +54,20 @@ pub async fn run(g: &Global, args: PurgeArgs) -> anyhow::Result<u8> {
     let (tenant, mailbox) = (args.tenant.as_str(), args.mailbox.as_deref());
     if !args.dry_run && !args.yes {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-            eprintln!("error: purge removes {} for good; pass --yes to confirm (no terminal to ask on)", what(&args));
+            super::log::alert(format!(
+                "purge removes {} for good; pass --yes to confirm (no terminal to ask on)",
+                what(&args)
+            ));
             return Ok(exit::USER);
         }
         let planned = atom_sync::purge::purge(store.as_ref(), &at, tenant, mailbox, true).await?;
-        eprintln!("{} holds {}", what(&args), summary(&planned));
+        super::log::note(format!("{} holds {}", what(&args), summary(&planned)));
         let ok = dialoguer::Confirm::new()
             .with_prompt(format!("Remove all of it from {} for good?", what(&args)))
             .default(false)
             .interact()?;
         if !ok {
-            eprintln!("nothing done");
+            super::log::note("nothing done");
             return Ok(exit::OK);
         }
     }

@@ -15,15 +15,15 @@ use super::{Global, exit};
 #[derive(Debug, Args)]
 pub struct ReapArgs {
     /// A running job whose heartbeat is older than this has lost its owner
-    #[arg(long, value_parser = atom_sync::time::parse_span)]
+    #[arg(long, value_parser = atom_sync::time::parse_span, env = "ATOM_SYNC_STALE_AFTER")]
     pub stale_after: Duration,
 
     /// Also reap jobs that beat but committed no chunk for this long (wedged)
-    #[arg(long, value_parser = atom_sync::time::parse_span)]
+    #[arg(long, value_parser = atom_sync::time::parse_span, env = "ATOM_SYNC_NO_PROGRESS_FOR")]
     pub no_progress_for: Option<Duration>,
 
     /// Fail a job for good instead of re-queueing it once it was claimed this often
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, env = "ATOM_SYNC_MAX_ATTEMPTS")]
     pub max_attempts: i64,
 
     /// Only this tenant's jobs
@@ -40,7 +40,7 @@ pub struct ReapArgs {
 
     /// After reaping, write Prometheus metrics to this file (atomically), e.g. for
     /// node_exporter's textfile collector
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", env = "ATOM_SYNC_METRICS_FILE")]
     pub metrics_file: Option<std::path::PathBuf>,
 
     /// Do not ask for confirmation on a terminal
@@ -77,7 +77,7 @@ pub async fn run(g: &Global, args: ReapArgs) -> anyhow::Result<u8> {
         let ok =
             dialoguer::Confirm::new().with_prompt(format!("Reap {} jobs?", plan.len())).default(false).interact()?;
         if !ok {
-            eprintln!("nothing done");
+            super::log::note("nothing done");
             return Ok(exit::OK);
         }
     }

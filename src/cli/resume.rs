@@ -22,7 +22,7 @@ pub struct ResumeArgs {
 
     /// A `running` job counts as interrupted when its heartbeat is older than this
     /// (or at once when its owner was a process on this host that is gone)
-    #[arg(long, default_value = "30s", value_parser = atom_sync::time::parse_span)]
+    #[arg(long, default_value = "30s", value_parser = atom_sync::time::parse_span, env = "ATOM_SYNC_STALE_AFTER")]
     pub stale_after: Duration,
 
     /// Re-run a completed job's whole range (an incident re-run; idempotent)
@@ -55,12 +55,12 @@ pub async fn run(g: &Global, args: ResumeArgs) -> anyhow::Result<u8> {
     jobs.retain(|j| {
         let pending = j.state == atom_sync::job::JobState::Pending;
         if !pending {
-            eprintln!("job {}: {} as was requested while its owner was gone; not run", j.id, j.state);
+            super::log::note(format!("job {}: {} as was requested while its owner was gone; not run", j.id, j.state));
         }
         pending
     });
     if let (Selection::Tenant(t), true) = (&selection, jobs.is_empty()) {
-        eprintln!("tenant {t}: no unfinished jobs");
+        super::log::note(format!("tenant {t}: no unfinished jobs"));
     }
     let services = g.services(Some(store.as_ref())).await?;
     for t in jobs.iter().map(|j| j.tenant.as_str()).collect::<std::collections::BTreeSet<_>>() {

@@ -19,7 +19,7 @@ use super::{Global, Services, exit};
 #[derive(Debug, Args)]
 pub struct JobOpts {
     /// Cap on the text body handed to extraction and embedding, in bytes
-    #[arg(long, default_value_t = atom_sync::email::DEFAULT_MAX_BODY_BYTES)]
+    #[arg(long, default_value_t = atom_sync::email::DEFAULT_MAX_BODY_BYTES, env = "ATOM_SYNC_MAX_BODY_BYTES")]
     pub max_body_bytes: usize,
 
     /// Only enqueue the job(s) (for `atom-sync worker`s) and print their ids
@@ -32,7 +32,7 @@ pub struct JobOpts {
     pub json: bool,
 
     /// Tokens after which the job's LLM extraction pauses (vectors and rules go on); re-run with a higher cap to finish, memoised answers cost nothing
-    #[arg(long, value_name = "TOKENS")]
+    #[arg(long, value_name = "TOKENS", env = "ATOM_SYNC_MAX_LLM_TOKENS")]
     pub max_llm_tokens: Option<u64>,
 
     #[command(flatten)]
@@ -48,9 +48,17 @@ impl JobOpts {
 /// Which Graph mailboxes and folders (shared by `backfill` and `sync`).
 #[derive(Debug, Args)]
 pub struct GraphSelect {
-    /// Graph: every user that has a mailbox (listed from /users), one job each
-    #[arg(long, conflicts_with = "mailbox")]
+    /// Graph: every account of the directory that has a mailbox (shared mailboxes too; guests and accounts without one are skipped and listed), one job each
+    #[arg(long, conflicts_with_all = ["mailbox", "mailboxes_from"])]
     pub all_mailboxes: bool,
+
+    /// Graph: the mailboxes listed in FILE, one per line (blank lines and # comments ignored), with any --mailbox
+    #[arg(long, value_name = "FILE")]
+    pub mailboxes_from: Option<std::path::PathBuf>,
+
+    /// Graph: leave this mailbox out (repeatable; with --all-mailboxes or a list)
+    #[arg(long, value_name = "USER", value_parser = atom_sync::text::mailbox_name)]
+    pub exclude: Vec<String>,
 
     /// Graph: only these folders (ids or well-known names such as inbox, sentitems, archive; repeatable) [default: every folder]
     #[arg(long = "folder", value_name = "FOLDER")]
@@ -58,9 +66,50 @@ pub struct GraphSelect {
 }
 
 impl GraphSelect {
-    pub fn mailboxes(&self, named: &[String]) -> Mailboxes {
-        if self.all_mailboxes { Mailboxes::All } else { Mailboxes::Named(named.to_vec()) }
+    /// The mailboxes named by `--mailbox` and `--mailboxes-from`, or all of them. A bad
+    /// line of the file is refused, naming the file and the line.
+    pub fn mailboxes(&self, named: &[String]) -> anyhow::Result<Mailboxes> {
+        if self.all_mailboxes {
+            return Ok(Mailboxes::All);
+        }
+        let mut all = named.to_vec();
+        if let Some(path) = &self.mailboxes_from {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                atom_sync::Error::Invalid(format!("--mailboxes-from {}: cannot read it: {e}", path.display()))
+            })?;
+            for (i, line) in text.lines().enumerate() {
+                let line = line.split('#').next().unwrap_or_default().trim();
+                if line.is_empty() {
+                    continue;
+                }
+                let m = atom_sync::text::mailbox_name(line).map_err(|e| {
+                    atom_sync::Error::Invalid(format!("--mailboxes-from {}, line {}: {e}", path.display(), i + 1))
+                })?;
+                all.push(m);
+            }
+            if all.is_empty() {
+                anyhow::bail!(atom_sync::Error::Invalid(format!(
+                    "--mailboxes-from {}: the file names no mailbox",
+                    path.display()
+                )));
+            }
+        }
+        Ok(Mailboxes::Named(all))
     }
+}
+
+/// Tell the operator which accounts of the directory are left out, and why.
+pub fn note_skipped(resolved: &atom_sync::source::graph::Resolved) {
+    if resolved.skipped.is_empty() {
+        return;
+    }
+    let list: Vec<String> = resolved.skipped.iter().map(|(m, why)| format!("{m} ({why})")).collect();
+    super::log::note(format!(
+        "serving {} mailbox(es); left out {}: {}",
+        resolved.mailboxes.len(),
+        resolved.skipped.len(),
+        list.join(", ")
+    ));
 }
 
 /// How a job runs in this process (shared by `backfill`, `resume` and `worker`).
@@ -98,7 +147,8 @@ pub struct Planned {
 pub async fn graph_jobs(
     g: &Global,
     tenant: &str,
-    mailboxes: &Mailboxes,
+    select: &GraphSelect,
+    named: &[String],
     chunk_size: usize,
     opts: &JobOpts,
     spec: impl Fn(&str) -> GraphSpec,
@@ -107,7 +157,9 @@ pub async fn graph_jobs(
     let services = prepare(g, store.as_ref(), tenant).await?;
     // the tenant's own connection, or the default: none fails here, naming the tenant
     let client = services.clients.for_tenant(store.as_ref(), tenant).await?;
-    let mailboxes = mailboxes.resolve(&client).await?;
+    let resolved = select.mailboxes(named)?.resolve(&client, &select.exclude).await?;
+    note_skipped(&resolved);
+    let mailboxes = resolved.mailboxes;
     let mut jobs = Vec::with_capacity(mailboxes.len());
     for mailbox in &mailboxes {
         let spec = spec(mailbox);
@@ -136,10 +188,10 @@ pub async fn create_job(store: &dyn Store, new: &NewJob, detach: bool) -> anyhow
     match store.create_job(new).await {
         Ok(job) => Ok(job),
         Err(atom_sync::Error::ActiveJob { job, state, .. }) if detach => {
-            eprintln!(
+            super::log::note(format!(
                 "tenant {}, mailbox {}: job {job} is already {state}; not enqueued again",
                 new.tenant, new.mailbox
-            );
+            ));
             Ok(store.job(&job).await?)
         }
         Err(e) => Err(e.into()),
@@ -214,7 +266,7 @@ pub async fn execute(
     announce: bool,
     json: bool,
 ) -> anyhow::Result<(u8, Job)> {
-    let (events, renderer) = Renderer::start(g.quiet, true, g.json_logs());
+    let (events, renderer) = Renderer::start(g.quiet, true);
     if announce {
         events.emit(atom_sync::event::Event::JobCreated { job: job.clone() });
     }
@@ -277,8 +329,11 @@ pub async fn execute(
         Err(e @ atom_sync::Error::LeaseLost { .. }) => Err(e.into()),
         Err(e) => match store.job(&job.id).await {
             Ok(j) if j.state == JobState::Failed => {
-                eprintln!("error: job {} failed: {e}", j.id);
-                eprintln!("  after fixing the cause: atom-sync resume {}", j.short_id());
+                super::log::alert(format!(
+                    "job {} failed: {e}\n  after fixing the cause: atom-sync resume {}",
+                    j.id,
+                    j.short_id()
+                ));
                 Ok((exit::JOB_FAILED, j))
             }
             _ => Err(anyhow::Error::from(e).context(format!("running job {}", job.id))),

@@ -105,7 +105,7 @@ pub async fn run(g: &Global, args: SearchArgs) -> anyhow::Result<u8> {
         return Ok(exit::OK);
     }
     if hits.is_empty() {
-        eprintln!("no messages found for tenant {}", args.tenant);
+        super::log::note(format!("no messages found for tenant {}", args.tenant));
         return Ok(exit::OK);
     }
     let rows: Vec<Row> = hits

@@ -45,11 +45,11 @@ pub struct StatusArgs {
     pub watch: Option<Duration>,
 
     /// Mark running jobs whose heartbeat is older than this as stale
-    #[arg(long, default_value = "2m", value_parser = atom_sync::time::parse_span)]
+    #[arg(long, default_value = "2m", value_parser = atom_sync::time::parse_span, env = "ATOM_SYNC_STALE_AFTER")]
     pub stale_after: Duration,
 
     /// Mark running jobs that committed no chunk for this long as wedged
-    #[arg(long, default_value = "30m", value_parser = atom_sync::time::parse_span)]
+    #[arg(long, default_value = "30m", value_parser = atom_sync::time::parse_span, env = "ATOM_SYNC_WEDGED_AFTER")]
     pub wedged_after: Duration,
 }
 
@@ -231,7 +231,7 @@ pub async fn run(g: &Global, args: StatusArgs) -> anyhow::Result<u8> {
         let views: Vec<JobView> = jobs.iter().map(|j| JobView::new(j, &rule, now)).collect();
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "jobs": views }))?);
     } else if jobs.is_empty() {
-        eprintln!("no jobs{}", args.tenant.map(|t| format!(" for tenant {t}")).unwrap_or_default());
+        super::log::note(format!("no jobs{}", args.tenant.map(|t| format!(" for tenant {t}")).unwrap_or_default()));
     } else {
         let rows: Vec<Row> = jobs.iter().map(|j| Row::new(j, &rule, now)).collect();
         println!("{}", Table::new(rows).with(Style::sharp()));

@@ -25,7 +25,7 @@ pub struct SyncArgs {
     pub select: GraphSelect,
 
     /// Messages per chunk (Graph's odata.maxpagesize, at most 1000)
-    #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE, value_parser = clap::value_parser!(u32).range(1..=1000).map(|v| v as usize))]
+    #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE, env = "ATOM_SYNC_CHUNK_SIZE", value_parser = clap::value_parser!(u32).range(1..=1000).map(|v| v as usize))]
     pub chunk_size: usize,
 
     #[command(flatten)]
@@ -43,7 +43,6 @@ pub async fn run(g: &Global, args: SyncArgs) -> anyhow::Result<u8> {
         delta: true,
         order: Default::default(),
     };
-    let mailboxes = args.select.mailboxes(&args.mailbox);
-    let planned = graph_jobs(g, &args.tenant, &mailboxes, args.chunk_size, &args.job, make).await?;
+    let planned = graph_jobs(g, &args.tenant, &args.select, &args.mailbox, args.chunk_size, &args.job, make).await?;
     run_all(g, planned, args.job.detach, &args.job.run, true, args.job.json).await
 }

@@ -81,7 +81,7 @@ pub async fn run(g: &Global, args: VerifyArgs) -> anyhow::Result<u8> {
 
 fn print_report(report: &Report, repairs: &[String]) {
     for r in repairs {
-        eprintln!("repaired: {r}");
+        super::log::note(format!("repaired: {r}"));
     }
     let c = &report.checked;
     let source = c.source_messages.map(|n| format!(", {n} in the source")).unwrap_or_default();

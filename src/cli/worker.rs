@@ -51,7 +51,7 @@ pub async fn run(g: &Global, args: WorkerArgs) -> anyhow::Result<u8> {
             "no default Graph credentials: Graph jobs of tenants without a connection of their own are left to other workers"
         );
     }
-    let (events, renderer) = Renderer::start(g.quiet, false, g.json_logs());
+    let (events, renderer) = Renderer::start(g.quiet, false);
     let (stop, signals) = stop_on_signal();
     let owner = owner_name();
     tracing::info!(owner, concurrency = args.concurrency, "worker started");

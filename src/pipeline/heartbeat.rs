@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use crate::Error;
 use crate::event::{Emitter, Event};
@@ -31,7 +32,7 @@ pub(super) struct Heartbeat {
 impl Heartbeat {
     pub fn start(store: Arc<dyn Store>, lease: Lease, every: Duration, events: Emitter) -> Heartbeat {
         let (tx, control) = watch::channel(Control::Run);
-        Heartbeat { task: tokio::spawn(beat(store, lease, every, tx, events)), control }
+        Heartbeat { task: tokio::spawn(beat(store, lease, every, tx, events).in_current_span()), control }
     }
 }
 

@@ -92,6 +92,15 @@ impl Pipeline {
     /// Run a job this process has just claimed. A failure is recorded on the job,
     /// except a lost lease: the job is not ours to write any more.
     pub async fn run_lease(&self, lease: Lease) -> Result<Outcome> {
+        use tracing::Instrument;
+        // every log line of the run names its job, tenant and mailbox; at ERROR level so
+        // that no filter drops the span while it keeps a line inside it
+        let span =
+            tracing::error_span!("job", job = %lease.job_id, tenant = %lease.tenant, mailbox = tracing::field::Empty);
+        self.run_lease_in_span(lease).instrument(span).await
+    }
+
+    async fn run_lease_in_span(&self, lease: Lease) -> Result<Outcome> {
         use futures::FutureExt;
         let heartbeat = Heartbeat::start(self.store.clone(), lease.clone(), self.heartbeat_every, self.events.clone());
         // a panic anywhere in the run still ends the job, with the panic's message
@@ -171,9 +180,11 @@ impl Pipeline {
 
     async fn chunks(&self, lease: &Lease) -> Result<Outcome> {
         let job = self.store.job(&lease.job_id).await?;
+        tracing::Span::current().record("mailbox", job.mailbox.as_str());
         self.events.emit(Event::JobStarted {
             job_id: job.id.clone(),
             tenant: job.tenant.clone(),
+            mailbox: job.mailbox.clone(),
             attempt: job.attempts,
             done: job.processed + job.skipped,
             estimated_total: job.estimated_total,

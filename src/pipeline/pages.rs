@@ -1,6 +1,7 @@
 //! Pages are read on their own task, one page ahead of the chunk being processed.
 
 use tokio::sync::mpsc;
+use tracing::Instrument;
 
 use crate::Result;
 use crate::source::{Page, SourceSpec, Sources};
@@ -18,14 +19,17 @@ pub(super) fn prefetch(
 ) -> Result<PageRx> {
     let mut source = spec.open(cursor, max_body, sources)?;
     let (tx, rx) = mpsc::channel(1);
-    tokio::spawn(async move {
-        loop {
-            let page = source.next_page(chunk).await;
-            let last = page.as_ref().map(|p| !p.has_more).unwrap_or(true);
-            if tx.send(page).await.is_err() || last {
-                break;
+    tokio::spawn(
+        async move {
+            loop {
+                let page = source.next_page(chunk).await;
+                let last = page.as_ref().map(|p| !p.has_more).unwrap_or(true);
+                if tx.send(page).await.is_err() || last {
+                    break;
+                }
             }
         }
-    });
+        .in_current_span(),
+    );
     Ok(rx)
 }

@@ -55,6 +55,31 @@ async fn commands_that_report_speak_json() {
     let queued = doc(&["backfill", "--tenant", "acme", "--source", &sample, "--detach", "--json"]);
     let cancelled = doc(&["cancel", queued["jobs"][0]["id"].as_str().unwrap(), "--json"]);
     assert_eq!(cancelled["jobs"][0]["state"], "cancelled", "{cancelled}");
+
+    // the commands that change settings say what they did, keys masked
+    use std::io::Write;
+    let secret = "sk-test-FAKE-json-0123456789WXYZ";
+    let mut child = env
+        .cmd()
+        .args(["keys", "set", "--tenant", "acme", "--provider", "openai", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{secret}\n").as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let set: serde_json::Value = serde_json::from_str(&stdout(ok(&o))).unwrap();
+    assert_eq!((set["tenant"].as_str(), set["stored"].as_bool()), (Some("acme"), Some(true)), "{set}");
+    assert!(!stdout(&o).contains(secret) && set["hint"].as_str().unwrap().ends_with("WXYZ"), "{set}");
+    let chosen =
+        doc(&["embedder", "set", "--tenant", "acme", "openai:text-embedding-3-small", "--dimensions", "256", "--json"]);
+    assert_eq!(chosen["table"], "messages_openai_text_embedding_3_small_256", "{chosen}");
+    assert_eq!((chosen["previous_table"].as_str(), chosen["key_missing"].as_bool()), (Some("messages"), Some(false)));
+    let removed = doc(&["keys", "remove", "--tenant", "acme", "--provider", "openai", "--json"]);
+    assert_eq!(removed["removed"], true, "{removed}");
+    let compacted = doc(&["compact", "--json"]);
+    assert!(compacted["tables"].as_array().is_some_and(|t| !t.is_empty()), "{compacted}");
 }
 
 /// Logs that go to a file, journald or a pipe carry no colour codes.
@@ -176,6 +201,21 @@ async fn json_logs_and_prometheus_metrics() {
         stderr(&o).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
     assert!(events.iter().any(|e| e["event"] == "chunk_committed" && e["processed"].is_number()), "{events:?}");
     assert!(events.iter().any(|e| e["event"] == "job_finished" && e["state"] == "completed"));
+    // one shape: the same keys first on every line, and a job's lines name it
+    for e in &events {
+        let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+        for k in ["timestamp", "level", "target", "message"] {
+            assert!(keys.contains(&k), "{k} missing: {e}");
+        }
+        if e.get("event").is_some() {
+            assert!(e["job"].is_string() && e["tenant"] == "acme" && e["mailbox"].is_string(), "{e}");
+        }
+    }
+    // an error ends as a line of the same shape, with its causes
+    let o = env.run(&["--log-format", "json", "resume", "no-such-job"]);
+    assert_eq!(o.status.code(), Some(2));
+    let last: serde_json::Value = serde_json::from_str(stderr(&o).lines().last().unwrap()).unwrap();
+    assert!(last["level"] == "ERROR" && last["message"].as_str().unwrap().contains("no-such-job"), "{last}");
 
     let text = stdout(ok(&env.run(&["status", "--metrics"])));
     for line in [

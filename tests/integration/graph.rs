@@ -236,6 +236,92 @@ async fn all_mailboxes_makes_one_job_per_user_with_a_mailbox() {
     assert!(status_json(&env, &[])["jobs"].as_array().unwrap().is_empty());
 }
 
+/// A real directory lists more accounts than mailboxes: guests, unlicensed users,
+/// disabled leavers without a mailbox, rooms, and shared mailboxes (disabled accounts
+/// whose mailbox serves). `--all-mailboxes` serves exactly the mailboxes and says whom
+/// it left out; `--exclude` and `--mailboxes-from` choose among them.
+#[tokio::test(flavor = "multi_thread")]
+async fn mailbox_selection_survives_a_real_directory() {
+    let sim = GraphSim::start(0);
+    sim.add_mailbox(ALICE, &["Inbox"]);
+    sim.add_mailbox("bob@sim.test", &["Inbox"]);
+    sim.add_shared_mailbox("support@sim.test", &["Inbox"]);
+    let recent = rfc3339(atom_sync::time::now_ms() - 3 * DAY_MS);
+    let ticket = message(
+        "AAMkADshared1=",
+        &recent,
+        "ticket",
+        ("Carol", "carol@x.test"),
+        &[("Support", "support@sim.test")],
+        "printer on fire",
+        "<ticket-1@x.test>",
+        "conv-ticket",
+    );
+    sim.put("support@sim.test", "Inbox", ticket);
+    sim.add_account("partner_x.test#EXT#@sim.test", "Guest", Some("partner@x.test"), true);
+    sim.add_account("intern@sim.test", "Member", Some("intern@sim.test"), true);
+    sim.add_account("leaver@sim.test", "Member", Some("leaver@sim.test"), false);
+    sim.add_account("noreply@sim.test", "Member", None, true);
+    let dir = tempfile::tempdir().unwrap();
+    for backend in backends() {
+        let env = Env::new(backend).await;
+        let base = ["backfill", "--tenant", "acme", "--source", "graph", "--since", "30d", "--detach"];
+        let mailboxes = |env: &Env| -> Vec<String> {
+            let mut m: Vec<String> = status_json(env, &[])["jobs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|j| j["mailbox"].as_str().unwrap().to_string())
+                .collect();
+            m.sort();
+            m
+        };
+        let o = run(&env, &sim, &[&base[..], &["--all-mailboxes"]].concat());
+        ok(&o);
+        assert_eq!(mailboxes(&env), [ALICE, "bob@sim.test", "support@sim.test"], "{}", stderr(&o));
+        let err = stderr(&o);
+        for (who, why) in [
+            ("partner_x.test#ext#@sim.test", "guest"),
+            ("intern@sim.test", "MailboxNotEnabledForRESTAPI"),
+            ("leaver@sim.test", "MailboxNotEnabledForRESTAPI"),
+            ("noreply@sim.test", "no mail address"),
+            ("room@sim.test", "no mail address"),
+        ] {
+            let line = err.lines().find(|l| l.contains("left out")).unwrap_or_else(|| panic!("{err}"));
+            let at = line.to_lowercase().find(&who.to_lowercase()).unwrap_or_else(|| panic!("{who}: {line}"));
+            assert!(line[at..].contains(why), "{who} left out for {why}: {line}");
+        }
+        ok(&run(&env, &sim, &["worker", "--once"]));
+        let doc = status_json(&env, &[]);
+        assert!(doc["jobs"].as_array().unwrap().iter().all(|j| j["state"] == "completed"), "{doc}");
+        let shared = doc["jobs"].as_array().unwrap().iter().find(|j| j["mailbox"] == "support@sim.test").unwrap();
+        assert_eq!(shared["processed"], 1, "the shared mailbox is read: {shared}");
+
+        // --exclude, with --all-mailboxes and with a list from a file
+        let env = Env::new(backend).await;
+        ok(&run(&env, &sim, &[&base[..], &["--all-mailboxes", "--exclude", "BOB@sim.test"]].concat()));
+        assert_eq!(mailboxes(&env), [ALICE, "support@sim.test"]);
+        let list = dir.path().join("mailboxes.txt");
+        std::fs::write(&list, "# the pilot group\nalice@sim.test\n\n  Support@sim.test  # shared\nbob@sim.test\n")
+            .unwrap();
+        let env = Env::new(backend).await;
+        let from = list.to_str().unwrap();
+        ok(&run(&env, &sim, &[&base[..], &["--mailboxes-from", from, "--exclude", "bob@sim.test"]].concat()));
+        assert_eq!(mailboxes(&env), [ALICE, "support@sim.test"]);
+
+        // a bad line is refused, naming the file and the line; nothing is created
+        std::fs::write(&list, "alice@sim.test\nbad\u{7}name\n").unwrap();
+        let env = Env::new(backend).await;
+        let o = run(&env, &sim, &[&base[..], &["--mailboxes-from", from]].concat());
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("mailboxes.txt, line 2"), "{}", stderr(&o));
+        let o = run(&env, &sim, &[&base[..], &["--mailbox", ALICE, "--exclude", ALICE]].concat());
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("leaves no mailbox"), "{}", stderr(&o));
+        assert!(status_json(&env, &[])["jobs"].as_array().unwrap().is_empty());
+    }
+}
+
 /// The job a `backfill` / `sync` run reported as completed.
 fn job_of(env: &Env, o: &Output) -> Value {
     let out = stdout(o);
@@ -309,6 +395,12 @@ async fn gateway_timeout_storms_shrink_the_page_and_forbidden_fails_fast() {
     ok(&o);
     assert_eq!(ledger_ids(&env, "acme").await, want);
     assert!(stderr(&o).contains("cutting the part in two"), "a part that times out is cut: {}", stderr(&o));
+    // a line from deep in the Graph source still says whose job it is about
+    let line = stderr(&o).lines().find(|l| l.contains("cutting the part in two")).unwrap().to_string();
+    assert!(
+        line.contains("job{job=") && line.contains("tenant=acme") && line.contains(&format!("mailbox={ALICE}")),
+        "{line}"
+    );
     let reqs = message_requests(&sim);
     assert!(reqs.iter().any(|r| r.status == 504 && r.query.get("$top").map(String::as_str) == Some("100")));
     assert!(

@@ -48,6 +48,8 @@ pub struct SimMailbox {
     pub messages: Vec<SimMessage>,
     /// (id, folder, version) of deleted messages, for delta rounds.
     pub tombstones: Vec<(String, String, u64)>,
+    /// A shared mailbox: its account is disabled (nobody signs in), the mailbox serves.
+    pub disabled: bool,
 }
 
 /// An app registration in a directory, and how it proves itself.
@@ -117,6 +119,9 @@ pub struct Logged {
 #[derive(Default)]
 pub struct SimState {
     pub mailboxes: BTreeMap<String, SimMailbox>,
+    /// Accounts of the default directory that have no mailbox here (guests, unlicensed
+    /// users): `/users` lists them; their mail folders answer 404.
+    pub accounts: Vec<Value>,
     pub faults: Vec<Fault>,
     pub log: Vec<Logged>,
     pub tokens: HashMap<String, Instant>,
@@ -203,6 +208,21 @@ impl GraphSim {
             for f in folders {
                 mb.folders.push(SimFolder { id: folder_id(f), name: f.to_string() });
             }
+        })
+    }
+
+    /// A shared mailbox: listed with `accountEnabled: false`, served like any other.
+    pub fn add_shared_mailbox(&self, user: &str, folders: &[&str]) {
+        self.add_mailbox(user, folders);
+        self.with(|s| s.mailboxes.get_mut(&user.to_lowercase()).expect("mailbox").disabled = true);
+    }
+
+    /// An account of the directory without a mailbox (`userType`, `mail`,
+    /// `accountEnabled` as Graph lists them).
+    pub fn add_account(&self, upn: &str, user_type: &str, mail: Option<&str>, enabled: bool) {
+        self.with(|s| {
+            s.accounts.push(json!({"id": uuid_for(upn), "userPrincipalName": upn, "mail": mail,
+                "userType": user_type, "accountEnabled": enabled, "displayName": upn}))
         })
     }
 
@@ -585,6 +605,18 @@ fn route(state: &Arc<Mutex<SimState>>, req: &Req) -> Response {
             let version = s.version;
             // another directory's token does not see this directory's users
             let Some(mb) = s.mailboxes.get(&user).filter(|mb| mb.directory == directory) else {
+                let known = directory == TENANT_ID
+                    && s.accounts
+                        .iter()
+                        .any(|a| a["userPrincipalName"].as_str().is_some_and(|u| u.eq_ignore_ascii_case(&user)));
+                if known {
+                    // what Exchange Online answers for an account with no mailbox in it
+                    return error(
+                        404,
+                        "MailboxNotEnabledForRESTAPI",
+                        "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+                    );
+                }
                 return error(404, "ErrorInvalidUser", &format!("The requested user '{user}' is invalid."));
             };
             match rest {
@@ -654,9 +686,12 @@ fn users(s: &SimState, directory: &str, query: &BTreeMap<String, String>, base: 
         .mailboxes
         .iter()
         .filter(|(_, mb)| mb.directory == directory)
-        .map(|(u, _)| u)
-        .map(|u| json!({"id": uuid_for(u), "userPrincipalName": u, "mail": u, "displayName": u}))
+        .map(|(u, mb)| {
+            json!({"id": uuid_for(u), "userPrincipalName": u, "mail": u, "displayName": u,
+                "userType": "Member", "accountEnabled": !mb.disabled})
+        })
         .chain(std::iter::once(json!({"id": uuid_for("room"), "userPrincipalName": "room@sim.test", "mail": null})))
+        .chain(s.accounts.iter().filter(|_| directory == TENANT_ID).cloned())
         .collect();
     page_of(all, query, base, path, 0, "https://graph.microsoft.com/v1.0/$metadata#users")
 }

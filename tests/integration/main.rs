@@ -6,6 +6,7 @@ mod common;
 
 mod backfill;
 mod cli;
+mod deploy;
 mod embed;
 mod faults;
 mod fleet;

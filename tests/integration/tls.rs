@@ -188,6 +188,12 @@ async fn postgres_over_tls_connects_when_verified_and_refuses_a_wrong_ca_or_host
     let tls = doc["checks"].as_array().unwrap().iter().find(|c| c["check"] == "tls").unwrap().clone();
     assert_eq!(tls["status"], "ok", "{doc}");
     assert!(tls["detail"].as_str().unwrap().contains("encrypted (TLS"), "{tls}");
+    // the fleet's private CA through SSL_CERT_FILE, added to the built-in roots
+    let by_env = pg.url("localhost", "sslmode=verify-full");
+    let o = run(&by_env, &["status"]);
+    assert_eq!(o.status.code(), Some(2), "the built-in roots alone do not know a private CA: {}", stderr(&o));
+    let o = env.cmd().env("DATABASE_URL", &by_env).env("SSL_CERT_FILE", &pg.ca).args(["status"]).output().unwrap();
+    ok(&o);
     // without verification it still encrypts (the server takes nothing else)
     ok(&run(&pg.url("127.0.0.1", "sslmode=require"), &["status"]));
 

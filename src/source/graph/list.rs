@@ -17,6 +17,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use tracing::Instrument;
 
 use super::page::{self, ListedPage};
 use super::{Call, GraphClient, GraphSpec, MIN_PAGE_SIZE, Order, Trail, link_expired};
@@ -422,18 +423,21 @@ impl ListSource {
             };
             let client = self.client.clone();
             let (mailbox, max_body) = (self.spec.mailbox.clone(), self.max_body);
-            let task = tokio::spawn(async move {
-                let mut page_top = top;
-                let mut shrink = || {
-                    (page_top > MIN_PAGE_SIZE).then(|| {
-                        page_top = (page_top / 2).max(MIN_PAGE_SIZE);
-                        q.url(page_top, &[("$select", super::message::SELECT)])
-                    })
-                };
-                let call = Call { mailbox: &mailbox, what: &what, url, prefer: None };
-                let result = client.get(&call, Some(&mut shrink), |b| page::parse(b, &mailbox, max_body)).await;
-                Fetched { from_link, top: page_top, result, what }
-            });
+            let task = tokio::spawn(
+                async move {
+                    let mut page_top = top;
+                    let mut shrink = || {
+                        (page_top > MIN_PAGE_SIZE).then(|| {
+                            page_top = (page_top / 2).max(MIN_PAGE_SIZE);
+                            q.url(page_top, &[("$select", super::message::SELECT)])
+                        })
+                    };
+                    let call = Call { mailbox: &mailbox, what: &what, url, prefer: None };
+                    let result = client.get(&call, Some(&mut shrink), |b| page::parse(b, &mailbox, max_body)).await;
+                    Fetched { from_link, top: page_top, result, what }
+                }
+                .in_current_span(),
+            );
             self.inflight.push_back(InFlight { part: p.id, task });
         }
         Ok(())

@@ -26,7 +26,7 @@ pub use client::{Call, GraphClient, GraphConfig};
 use delta::{DeltaCursor, DeltaFolder, DeltaSource};
 pub use gate::{GateStatus, Gates};
 use list::{ListCursor, ListSource};
-pub use mailboxes::{Mailboxes, received_range};
+pub use mailboxes::{Mailboxes, Resolved, received_range};
 pub use paging::Trail;
 
 use super::Source;

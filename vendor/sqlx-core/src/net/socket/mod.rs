@@ -188,7 +188,7 @@ pub async fn connect_tcp<Ws: WithSocket>(
 ) -> crate::Result<Ws::Output> {
     #[cfg(feature = "_rt-tokio")]
     if crate::rt::rt_tokio::available() {
-        let socket = tokio::net::TcpStream::connect((host, port)).await?;
+        let socket = connect_tokio(host, port).await?;
         // atom-sync patch: as libpq does. Without it a statement whose message spans
         // several TCP segments waits for the server's delayed ACK (~40 ms) under
         // Nagle's algorithm, every statement.
@@ -203,6 +203,36 @@ pub async fn connect_tcp<Ws: WithSocket>(
             crate::rt::missing_rt((host, port, with_socket))
         }
     }
+}
+
+/// atom-sync patch: a host name is resolved by hickory (resolv.conf, /etc/hosts), not
+/// by the C library: a static binary cannot load glibc's NSS modules, so
+/// getaddrinfo would fail in an empty container. Each address is tried in turn, as
+/// tokio does; without a resolver configuration the C library is asked after all.
+#[cfg(feature = "_rt-tokio")]
+async fn connect_tokio(host: &str, port: u16) -> std::io::Result<tokio::net::TcpStream> {
+    use std::net::IpAddr;
+    let bare = host.trim_matches(&['[', ']'][..]);
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return tokio::net::TcpStream::connect((ip, port)).await;
+    }
+    let resolver = match hickory_resolver::TokioResolver::builder_tokio().and_then(|b| b.build()) {
+        Ok(r) => r,
+        Err(_) => return tokio::net::TcpStream::connect((host, port)).await,
+    };
+    let ips = resolver.lookup_ip(bare).await.map_err(|e| {
+        std::io::Error::new(std::io::ErrorKind::NotFound, format!("cannot resolve {bare}: {e}"))
+    })?;
+    let mut last = None;
+    for ip in ips.iter() {
+        match tokio::net::TcpStream::connect((ip, port)).await {
+            Ok(s) => return Ok(s),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::NotFound, format!("{bare} resolves to no address"))
+    }))
 }
 
 /// Open a TCP socket to `host` and `port`.

@@ -210,7 +210,22 @@ fn private_key_from_pem(pem: Vec<u8>) -> Result<PrivateKeyDer<'static>, Error> {
 
 #[cfg(all(feature = "webpki-roots", not(feature = "rustls-native-certs")))]
 fn import_root_certs() -> RootCertStore {
-    RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned())
+    let mut roots = RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    // atom-sync patch: SSL_CERT_FILE adds roots to the built-in ones (a fleet's private
+    // CA), as OpenSSL-based clients read it; the host's own CA files are never needed
+    if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) {
+        match std::fs::read(&path) {
+            Ok(pem) => {
+                for cert in CertificateDer::pem_slice_iter(&pem).flatten() {
+                    if let Err(e) = roots.add(cert) {
+                        log::warn!("SSL_CERT_FILE: a certificate rustls cannot use: {e:?}");
+                    }
+                }
+            }
+            Err(e) => log::warn!("SSL_CERT_FILE {}: cannot read it: {e}", std::path::Path::new(&path).display()),
+        }
+    }
+    roots
 }
 
 #[cfg(feature = "rustls-native-certs")]
