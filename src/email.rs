@@ -230,15 +230,23 @@ fn mailboxes(addr: &Address<'_>) -> Vec<Mailbox> {
     out
 }
 
-/// Lowercase and trim an address; `None` when it has no usable `local@domain` shape.
-/// Real exports carry oddities such as `k..allen@enron.com`: those are kept as written.
+/// Lowercase and trim an address, without brackets, quotes, a `mailto:` or the
+/// domain's trailing dot: what is certainly one address becomes one spelling (one
+/// person node). `None` when it has no usable `local@domain` shape. Real exports
+/// carry oddities such as `k..allen@enron.com`: those are kept as written (they may
+/// be someone else; `extract::people` reports them as candidates).
 pub fn normalise_address(raw: &str) -> Option<String> {
     let a = raw.trim().trim_matches(|c| c == '<' || c == '>' || c == '"' || c == '\'').trim();
+    let a = match a.get(..7) {
+        Some(p) if p.eq_ignore_ascii_case("mailto:") => &a[7..],
+        _ => a,
+    };
     let (local, domain) = a.rsplit_once('@')?;
+    let domain = domain.strip_suffix('.').unwrap_or(domain);
     if local.is_empty() || domain.is_empty() || a.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
-    Some(a.to_lowercase())
+    Some(format!("{local}@{domain}").to_lowercase())
 }
 
 fn thread_key(references: &HeaderValue<'_>, in_reply_to: &HeaderValue<'_>, subject: &str, id: &str) -> String {
@@ -285,6 +293,18 @@ mod tests {
     use super::*;
 
     const PLAIN: &[u8] = b"Message-ID: <abc@enron.com>\r\nDate: Mon, 14 May 2001 16:39:00 -0700 (PDT)\r\nFrom: Phillip K Allen <Phillip.Allen@enron.com>\r\nTo: tim.belden@enron.com, k..allen@enron.com\r\nCc: \"Jane\" <JANE@Example.org>\r\nSubject: RE: Re: Forecast\r\n\r\nHere is our forecast\r\n";
+
+    #[test]
+    fn one_address_one_spelling_and_odd_ones_kept() {
+        for raw in ["<Ann@X.org>", "mailto:ann@x.org", "MAILTO:Ann@X.Org.", "\"ann@x.org\"", " ann@x.org "] {
+            assert_eq!(normalise_address(raw).as_deref(), Some("ann@x.org"), "{raw}");
+        }
+        assert_eq!(normalise_address("k..allen@enron.com").as_deref(), Some("k..allen@enron.com"));
+        assert_eq!(normalise_address(".williams@enron.com").as_deref(), Some(".williams@enron.com"));
+        for bad in ["mailto:", "ann@", "@x.org", "an n@x.org", "ann@."] {
+            assert_eq!(normalise_address(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn normalises_a_plain_message() {

@@ -54,6 +54,12 @@ pub async fn run(g: &Global, args: GraphArgs) -> anyhow::Result<u8> {
                 println!("      {id}  {}", subject.as_deref().unwrap_or(""));
             }
         }
+        if !e.candidates.is_empty() {
+            println!("  may be the same person (not merged):");
+            for c in &e.candidates {
+                println!("    {} ({}): {}", c.key, c.name, c.why);
+            }
+        }
         println!();
     }
     Ok(exit::OK)

@@ -2,6 +2,7 @@
 //! [`GraphWrite`]; the store upserts it in the chunk's one transaction.
 
 pub mod llm;
+pub mod people;
 pub mod resolve;
 pub mod rules;
 

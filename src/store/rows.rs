@@ -155,6 +155,8 @@ pub struct EntityView {
     /// Messages that mention it.
     pub mentions: i64,
     pub edges: Vec<EdgeView>,
+    /// People who may be this person (a person only): reported, never merged.
+    pub candidates: Vec<crate::extract::people::Candidate>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -18,6 +18,7 @@ mod jobs;
 mod kill;
 mod llm;
 mod openai_sim;
+mod people;
 mod purge;
 mod s3;
 mod scale;

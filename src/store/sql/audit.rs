@@ -6,6 +6,7 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 use std::collections::BTreeSet;
 
 use super::{Engine, ROWS_PER_STATEMENT, Sql, bind_one};
+use crate::extract::people;
 use crate::job::{Job, JobEvent};
 use crate::store::{
     Audit, EdgeView, EntityView, GraphProblems, Jobs, LedgerEntry, LedgerSlice, SkippedMessage, TenantDigest,
@@ -378,7 +379,33 @@ where
                 views.push(EdgeView { src, rel, dst, weight, first_seen_at, last_seen_at, messages });
             }
             let aliases = aliases.into_iter().map(|(a,)| a).collect();
-            out.push(EntityView { key, kind, name: node_name, aliases, mentions, edges: views });
+            // the people who may be this person: its domain's people and those whose
+            // name holds its longest name word, sifted by `people::candidates`; read
+            // on demand (`graph --entity`), never on the chunk path
+            let candidates = match (kind.as_str(), people::split_person_key(&key)) {
+                ("person", Some((_, domain))) => {
+                    let like = |s: &str| s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                    let word = people::name_key(&node_name)
+                        .split(' ')
+                        .max_by_key(|w| w.len())
+                        .filter(|w| w.len() >= 3)
+                        .map(like);
+                    let others: Vec<(String, String)> = sqlx::query_as(
+                        "SELECT node_key, name FROM graph_nodes WHERE tenant_id = $1 AND kind = 'person'
+                           AND (node_key LIKE $2 ESCAPE '\\' OR lower(name) LIKE $3 ESCAPE '\\')
+                         ORDER BY node_key LIMIT 2000",
+                    )
+                    .bind(tenant)
+                    .bind(format!("person:%@{}", like(domain)))
+                    .bind(word.map(|w| format!("%{w}%")).unwrap_or_default())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(err())?;
+                    people::candidates(&key, &node_name, &others)
+                }
+                _ => Vec::new(),
+            };
+            out.push(EntityView { key, kind, name: node_name, aliases, mentions, edges: views, candidates });
         }
         Ok(out)
     }
