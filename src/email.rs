@@ -102,7 +102,15 @@ impl Email {
     }
 
     /// The text the semantic memory embeds: subject and body.
+    /// What the message's vector is made from: the subject and what its sender wrote
+    /// weigh most, quoted history little (`quoted::vector_text`).
     pub fn embedding_text(&self) -> String {
+        crate::quoted::vector_text(&self.subject, &self.body)
+    }
+
+    /// What its words are found by (the vector table's text column, BM25): the
+    /// subject and the whole body, quoted history included.
+    pub fn search_text(&self) -> String {
         if self.subject.is_empty() { self.body.clone() } else { format!("{}\n\n{}", self.subject, self.body) }
     }
 

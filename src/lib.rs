@@ -25,6 +25,7 @@ pub mod pipeline;
 pub mod private;
 pub mod provider;
 pub mod purge;
+pub mod quoted;
 pub mod reap;
 pub mod resume;
 pub mod retry;

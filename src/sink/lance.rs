@@ -51,7 +51,7 @@ impl VectorRecord {
             sent_at: e.date_ms,
             content_hash: e.content_hash().to_string(),
             vector,
-            text: e.embedding_text(),
+            text: e.search_text(),
         }
     }
 }
