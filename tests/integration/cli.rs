@@ -57,18 +57,9 @@ async fn commands_that_report_speak_json() {
     assert_eq!(cancelled["jobs"][0]["state"], "cancelled", "{cancelled}");
 
     // the commands that change settings say what they did, keys masked
-    use std::io::Write;
     let secret = "sk-test-FAKE-json-0123456789WXYZ";
-    let mut child = env
-        .cmd()
-        .args(["keys", "set", "--tenant", "acme", "--provider", "openai", "--json"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{secret}\n").as_bytes()).unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = env
+        .run_with_stdin(&["keys", "set", "--tenant", "acme", "--provider", "openai", "--json"], &format!("{secret}\n"));
     let set: serde_json::Value = serde_json::from_str(&stdout(ok(&o))).unwrap();
     assert_eq!((set["tenant"].as_str(), set["stored"].as_bool()), (Some("acme"), Some(true)), "{set}");
     assert!(!stdout(&o).contains(secret) && set["hint"].as_str().unwrap().ends_with("WXYZ"), "{set}");
@@ -262,16 +253,8 @@ async fn tenant_keys_are_encrypted_masked_and_looked_up_case_insensitively() {
             // the operator hands this host the fleet's key, as a file here
             atom_sync::keys::MasterKey::load(None, env.data_dir(), true).unwrap();
         }
-        let mut child = env
-            .cmd()
-            .args(["keys", "set", "--tenant", "acme", "--provider", "OpenAI", "--name", "OPENAI_API_KEY"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(format!("{secret}\n").as_bytes()).unwrap();
-        let o = child.wait_with_output().unwrap();
+        let set = ["keys", "set", "--tenant", "acme", "--provider", "OpenAI", "--name", "OPENAI_API_KEY"];
+        let o = env.run_with_stdin(&set, &format!("{secret}\n"));
         ok(&o);
         assert!(!stdout(&o).contains(secret) && !stderr(&o).contains(secret));
 

@@ -99,6 +99,15 @@ impl Env {
         self.cmd().args(args).output().unwrap()
     }
 
+    /// The binary with `input` on its stdin (a pipe, not a terminal: no prompt).
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child =
+            self.cmd().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
     pub async fn store(&self) -> Arc<dyn Store> {
         atom_sync::store::connect(self.database_url.as_deref(), self.data_dir()).await.unwrap()
     }
