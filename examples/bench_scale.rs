@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use atom_sync::clients::Clients;
-use atom_sync::event::{Emitter, Event};
+use atom_sync::event::{ChunkSteps, Emitter, Event};
 use atom_sync::job::{NewJob, owner_name};
 use atom_sync::memory::Memories;
 use atom_sync::pipeline::{Outcome, Pipeline};
@@ -135,11 +135,11 @@ async fn one(n: usize, chunk: usize, corpus: &Path, engine: &str) -> anyhow::Res
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let chunks = tokio::spawn(async move {
         let (start, mut last) = (Instant::now(), Instant::now());
-        // (chunk time, messages done, time since start, peak RSS so far)
-        let mut out: Vec<(Duration, i64, Duration, f64)> = Vec::new();
+        // (chunk time, messages done, time since start, peak RSS so far, step times)
+        let mut out: Vec<(Duration, i64, Duration, f64, ChunkSteps)> = Vec::new();
         while let Some(ev) = rx.recv().await {
-            if let Event::ChunkCommitted { processed, skipped, .. } = ev {
-                out.push((last.elapsed(), processed + skipped, start.elapsed(), peak_rss_mib()));
+            if let Event::ChunkCommitted { processed, skipped, steps, .. } = ev {
+                out.push((last.elapsed(), processed + skipped, start.elapsed(), peak_rss_mib(), steps));
                 last = Instant::now();
             }
         }
@@ -170,20 +170,31 @@ async fn one(n: usize, chunk: usize, corpus: &Path, engine: &str) -> anyhow::Res
         (done.processed + done.skipped) as f64 / wall.as_secs_f64(),
         peak_rss_mib()
     );
-    println!("  tenth   chunk p50   chunk p95   running msg/s   peak RSS");
+    println!(
+        "  tenth   chunk p50   chunk p95   running msg/s   peak RSS   p50 ms: wait  stages  vectors  commit"
+    );
     let tenth = rows.len().div_ceil(10).max(1);
     for (i, part) in rows.chunks(tenth).enumerate() {
         let mut times: Vec<Duration> = part.iter().map(|r| r.0).collect();
         times.sort();
         let pct = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
         let last = part.last().expect("a row");
+        let step = |f: fn(&ChunkSteps) -> u64| {
+            let mut v: Vec<u64> = part.iter().map(|r| f(&r.4)).collect();
+            v.sort();
+            v[(v.len() - 1) / 2]
+        };
         println!(
-            "  {:>5}   {:>9.1?}   {:>9.1?}   {:>13.0}   {:>5.0} MiB",
+            "  {:>5}   {:>9.1?}   {:>9.1?}   {:>13.0}   {:>5.0} MiB   {:>11} {:>7} {:>8} {:>7}",
             i + 1,
             pct(0.5),
             pct(0.95),
             last.1 as f64 / last.2.as_secs_f64(),
-            last.3
+            last.3,
+            step(|s| s.wait_ms),
+            step(|s| s.stages_ms),
+            step(|s| s.vectors_ms),
+            step(|s| s.commit_ms),
         );
     }
     // the vector table as upkeep left it, once its last pass is done

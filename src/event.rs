@@ -32,6 +32,8 @@ pub enum Event {
         vectors: i64,
         has_more: bool,
         estimated_total: Option<i64>,
+        /// Where the chunk's time went.
+        steps: ChunkSteps,
     },
     MessageSkipped {
         job_id: String,
@@ -48,6 +50,22 @@ pub enum Event {
         state: JobState,
         error: Option<String>,
     },
+}
+
+/// Where a chunk's time went, in milliseconds, so an operator (and the scale
+/// benchmark) can tell a slow source from a slow memory. The steps of consecutive
+/// chunks overlap: `stages_ms` and `vectors_ms` of one chunk run while the chunk
+/// before it commits, so they do not add up to the wall time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ChunkSteps {
+    /// Waiting for the source's page (zero when the page was read ahead in time).
+    pub wait_ms: u64,
+    /// Passing over repeats and removals, then rules ∥ embeddings ∥ LLM.
+    pub stages_ms: u64,
+    /// The vector upsert.
+    pub vectors_ms: u64,
+    /// The store's transaction.
+    pub commit_ms: u64,
 }
 
 /// Where events go. Cheap to clone; emitting never blocks and never fails (a closed

@@ -113,6 +113,7 @@ async fn draw(mut rx: mpsc::UnboundedReceiver<Event>, fancy: bool) {
                 vectors,
                 has_more,
                 estimated_total,
+                ..
             } => {
                 let (done, total) = progress(processed + skipped, *has_more, *estimated_total);
                 let secs = started.elapsed().as_secs_f64().max(0.001);

@@ -3,11 +3,12 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
+use std::time::Instant;
 
 use super::Pipeline;
 use super::llm::{self, LlmChunk, LlmPath};
 use crate::email::Email;
-use crate::event::Event;
+use crate::event::{ChunkSteps, Event};
 use crate::extract::{GraphWrite, resolve, rules};
 use crate::job::{Job, Lease};
 use crate::memory::Memory;
@@ -84,16 +85,39 @@ struct Stages {
     llm: LlmChunk,
 }
 
+/// A chunk whose vectors are written: what the store's transaction still has to make
+/// permanent, and the step times so far.
+pub(super) struct Prepared {
+    commit: ChunkCommit,
+    /// (mailbox, message id, content hash) of every row it commits: the chunk prepared
+    /// while this one commits passes over these as if they were committed.
+    keys: HashSet<(String, String, String)>,
+    pub steps: ChunkSteps,
+}
+
+impl Prepared {
+    /// Whether `page` may be prepared while this chunk commits. Only a page that just
+    /// adds messages: one that deletes (removals, a re-list's reconcile, new versions
+    /// of stored messages) reads what earlier chunks committed, and the LLM path checks
+    /// its token cap against the committed job, so those wait for the commit.
+    pub fn may_overlap(page: &Page, path: &LlmPath) -> bool {
+        page.removed.is_empty() && !page.reconcile && !page.replace && !matches!(path, LlmPath::On(..))
+    }
+}
+
 impl Pipeline {
-    /// One chunk, committed with its checkpoint; returns the job as it now stands.
-    pub(super) async fn process(
+    /// Steps 1-4 of one chunk: everything but the commit. `ahead` is the chunk that
+    /// commits meanwhile, if any.
+    pub(super) async fn prepare(
         &self,
         lease: &Lease,
         job: &Job,
         page: Page,
         memory: &Memory,
         path: &mut LlmPath,
-    ) -> Result<Job> {
+        ahead: Option<&Prepared>,
+    ) -> Result<Prepared> {
+        let started = Instant::now();
         if let (LlmPath::On(..), Some(cap)) = (&*path, job.llm_token_cap)
             && job.llm_tokens >= cap
         {
@@ -101,7 +125,8 @@ impl Pipeline {
         }
         let Partition { emails, mut skipped } = partition(&job.mailbox, page.items);
         fault::panic_on(&emails);
-        let (emails, skipped_now) = self.unseen(job, emails, std::mem::take(&mut skipped)).await?;
+        let (emails, skipped_now) =
+            self.unseen(job, emails, std::mem::take(&mut skipped), ahead.map(|p| &p.keys)).await?;
         skipped = skipped_now;
         for r in &skipped {
             self.events.emit(Event::MessageSkipped {
@@ -127,9 +152,13 @@ impl Pipeline {
                 resolve::apply(e, x, &mut graph);
             }
         }
+        let stages_ms = millis(started);
+        let written = Instant::now();
         self.write_vectors(job, memory, &emails, vectors).await?;
+        let vectors_ms = millis(written);
         let mut ledger = std::mem::take(&mut skipped);
         ledger.extend(processed_rows(&job.mailbox, &emails, &llm));
+        let keys = ledger.iter().map(|r| (r.mailbox.clone(), r.message_id.clone(), r.content_hash.clone())).collect();
         let commit = ChunkCommit {
             cursor: page.cursor,
             has_more: page.has_more,
@@ -147,7 +176,7 @@ impl Pipeline {
             estimated_total: page.estimated_total,
             source_status: page.source_status,
         };
-        self.commit(lease, job, memory, commit).await
+        Ok(Prepared { commit, keys, steps: ChunkSteps { stages_ms, vectors_ms, ..Default::default() } })
     }
 
     /// Step 1b. What this run already committed with the same content (a Message-ID
@@ -158,7 +187,16 @@ impl Pipeline {
         job: &Job,
         emails: Vec<Email>,
         skipped: Vec<LedgerRow>,
+        ahead: Option<&HashSet<(String, String, String)>>,
     ) -> Result<(Vec<Email>, Vec<LedgerRow>)> {
+        // what the chunk committing meanwhile carries counts as committed
+        let pending = |mailbox: &str, id: &str, hash: &str| {
+            ahead.is_some_and(|keys| keys.contains(&(mailbox.to_string(), id.to_string(), hash.to_string())))
+        };
+        let (emails, skipped): (Vec<Email>, Vec<LedgerRow>) = (
+            emails.into_iter().filter(|e| !pending(&job.mailbox, &e.message_id, e.content_hash())).collect(),
+            skipped.into_iter().filter(|r| !pending(&r.mailbox, &r.message_id, &r.content_hash)).collect(),
+        );
         let keys: Vec<(String, String, String)> = emails
             .iter()
             .map(|e| (job.mailbox.clone(), e.message_id.clone(), e.content_hash().to_string()))
@@ -259,15 +297,17 @@ impl Pipeline {
 
     /// Step 5. One transaction with the checkpoint, then the progress event. A
     /// message the database refused is skipped (its vector goes too); the rest stands.
-    async fn commit(&self, lease: &Lease, job: &Job, memory: &Memory, commit: ChunkCommit) -> Result<Job> {
+    pub(super) async fn commit(&self, lease: &Lease, memory: &Memory, chunk: &Prepared) -> Result<Job> {
+        let started = Instant::now();
+        let commit = &chunk.commit;
         let in_chunk = commit.ledger.len();
-        let committed = self.commit_retrying(lease, &commit).await?;
+        let committed = self.commit_retrying(lease, commit).await?;
         if !committed.refused.is_empty() {
             let ids: Vec<String> = committed.refused.iter().map(|r| r.message_id.clone()).collect();
-            memory.sink.delete(&job.tenant, &ids).await?;
+            memory.sink.delete(&lease.tenant, &ids).await?;
             for r in &committed.refused {
                 self.events.emit(Event::MessageSkipped {
-                    job_id: job.id.clone(),
+                    job_id: lease.job_id.clone(),
                     message_id: r.message_id.clone(),
                     source_ref: r.source_ref.clone().unwrap_or_default(),
                     reason: r.reason.clone(),
@@ -284,6 +324,7 @@ impl Pipeline {
             vectors: updated.vectors,
             has_more: updated.has_more,
             estimated_total: updated.estimated_total,
+            steps: ChunkSteps { commit_ms: millis(started), ..chunk.steps },
         });
         Ok(updated)
     }
@@ -310,6 +351,10 @@ impl Pipeline {
         }
         self.store.commit_chunk(lease, commit).await
     }
+}
+
+fn millis(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Fault injection for the test suite, compiled into debug builds only.

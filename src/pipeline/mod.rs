@@ -203,32 +203,100 @@ impl Pipeline {
         let memory = self.memories.for_job(self.store.as_ref(), &job).await?;
         let mut path = LlmPath::decide(self.llm.as_deref(), self.store.as_ref(), &job).await?;
         let mut current = job;
-        while let Some(rx) = pages.as_mut() {
-            let Some(page) = rx.recv().await else {
-                return Err(Error::Source {
-                    source_spec: spec.to_string(),
-                    message: "page reader stopped unexpectedly".into(),
-                });
+        // the chunk whose vectors are written and whose commit is due: it commits while
+        // the next page is awaited and prepared (stages overlap), so a crash repeats at
+        // most these two chunks, and repeating them changes nothing
+        let mut ready: Option<chunk::Prepared> = None;
+        loop {
+            let (committed, next) = match &ready {
+                Some(p) => {
+                    let (c, n) = tokio::join!(
+                        self.commit(lease, &memory, p),
+                        self.next(lease, &current, &spec, &mut pages, &memory, &mut path, Some(p))
+                    );
+                    (Some(c?), n?)
+                }
+                None => (None, self.next(lease, &current, &spec, &mut pages, &memory, &mut path, None).await?),
             };
-            let page = page?;
-            let has_more = page.has_more;
-            current = self.process(lease, &current, page, &memory, &mut path).await?;
-            if !has_more {
-                pages = None;
-            } else if *self.stop.borrow() {
-                let why = "stopped on request after a committed chunk; resume to continue";
-                self.store.finish(lease, JobState::Pending, Some(why)).await?;
-                self.events.emit(Event::JobFinished {
-                    job_id: lease.job_id.clone(),
-                    state: JobState::Pending,
-                    error: None,
-                });
-                return Ok(Outcome::Released(self.store.job(&lease.job_id).await?));
+            if let Some(c) = committed {
+                current = c;
             }
+            ready = match next {
+                Next::Prepared(p) => Some(p),
+                Next::Page(page, wait_ms) => {
+                    let mut p = self.prepare(lease, &current, page, &memory, &mut path, None).await?;
+                    p.steps.wait_ms = wait_ms;
+                    Some(p)
+                }
+                Next::End => break,
+                Next::Stop => {
+                    let why = "stopped on request after a committed chunk; resume to continue";
+                    self.store.finish(lease, JobState::Pending, Some(why)).await?;
+                    self.events.emit(Event::JobFinished {
+                        job_id: lease.job_id.clone(),
+                        state: JobState::Pending,
+                        error: None,
+                    });
+                    return Ok(Outcome::Released(self.store.job(&lease.job_id).await?));
+                }
+            };
         }
         self.store.finish(lease, JobState::Completed, None).await?;
         self.events.emit(Event::JobFinished { job_id: lease.job_id.clone(), state: JobState::Completed, error: None });
         Ok(Outcome::Completed(self.store.job(&lease.job_id).await?))
+    }
+}
+
+/// What comes after the chunk in hand.
+enum Next {
+    /// The next chunk, prepared while the one before it committed.
+    Prepared(chunk::Prepared),
+    /// The next page, to prepare once the chunk before it has committed; with how
+    /// long it was waited for.
+    Page(crate::source::Page, u64),
+    /// The source is read to its end.
+    End,
+    /// Asked to stop: the job is released after the chunk in hand commits.
+    Stop,
+}
+
+impl Pipeline {
+    /// The next page, prepared now if it may be while `ahead` commits.
+    #[allow(clippy::too_many_arguments)]
+    async fn next(
+        &self,
+        lease: &Lease,
+        job: &Job,
+        spec: &SourceSpec,
+        pages: &mut Option<pages::PageRx>,
+        memory: &crate::memory::Memory,
+        path: &mut LlmPath,
+        ahead: Option<&chunk::Prepared>,
+    ) -> Result<Next> {
+        let Some(rx) = pages.as_mut() else { return Ok(Next::End) };
+        if *self.stop.borrow() {
+            return Ok(Next::Stop);
+        }
+        let waited = std::time::Instant::now();
+        let Some(page) = rx.recv().await else {
+            return Err(Error::Source {
+                source_spec: spec.to_string(),
+                message: "page reader stopped unexpectedly".into(),
+            });
+        };
+        let page = page?;
+        let wait_ms = u64::try_from(waited.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if !page.has_more {
+            *pages = None;
+        }
+        match ahead {
+            Some(_) if !chunk::Prepared::may_overlap(&page, path) => Ok(Next::Page(page, wait_ms)),
+            _ => {
+                let mut p = self.prepare(lease, job, page, memory, path, ahead).await?;
+                p.steps.wait_ms = wait_ms;
+                Ok(Next::Prepared(p))
+            }
+        }
     }
 }
 
