@@ -170,9 +170,7 @@ async fn one(n: usize, chunk: usize, corpus: &Path, engine: &str) -> anyhow::Res
         (done.processed + done.skipped) as f64 / wall.as_secs_f64(),
         peak_rss_mib()
     );
-    println!(
-        "  tenth   chunk p50   chunk p95   running msg/s   peak RSS   p50 ms: wait  stages  vectors  commit"
-    );
+    println!("  tenth   chunk p50   chunk p95   running msg/s   peak RSS   p50 ms: wait  stages  vectors  commit");
     let tenth = rows.len().div_ceil(10).max(1);
     for (i, part) in rows.chunks(tenth).enumerate() {
         let mut times: Vec<Duration> = part.iter().map(|r| r.0).collect();
@@ -251,8 +249,13 @@ async fn one(n: usize, chunk: usize, corpus: &Path, engine: &str) -> anyhow::Res
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // as the binary does, before any thread starts
+    atom_sync::alloc::tune();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--one") {
         let n = args[2].parse()?;

@@ -5,6 +5,7 @@
 //! The library never prints: long-running work reports through [`event::Event`]s and
 //! the CLI (`src/cli/`) decides how to draw them. `ARCHITECTURE.md` maps the modules.
 
+pub mod alloc;
 pub mod bucket;
 pub mod clients;
 pub mod connection;

@@ -101,6 +101,7 @@ pub enum Command {
 }
 
 pub fn main() -> ExitCode {
+    atom_sync::alloc::tune();
     if let Err(e) = secret_files::load() {
         eprintln!("error: {e}");
         return ExitCode::from(exit::USER);
