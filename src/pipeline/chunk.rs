@@ -8,14 +8,15 @@ use std::time::Instant;
 use super::Pipeline;
 use super::llm::{self, LlmChunk, LlmPath};
 use crate::email::Email;
-use crate::event::{ChunkSteps, Event};
+use crate::event::{ChunkSteps, Emitter, Event};
 use crate::extract::{GraphWrite, resolve, rules};
 use crate::job::{Job, Lease};
 use crate::memory::Memory;
 use crate::sink::VectorRecord;
 use crate::source::{Item, Page};
-use crate::store::{ChunkCommit, LedgerRow, PROCESSED, SKIPPED, SyncLink};
+use crate::store::{ChunkCommit, LedgerRow, PROCESSED, SKIPPED, Store, SyncLink};
 use crate::{Error, Result};
+use tracing::Instrument;
 
 /// A page split into the messages to process and the ledger rows of those it skips.
 #[derive(Debug, Default)]
@@ -88,7 +89,7 @@ struct Stages {
 /// A chunk whose vectors are written: what the store's transaction still has to make
 /// permanent, and the step times so far.
 pub(super) struct Prepared {
-    commit: ChunkCommit,
+    commit: Arc<ChunkCommit>,
     /// (mailbox, message id, content hash) of every row it commits: the chunk prepared
     /// while this one commits passes over these as if they were committed.
     keys: HashSet<(String, String, String)>,
@@ -176,7 +177,11 @@ impl Pipeline {
             estimated_total: page.estimated_total,
             source_status: page.source_status,
         };
-        Ok(Prepared { commit, keys, steps: ChunkSteps { stages_ms, vectors_ms, ..Default::default() } })
+        Ok(Prepared {
+            commit: Arc::new(commit),
+            keys,
+            steps: ChunkSteps { stages_ms, vectors_ms, ..Default::default() },
+        })
     }
 
     /// Step 1b. What this run already committed with the same content (a Message-ID
@@ -299,9 +304,20 @@ impl Pipeline {
     /// message the database refused is skipped (its vector goes too); the rest stands.
     pub(super) async fn commit(&self, lease: &Lease, memory: &Memory, chunk: &Prepared) -> Result<Job> {
         let started = Instant::now();
-        let commit = &chunk.commit;
-        let in_chunk = commit.ledger.len();
-        let committed = self.commit_retrying(lease, commit).await?;
+        let in_chunk = chunk.commit.ledger.len();
+        // on a task of its own: the next chunk's preparation, on this task, must not
+        // hold up this transaction's statements between its awaits
+        let task = {
+            let (store, events, lease, commit) =
+                (self.store.clone(), self.events.clone(), lease.clone(), chunk.commit.clone());
+            Owned(tokio::spawn(
+                async move { commit_retrying(store.as_ref(), &events, &lease, &commit).await }.in_current_span(),
+            ))
+        };
+        let committed = task.await.map_err(|e| Error::Panic {
+            job: lease.job_id.clone(),
+            message: format!("the chunk's commit task failed: {e}"),
+        })??;
         if !committed.refused.is_empty() {
             let ids: Vec<String> = committed.refused.iter().map(|r| r.message_id.clone()).collect();
             memory.sink.delete(&lease.tenant, &ids).await?;
@@ -330,26 +346,48 @@ impl Pipeline {
     }
 }
 
-impl Pipeline {
-    /// The commit, tried again a few times when the database drops the connection or
-    /// aborts the transaction (a killed backend, a deadlock): it is idempotent, and a
-    /// chunk whose vectors are written is worth more than a reconnect.
-    async fn commit_retrying(&self, lease: &Lease, commit: &ChunkCommit) -> Result<crate::store::Committed> {
-        let mut wait = std::time::Duration::from_millis(200);
-        for _ in 0..4 {
-            match self.store.commit_chunk(lease, commit).await {
-                Err(e) if e.fault() == crate::error::Fault::Transient && !matches!(e, Error::LeaseLost { .. }) => {
-                    self.events.emit(Event::Warning {
-                        job_id: lease.job_id.clone(),
-                        message: format!("{e}; committing the chunk again"),
-                    });
-                    tokio::time::sleep(wait).await;
-                    wait *= 2;
-                }
-                other => return other,
+/// The commit, tried again a few times when the database drops the connection or
+/// aborts the transaction (a killed backend, a deadlock): it is idempotent, and a
+/// chunk whose vectors are written is worth more than a reconnect.
+async fn commit_retrying(
+    store: &dyn Store,
+    events: &Emitter,
+    lease: &Lease,
+    commit: &ChunkCommit,
+) -> Result<crate::store::Committed> {
+    let mut wait = std::time::Duration::from_millis(200);
+    for _ in 0..4 {
+        match store.commit_chunk(lease, commit).await {
+            Err(e) if e.fault() == crate::error::Fault::Transient && !matches!(e, Error::LeaseLost { .. }) => {
+                events.emit(Event::Warning {
+                    job_id: lease.job_id.clone(),
+                    message: format!("{e}; committing the chunk again"),
+                });
+                tokio::time::sleep(wait).await;
+                wait *= 2;
             }
+            other => return other,
         }
-        self.store.commit_chunk(lease, commit).await
+    }
+    store.commit_chunk(lease, commit).await
+}
+
+/// A spawned task that is aborted when its handle is dropped: a chunk abandoned
+/// mid-commit (pause, cancel, a lost lease) rolls its transaction back, as it did
+/// when the commit ran inline.
+struct Owned<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for Owned<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> std::future::Future for Owned<T> {
+    type Output = std::result::Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx)
     }
 }
 

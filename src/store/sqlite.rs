@@ -46,7 +46,11 @@ pub async fn open(path: &Path) -> Result<SqliteStore> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(30));
+        .busy_timeout(Duration::from_secs(30))
+        // a chunk writes ~1 MB of pages; checkpointing every 1,000 pages (the default)
+        // copied the same hot B-tree pages into the file every few chunks, inside a
+        // commit. Every 10,000 (a WAL of up to ~40 MB) made a backfill 9 % faster
+        .pragma("wal_autocheckpoint", "10000");
     // SQLite has no advisory lock for sqlx to take, so processes that open a new
     // data dir at once (a backfill and a `status`) serialise on a lock file while
     // they switch it to WAL and migrate it
