@@ -18,6 +18,9 @@ impl Engine for Postgres {
     const NOW: &'static str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
     const BYTES: &'static str = " COLLATE \"C\"";
+    const ANALYZE: Option<&'static str> = Some(
+        "ANALYZE message_ledger, graph_node_support, graph_edge_support, graph_nodes, graph_edges, discovered_entities",
+    );
     const TLS_QUERY: Option<&'static str> =
         Some("SELECT ssl, COALESCE(version, '') FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
 

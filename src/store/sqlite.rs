@@ -21,6 +21,8 @@ impl Engine for Sqlite {
     const NOW: &'static str = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
     const SKIP_LOCKED: &'static str = "";
     const BYTES: &'static str = "";
+    // SQLite's planner prefers the key indexes without statistics
+    const ANALYZE: Option<&'static str> = None;
     const TLS_QUERY: Option<&'static str> = None;
 
     async fn begin_write(pool: &Pool<Self>) -> sqlx::Result<Transaction<'static, Self>> {

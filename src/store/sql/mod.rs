@@ -41,6 +41,9 @@ pub trait Engine: Database {
     /// Rust's `str` does, whatever the database's collation: the same name wins on
     /// both engines and in memory.
     const BYTES: &'static str;
+    /// Refreshes the statistics the engine plans the chunk path's lookups from, if it
+    /// plans from statistics.
+    const ANALYZE: Option<&'static str>;
 
     /// A transaction that will write: it takes the engine's write lock up front
     /// (SQLite) so two writers queue instead of failing on a lock upgrade.
