@@ -250,3 +250,46 @@ fn shapes_fold_row_lists_and_placeholders() {
     );
     assert!(reads_by_tenant(&plan("SCAN jobs_unrelated")).is_empty());
 }
+
+/// Postgres plans a chunk's key lookups from table statistics, which autovacuum keeps
+/// late (or never: it is off on some servers). With none, the ledger lookup read the
+/// mailbox's every row per chunk. A run refreshes them as it passes 8, 16, … chunks.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_keeps_postgres_statistics_fresh() {
+    if postgres_admin_url().is_none() {
+        return;
+    }
+    let env = Env::new(Backend::Postgres).await;
+    let mut mbox = String::new();
+    for i in 0..40 {
+        mbox.push_str(&format!(
+            "From x@y Mon Jan  1 00:00:00 2001\nMessage-ID: <s{i}@stats.test>\nFrom: a@acme.com\nTo: b{i}@beta.org\nSubject: s{i}\n\nbody {i}\n\n"
+        ));
+    }
+    let path = env.data_dir().join("stats.mbox");
+    std::fs::write(&path, mbox).unwrap();
+    let url = env.database_url.clone().unwrap();
+    let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+    assert!(reltuples(&mut c).await.is_none_or(|t| t <= 0.0), "a new table has no statistics yet");
+    ok(&env.run(&[
+        "backfill",
+        "--tenant",
+        "acme",
+        "--source",
+        &format!("mbox:{}", path.display()),
+        "--chunk-size",
+        "2",
+    ]));
+    // 20 chunks: analysed after chunks 8 and 16, when the ledger held 16 and 32 rows
+    // (or later by autovacuum, where it is on)
+    let t = reltuples(&mut c).await;
+    assert!(t.is_some_and(|t| t >= 16.0), "no statistics after the run: {t:?}");
+}
+
+/// The ledger's row count as Postgres's statistics have it; `None` before any.
+async fn reltuples(c: &mut sqlx::PgConnection) -> Option<f32> {
+    sqlx::query_scalar::<_, f32>("SELECT reltuples FROM pg_class WHERE relname = 'message_ledger'")
+        .fetch_optional(c)
+        .await
+        .unwrap()
+}
