@@ -35,6 +35,7 @@ pub mod settings;
 pub mod sink;
 pub mod source;
 pub mod store;
+mod task;
 pub mod tenant;
 pub mod text;
 pub mod time;

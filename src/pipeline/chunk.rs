@@ -90,9 +90,6 @@ struct Stages {
 /// permanent, and the step times so far.
 pub(super) struct Prepared {
     commit: Arc<ChunkCommit>,
-    /// (mailbox, message id, content hash) of every row it commits: the chunk prepared
-    /// while this one commits passes over these as if they were committed.
-    keys: HashSet<(String, String, String)>,
     pub steps: ChunkSteps,
 }
 
@@ -127,7 +124,7 @@ impl Pipeline {
         let Partition { emails, mut skipped } = partition(&job.mailbox, page.items);
         fault::panic_on(&emails);
         let (emails, skipped_now) =
-            self.unseen(job, emails, std::mem::take(&mut skipped), ahead.map(|p| &p.keys)).await?;
+            self.unseen(job, emails, std::mem::take(&mut skipped), ahead.map(|p| p.commit.as_ref())).await?;
         skipped = skipped_now;
         for r in &skipped {
             self.events.emit(Event::MessageSkipped {
@@ -159,7 +156,6 @@ impl Pipeline {
         let vectors_ms = millis(written);
         let mut ledger = std::mem::take(&mut skipped);
         ledger.extend(processed_rows(&job.mailbox, &emails, &llm));
-        let keys = ledger.iter().map(|r| (r.mailbox.clone(), r.message_id.clone(), r.content_hash.clone())).collect();
         let commit = ChunkCommit {
             cursor: page.cursor,
             has_more: page.has_more,
@@ -177,11 +173,7 @@ impl Pipeline {
             estimated_total: page.estimated_total,
             source_status: page.source_status,
         };
-        Ok(Prepared {
-            commit: Arc::new(commit),
-            keys,
-            steps: ChunkSteps { stages_ms, vectors_ms, ..Default::default() },
-        })
+        Ok(Prepared { commit: Arc::new(commit), steps: ChunkSteps { stages_ms, vectors_ms, ..Default::default() } })
     }
 
     /// Step 1b. What this run already committed with the same content (a Message-ID
@@ -192,12 +184,15 @@ impl Pipeline {
         job: &Job,
         emails: Vec<Email>,
         skipped: Vec<LedgerRow>,
-        ahead: Option<&HashSet<(String, String, String)>>,
+        ahead: Option<&ChunkCommit>,
     ) -> Result<(Vec<Email>, Vec<LedgerRow>)> {
         // what the chunk committing meanwhile carries counts as committed
-        let pending = |mailbox: &str, id: &str, hash: &str| {
-            ahead.is_some_and(|keys| keys.contains(&(mailbox.to_string(), id.to_string(), hash.to_string())))
-        };
+        let ahead: HashSet<(&str, &str, &str)> = ahead
+            .iter()
+            .flat_map(|c| &c.ledger)
+            .map(|r| (r.mailbox.as_str(), r.message_id.as_str(), r.content_hash.as_str()))
+            .collect();
+        let pending = |mailbox: &str, id: &str, hash: &str| ahead.contains(&(mailbox, id, hash));
         let (emails, skipped): (Vec<Email>, Vec<LedgerRow>) = (
             emails.into_iter().filter(|e| !pending(&job.mailbox, &e.message_id, e.content_hash())).collect(),
             skipped.into_iter().filter(|r| !pending(&r.mailbox, &r.message_id, &r.content_hash)).collect(),
@@ -306,11 +301,12 @@ impl Pipeline {
         let started = Instant::now();
         let in_chunk = chunk.commit.ledger.len();
         // on a task of its own: the next chunk's preparation, on this task, must not
-        // hold up this transaction's statements between its awaits
+        // hold up this transaction's statements between its awaits. Dropping it (pause,
+        // cancel, a lost lease) aborts the task and rolls the transaction back
         let task = {
             let (store, events, lease, commit) =
                 (self.store.clone(), self.events.clone(), lease.clone(), chunk.commit.clone());
-            Owned(tokio::spawn(
+            crate::task::Owned(tokio::spawn(
                 async move { commit_retrying(store.as_ref(), &events, &lease, &commit).await }.in_current_span(),
             ))
         };
@@ -370,25 +366,6 @@ async fn commit_retrying(
         }
     }
     store.commit_chunk(lease, commit).await
-}
-
-/// A spawned task that is aborted when its handle is dropped: a chunk abandoned
-/// mid-commit (pause, cancel, a lost lease) rolls its transaction back, as it did
-/// when the commit ran inline.
-struct Owned<T>(tokio::task::JoinHandle<T>);
-
-impl<T> Drop for Owned<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-impl<T> std::future::Future for Owned<T> {
-    type Output = std::result::Result<T, tokio::task::JoinError>;
-
-    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
-        std::pin::Pin::new(&mut self.0).poll(cx)
-    }
 }
 
 fn millis(since: Instant) -> u64 {

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use crate::Error;
@@ -25,20 +24,17 @@ pub(super) enum Control {
 /// The heartbeat task of one run; it stops when this is dropped, so it can never
 /// outlive its job (a panic, an early return).
 pub(super) struct Heartbeat {
-    task: JoinHandle<()>,
+    _task: crate::task::Owned<()>,
     pub control: watch::Receiver<Control>,
 }
 
 impl Heartbeat {
     pub fn start(store: Arc<dyn Store>, lease: Lease, every: Duration, events: Emitter) -> Heartbeat {
         let (tx, control) = watch::channel(Control::Run);
-        Heartbeat { task: tokio::spawn(beat(store, lease, every, tx, events).in_current_span()), control }
-    }
-}
-
-impl Drop for Heartbeat {
-    fn drop(&mut self) {
-        self.task.abort();
+        Heartbeat {
+            _task: crate::task::Owned(tokio::spawn(beat(store, lease, every, tx, events).in_current_span())),
+            control,
+        }
     }
 }
 

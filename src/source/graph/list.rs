@@ -116,17 +116,11 @@ impl ListCursor {
     }
 }
 
-/// A page asked for and not yet handed over.
+/// A page asked for and not yet handed over. A listing abandoned mid-page (a stop,
+/// an error) drops it, which aborts the request: it asks nothing more.
 struct InFlight {
     part: u64,
-    task: tokio::task::JoinHandle<Fetched>,
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        // a listing abandoned mid-page (a stop, an error) asks nothing more
-        self.task.abort();
-    }
+    task: crate::task::Owned<Fetched>,
 }
 
 struct Fetched {
@@ -438,7 +432,7 @@ impl ListSource {
                 }
                 .in_current_span(),
             );
-            self.inflight.push_back(InFlight { part: p.id, task });
+            self.inflight.push_back(InFlight { part: p.id, task: crate::task::Owned(task) });
         }
         Ok(())
     }
