@@ -206,6 +206,7 @@ fn ledger_row(e: &Email) -> LedgerRow {
     LedgerRow {
         mailbox: "fuzz".into(),
         message_id: e.message_id.clone(),
+        source_id: None,
         content_hash: e.content_hash().to_string(),
         status: "processed".into(),
         reason: None,

@@ -24,7 +24,12 @@ pub struct Mailbox {
 /// A message as a source read it, before it is an [`Email`].
 #[derive(Debug, Clone, Serialize)]
 pub struct Message {
+    /// The ledger key: tenant-wide where the source has one (Message-ID), so the
+    /// copies several mailboxes hold are one message in the memory.
     pub message_id: String,
+    /// The source's own id for this copy, where it is not `message_id` (Graph's
+    /// immutable id, which its delta removals name).
+    pub source_id: Option<String>,
     pub from: Option<Mailbox>,
     pub to: Vec<Mailbox>,
     pub cc: Vec<Mailbox>,
@@ -84,6 +89,8 @@ impl Email {
             let parts = [m.subject.as_bytes(), m.body.as_bytes(), m.source_ref.as_bytes()];
             m.message_id = format!("sha256:{}", short_hash(&parts));
         }
+        // not hashed: the copies of one message in several mailboxes hash alike
+        m.source_id = m.source_id.as_deref().map(text::key).filter(|s| !s.is_empty() && *s != m.message_id);
         let mut hasher = Sha256::new();
         for part in [message.message_id.as_str(), &message.subject, &message.body] {
             hasher.update(part.as_bytes());
@@ -197,6 +204,7 @@ pub fn parse_rfc822(raw: &[u8], source_ref: &str, max_body_bytes: usize) -> Resu
 
     Ok(Email::new(Message {
         message_id,
+        source_id: None,
         from,
         to,
         cc,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::embed::openai::OpenAiEmbedding;
 use crate::embed::{Embedder, EmbedderSpec, LocalEmbedder, OpenAiEmbedder};
 use crate::provider::Provider;
-use crate::sink::{LanceSink, Location};
+use crate::sink::{Hit, LanceSink, Location, SearchFilter, SearchMode};
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -140,4 +140,35 @@ impl Memories {
         sinks.insert(table, s.clone());
         Ok(s)
     }
+}
+
+/// Search a tenant's memory (`LanceSink::search`), with a mailbox filter that follows
+/// the ledger: a message several mailboxes hold has one vector row, which names the
+/// copy that wrote it, so the mailbox's other copies are asked for by id, and a hit
+/// the mailbox no longer holds (its copy removed, another's kept) is left out.
+#[allow(clippy::too_many_arguments)]
+pub async fn search(
+    store: &dyn Store,
+    sink: &LanceSink,
+    tenant: &str,
+    mode: SearchMode,
+    text: &str,
+    vector: &[f32],
+    limit: usize,
+    mut filter: SearchFilter,
+) -> Result<Vec<Hit>> {
+    let Some(mailbox) = filter.mailbox.clone() else {
+        return sink.search(tenant, mode, text, vector, limit, &filter).await;
+    };
+    filter.also = store.shared_copies(tenant, mailbox.as_str()).await?;
+    // read deeper than asked: a few hits may be rows the mailbox no longer holds
+    let mut hits = sink.search(tenant, mode, text, vector, limit * 2 + 10, &filter).await?;
+    let ids: Vec<String> = hits.iter().map(|h| h.message_id.clone()).collect();
+    let held = store.mailbox_holds(tenant, &mailbox, &ids).await?;
+    hits.retain(|h| held.contains(&h.message_id));
+    hits.truncate(limit);
+    for h in &mut hits {
+        h.mailbox.clone_from(&mailbox);
+    }
+    Ok(hits)
 }

@@ -109,10 +109,14 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
     };
 
     // ledger against vectors. Vectors are keyed by tenant + message id (one per
-    // message, whichever mailbox wrote it last), so both sides are read tenant-wide
-    // and the scope only narrows what is reported. Both are read page by page over
-    // the same ranges of ids, so memory follows the page, not the tenant.
+    // message, however many mailboxes hold it; the row names the mailbox whose copy
+    // wrote it last), so both sides are read tenant-wide and the scope only narrows
+    // what is reported. Both are read page by page over the same ranges of ids, so
+    // memory follows the page, not the tenant.
     let (mut missing, mut orphans, mut duplicates, mut foreign) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // copies whose row says they wrote the vector while it names another mailbox:
+    // `search --mailbox` asks for the others' vectors by id, and would miss these
+    let mut unfindable = Vec::new();
     // per job: (processed, skipped) rows
     let mut counts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     // per mailbox, the ids held (only to compare with the source, which is read whole)
@@ -123,6 +127,8 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
         let vectors = sink.rows_between(t, after.as_deref(), slice.through.as_deref()).await?;
         let anywhere_in_ledger: BTreeSet<&str> = slice.entries.iter().map(|l| l.message_id.as_str()).collect();
         let with_vector: BTreeSet<&str> = vectors.iter().map(|v| v.message_id.as_str()).collect();
+        let named: BTreeSet<(&str, &str)> =
+            vectors.iter().map(|v| (v.message_id.as_str(), v.mailbox.as_str())).collect();
         let mut processed: BTreeSet<&str> = BTreeSet::new();
         for l in slice.entries.iter().filter(|l| in_scope(&l.mailbox)) {
             report.checked.ledger += 1;
@@ -130,6 +136,10 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
             if l.status == PROCESSED {
                 c.0 += 1;
                 processed.insert(&l.message_id);
+                let id = l.message_id.as_str();
+                if l.vector_status == "written" && with_vector.contains(id) && !named.contains(&(id, &l.mailbox)) {
+                    unfindable.push(format!("{}: {id}", l.mailbox));
+                }
             } else {
                 c.1 += 1;
             }
@@ -157,6 +167,7 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
     report.add("orphan_vectors", orphans, true);
     report.add("duplicate_vectors", duplicates, true);
     report.add("foreign_embedder_vectors", foreign, true);
+    report.add("unfindable_copies", unfindable, true);
 
     // the graph
     let g = store.graph_problems(t).await?;
@@ -332,6 +343,16 @@ pub async fn repair(
         let orphans: Vec<String> = orphans.into_iter().filter(|id| !held.contains(id)).collect();
         sink.delete(t, &orphans).await?;
         done.push(format!("deleted {} orphan vectors", orphans.len()));
+    }
+
+    // copies that another mailbox's vector serves: say so, so search finds them
+    let unfindable: Vec<(String, String)> = all("unfindable_copies")
+        .iter()
+        .filter_map(|s| s.split_once(": ").map(|(m, id)| (m.to_string(), id.to_string())))
+        .collect();
+    if !unfindable.is_empty() {
+        let n = store.mark_shared(t, &unfindable).await?;
+        done.push(format!("marked {n} copies as served by another mailbox's vector"));
     }
 
     // graph: drop what nothing supports

@@ -94,7 +94,17 @@ pub async fn run(g: &Global, args: SearchArgs) -> anyhow::Result<u8> {
         sent_before: args.to,
         ..Default::default()
     };
-    let hits = sink.search(&args.tenant, mode, &args.query, &vector, args.limit.max(1), &filter).await?;
+    let hits = atom_sync::memory::search(
+        store.as_ref(),
+        &sink,
+        &args.tenant,
+        mode,
+        &args.query,
+        &vector,
+        args.limit.max(1),
+        filter,
+    )
+    .await?;
     if args.json {
         println!(
             "{}",

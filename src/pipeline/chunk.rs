@@ -14,7 +14,7 @@ use crate::job::{Job, Lease};
 use crate::memory::Memory;
 use crate::sink::VectorRecord;
 use crate::source::{Item, Page};
-use crate::store::{ChunkCommit, LedgerRow, PROCESSED, SKIPPED, Store, SyncLink};
+use crate::store::{ChunkCommit, LedgerRow, PROCESSED, SHARED, SKIPPED, Store, SyncLink};
 use crate::{Error, Result};
 use tracing::Instrument;
 
@@ -41,6 +41,7 @@ pub(super) fn partition(mailbox: &str, items: Vec<Item>) -> Partition {
             Item::Skipped(r) => out.skipped.push(LedgerRow {
                 mailbox: mailbox.to_string(),
                 message_id: r.message_id,
+                source_id: None,
                 content_hash: String::new(),
                 status: SKIPPED.into(),
                 reason: Some(r.reason),
@@ -66,6 +67,7 @@ pub(super) fn processed_rows(mailbox: &str, emails: &[Email], llm: &LlmChunk) ->
             llm_status: llm.results.get(i).and_then(|(_, s)| s.clone()),
             mailbox: mailbox.to_string(),
             message_id: e.message_id.clone(),
+            source_id: e.source_id.clone(),
             content_hash: e.content_hash().to_string(),
             status: PROCESSED.into(),
             reason: e.body_truncated.then(|| "body truncated to the configured cap".to_string()),
@@ -77,6 +79,26 @@ pub(super) fn processed_rows(mailbox: &str, emails: &[Email], llm: &LlmChunk) ->
             source_ref: Some(e.source_ref.clone()),
         })
         .collect()
+}
+
+/// The ledger rows of messages whose vector and graph support another mailbox's copy
+/// of the same content wrote: this mailbox holds them too, and nothing is made again.
+pub(super) fn shared_rows(mailbox: &str, emails: &[Email]) -> Vec<LedgerRow> {
+    let mut rows = processed_rows(mailbox, emails, &LlmChunk::default());
+    for r in &mut rows {
+        r.vector_status = SHARED.into();
+        r.graph_status = SHARED.into();
+    }
+    rows
+}
+
+/// A chunk's messages as copies: those to make, those another mailbox's copy made,
+/// and which of the ones to make other mailboxes hold (their vector is rewritten).
+#[derive(Default)]
+struct Copies {
+    emails: Vec<Email>,
+    shared: Vec<Email>,
+    taken_over: Vec<String>,
 }
 
 /// What the side-by-side stages produced.
@@ -138,10 +160,12 @@ impl Pipeline {
         // a new version of a message that is now unusable keeps no old vector
         let unusable = skipped.iter().filter(|_| page.replace).map(|r| r.message_id.clone());
         let gone: Vec<String> = removed.iter().cloned().chain(unusable).collect();
+        let gone = self.only_here(job, gone).await?;
         if !gone.is_empty() {
             // vectors first, as for upserts: a crash before the commit repeats the delete
             self.memories.delete_everywhere(&job.tenant, &gone).await?;
         }
+        let Copies { emails, shared, taken_over } = self.copies(job, emails, page.replace).await?;
         let emails = Arc::new(emails);
         let Stages { vectors, mut graph, llm } = self.stages(lease, job, memory, path, emails.clone()).await?;
         path.settle(job, &llm, &self.events);
@@ -156,12 +180,14 @@ impl Pipeline {
         let vectors_ms = millis(written);
         let mut ledger = std::mem::take(&mut skipped);
         ledger.extend(processed_rows(&job.mailbox, &emails, &llm));
+        ledger.extend(shared_rows(&job.mailbox, &shared));
         let commit = ChunkCommit {
             cursor: page.cursor,
             has_more: page.has_more,
             ledger,
             graph,
             removed: removed.into_iter().map(|id| (job.mailbox.clone(), id)).collect(),
+            taken_over,
             replace: page.replace,
             sync_links: page
                 .sync_links
@@ -216,6 +242,43 @@ impl Pipeline {
         ))
     }
 
+    /// Of `ids` leaving this mailbox, those no other mailbox of the tenant holds: their
+    /// vectors go. The others' stay, for the mailboxes that still hold them.
+    async fn only_here(&self, job: &Job, mut ids: Vec<String>) -> Result<Vec<String>> {
+        if ids.is_empty() {
+            return Ok(ids);
+        }
+        let held: HashSet<String> =
+            self.store.held_elsewhere(&job.tenant, &job.mailbox, &ids).await?.into_iter().map(|(id, _)| id).collect();
+        ids.retain(|id| !held.contains(id));
+        Ok(ids)
+    }
+
+    /// Step 1c. Of `emails`, the copies of messages another mailbox of the tenant
+    /// already holds with the same content (the sender's Sent Items, each recipient's
+    /// Inbox): set apart, so the message is embedded and extracted once. New versions
+    /// (`replace`) are made again, as their support is replaced; the vectors they
+    /// write are then this mailbox's, and the other copies' rows say so.
+    async fn copies(&self, job: &Job, emails: Vec<Email>, replace: bool) -> Result<Copies> {
+        if emails.is_empty() {
+            return Ok(Copies { emails, ..Default::default() });
+        }
+        let ids: Vec<String> = emails.iter().map(|e| e.message_id.clone()).collect();
+        let held = self.store.held_elsewhere(&job.tenant, &job.mailbox, &ids).await?;
+        if held.is_empty() {
+            return Ok(Copies { emails, ..Default::default() });
+        }
+        let same: HashSet<(&str, &str)> = held.iter().map(|(id, h)| (id.as_str(), h.as_str())).collect();
+        let (shared, emails): (Vec<Email>, Vec<Email>) =
+            emails.into_iter().partition(|e| !replace && same.contains(&(e.message_id.as_str(), e.content_hash())));
+        let rewritten: HashSet<&str> = emails.iter().map(|e| e.message_id.as_str()).collect();
+        let mut taken_over: Vec<String> =
+            held.iter().filter(|(id, _)| rewritten.contains(id.as_str())).map(|(id, _)| id.clone()).collect();
+        taken_over.sort();
+        taken_over.dedup();
+        Ok(Copies { emails, shared, taken_over })
+    }
+
     /// Step 2. What this chunk deletes: the source's removals, except messages this
     /// job wrote again (moved to a folder read later in the run), and after a full
     /// re-list the mailbox's rows from this source the job did not write; never a
@@ -228,7 +291,11 @@ impl Pipeline {
         skipped: &[LedgerRow],
         emails: &[Email],
     ) -> Result<Vec<String>> {
-        let mut out: BTreeSet<String> = removed.iter().cloned().collect();
+        // the source names its copies by its own ids; the ledger keys them tenant-wide
+        let mut out: BTreeSet<String> = match removed.is_empty() {
+            true => BTreeSet::new(),
+            false => self.store.ledger_ids_of_sources(&job.tenant, &job.mailbox, removed).await?,
+        };
         if !out.is_empty() {
             let candidates: Vec<String> = out.iter().cloned().collect();
             let again = self.store.ledger_written_by(&job.tenant, &job.mailbox, &job.id, &candidates).await?;
@@ -316,6 +383,10 @@ impl Pipeline {
         })??;
         if !committed.refused.is_empty() {
             let ids: Vec<String> = committed.refused.iter().map(|r| r.message_id.clone()).collect();
+            let mailbox = committed.job.mailbox.clone();
+            let held: HashSet<String> =
+                self.store.held_elsewhere(&lease.tenant, &mailbox, &ids).await?.into_iter().map(|(id, _)| id).collect();
+            let ids: Vec<String> = ids.into_iter().filter(|id| !held.contains(id)).collect();
             memory.sink.delete(&lease.tenant, &ids).await?;
             for r in &committed.refused {
                 self.events.emit(Event::MessageSkipped {

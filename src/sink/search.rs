@@ -23,6 +23,9 @@ pub enum SearchMode {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchFilter {
     pub mailbox: Option<String>,
+    /// With `mailbox`: ids of the mailbox's copies whose vector rows name another
+    /// mailbox (the copy that wrote them), asked for by id (`memory::search`).
+    pub also: Vec<String>,
     pub message_id: Option<String>,
     /// Sent at or after (unix ms).
     pub sent_from: Option<i64>,
@@ -34,8 +37,13 @@ impl SearchFilter {
     /// The table predicate: the tenant, and whatever the filter names.
     pub fn predicate(&self, tenant: &str) -> String {
         let mut p = vec![format!("tenant_id = {}", sql_literal(tenant))];
-        if let Some(m) = &self.mailbox {
-            p.push(format!("mailbox = {}", sql_literal(m)));
+        match (&self.mailbox, self.also.is_empty()) {
+            (Some(m), true) => p.push(format!("mailbox = {}", sql_literal(m))),
+            (Some(m), false) => {
+                let ids = self.also.iter().map(|id| sql_literal(id)).collect::<Vec<_>>().join(", ");
+                p.push(format!("(mailbox = {} OR message_id IN ({ids}))", sql_literal(m)))
+            }
+            (None, _) => {}
         }
         if let Some(id) = &self.message_id {
             p.push(format!("message_id = {}", sql_literal(id)));
@@ -245,5 +253,7 @@ mod tests {
         let f = SearchFilter { mailbox: Some("o'neil".into()), sent_from: Some(5), ..Default::default() };
         assert_eq!(f.predicate("acme"), "tenant_id = 'acme' AND mailbox = 'o''neil' AND sent_at >= 5");
         assert_eq!(SearchFilter::default().predicate("t"), "tenant_id = 't'");
+        let f = SearchFilter { mailbox: Some("b".into()), also: vec!["m'1".into(), "m2".into()], ..Default::default() };
+        assert_eq!(f.predicate("t"), "tenant_id = 't' AND (mailbox = 'b' OR message_id IN ('m''1', 'm2'))");
     }
 }

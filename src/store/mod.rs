@@ -29,7 +29,7 @@ use crate::keys::{KeyInfo, KeyName, SealedKey};
 
 /// The schema version this binary is built for (its newest migration; both engines
 /// keep the same numbering).
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 pub use open::{Migrated, SQLITE_FILE, StoreOptions, connect, connect_with, migrate, open_existing, redact_url};
 pub use postgres::PgStore;
@@ -142,6 +142,21 @@ pub trait Chunks: Send + Sync {
         ids: &[String],
     ) -> Result<BTreeSet<String>>;
 
+    /// The ledger keys of the mailbox's copies that the source names by its own ids
+    /// (Graph's delta removals): rows recorded with those source ids, and rows written
+    /// before source ids were kept, whose key is the source's id.
+    async fn ledger_ids_of_sources(
+        &self,
+        tenant: &str,
+        mailbox: &str,
+        source_ids: &[String],
+    ) -> Result<BTreeSet<String>>;
+
+    /// Of `ids`, the copies other mailboxes of the tenant hold processed: message id
+    /// and content hash of each. A message several mailboxes hold has one vector and
+    /// one graph support, kept while any of them holds it.
+    async fn held_elsewhere(&self, tenant: &str, mailbox: &str, ids: &[String]) -> Result<Vec<(String, String)>>;
+
     /// Ledger message ids of a mailbox, from the source whose `source_ref`s start with
     /// `source_prefix`, that this job did not write: after the job re-listed the whole
     /// mailbox, what the source no longer has. (Job ids, not clocks: a resumed job may
@@ -189,12 +204,23 @@ pub trait Audit: Send + Sync {
     /// Of these message ids, those the tenant's ledger holds now (in any mailbox).
     async fn ledger_holds(&self, tenant: &str, ids: &[String]) -> Result<BTreeSet<String>>;
 
+    /// Of these message ids, those the mailbox holds processed now (`search --mailbox`).
+    async fn mailbox_holds(&self, tenant: &str, mailbox: &str, ids: &[String]) -> Result<BTreeSet<String>>;
+
+    /// The mailbox's copies whose vector another mailbox wrote (`shared`): the vector
+    /// rows name that mailbox, so a search of this one asks for them by id.
+    async fn shared_copies(&self, tenant: &str, mailbox: &str) -> Result<Vec<String>>;
+
     /// The graph's consistency problems, each as readable keys.
     async fn graph_problems(&self, tenant: &str) -> Result<GraphProblems>;
 
     /// Remove what no message supports: nodes and edges without support, and edges
     /// that point at missing nodes. Returns what was removed.
     async fn prune_graph(&self, tenant: &str) -> Result<GraphProblems>;
+
+    /// Mark these (mailbox, message id) copies `shared`: their vector names another
+    /// mailbox. Returns how many rows changed.
+    async fn mark_shared(&self, tenant: &str, copies: &[(String, String)]) -> Result<u64>;
 
     /// Set a job's message counters to what the ledger holds for it.
     async fn recount(&self, job: &Job) -> Result<Job>;

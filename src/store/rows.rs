@@ -9,17 +9,22 @@ use crate::job::JobState;
 /// Ledger statuses of a message.
 pub const PROCESSED: &str = "processed";
 pub const SKIPPED: &str = "skipped";
+/// Vector / graph status of a copy whose vector and support another mailbox wrote.
+pub const SHARED: &str = "shared";
 
 /// One message's line in the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LedgerRow {
     pub mailbox: String,
     pub message_id: String,
+    /// The source's own id for the mailbox's copy, where it is not `message_id`.
+    pub source_id: Option<String>,
     pub content_hash: String,
     /// `processed` or `skipped`.
     pub status: String,
     pub reason: Option<String>,
-    /// Per-path status: `written`, `skipped`.
+    /// Per-path status: `written`, `skipped`, or `shared` (another mailbox's copy of
+    /// the same content wrote it, and this copy uses it).
     pub vector_status: String,
     pub graph_status: String,
     pub subject: Option<String>,
@@ -45,6 +50,9 @@ pub struct ChunkCommit {
     pub removed: Vec<(String, String)>,
     /// The chunk's messages may be new versions: replace their graph support.
     pub replace: bool,
+    /// Messages other mailboxes hold whose vector this chunk wrote again: the vector
+    /// row names this mailbox now, so the other copies' rows become `shared`.
+    pub taken_over: Vec<String>,
     pub sync_links: Vec<SyncLink>,
     /// The embedder the chunk's vectors were written with (`stored_name`, dimension):
     /// a job's first committed chunk fixes it, later ones leave it.
@@ -70,6 +78,7 @@ pub struct Committed {
 pub struct Refused {
     pub mailbox: String,
     pub message_id: String,
+    pub source_id: Option<String>,
     pub source_ref: Option<String>,
     pub reason: String,
 }
@@ -81,6 +90,7 @@ impl Refused {
         LedgerRow {
             mailbox: self.mailbox.clone(),
             message_id: self.message_id.clone(),
+            source_id: self.source_id.clone(),
             content_hash: String::new(),
             status: SKIPPED.into(),
             reason: Some(self.reason.clone()),
@@ -179,6 +189,8 @@ pub struct LedgerEntry {
     pub job_id: String,
     pub status: String,
     pub llm_status: Option<String>,
+    /// `written`, `skipped`, or `shared` (another mailbox's copy wrote the vector).
+    pub vector_status: String,
 }
 
 /// What a purge removed, or would remove.

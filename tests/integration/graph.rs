@@ -47,20 +47,23 @@ fn graph_body(e: &Email) -> String {
         .to_string()
 }
 
-/// A Graph resource for message `i` of the corpus, received at `at_ms`.
+/// A Graph resource for message `i` of the corpus, received at `at_ms`. Its Internet
+/// Message-ID (the ledger key) is its Graph id: the corpus repeats when a mailbox
+/// needs more messages than it has, and each must stay a message of its own.
 pub(crate) fn resource(e: &Email, i: usize, at_ms: i64) -> Value {
     let from = e.from.as_ref().map(|m| (m.name.clone().unwrap_or_default(), m.address.clone())).unwrap_or_default();
     let to: Vec<(String, String)> =
         e.to.iter().map(|m| (m.name.clone().unwrap_or_default(), m.address.clone())).collect();
     let to: Vec<(&str, &str)> = to.iter().map(|(n, a)| (n.as_str(), a.as_str())).collect();
+    let id = format!("AAMkADsim{i:05}=");
     message(
-        &format!("AAMkADsim{i:05}="),
+        &id,
         &rfc3339(at_ms),
         &e.subject,
         (&from.0, &from.1),
         &to,
         &graph_body(e),
-        &e.message_id,
+        &id,
         &format!("AAQkADconv{}", e.thread_key.len() % 17),
     )
 }
@@ -203,7 +206,7 @@ async fn a_90_day_backfill_lands_every_message_with_its_full_body() {
         let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
         let missing = finding(&v, "missing_from_ledger").unwrap();
         assert_eq!(missing["count"], 1, "{v}");
-        assert!(missing["examples"][0].as_str().unwrap().contains("AAMkADafter="), "{v}");
+        assert!(missing["examples"][0].as_str().unwrap().contains("after@sim.test"), "{v}");
     }
 }
 
@@ -550,7 +553,8 @@ async fn incremental_sync_applies_adds_changes_and_removals_and_survives_an_expi
                 "AAQkADnew",
             );
             sim.put(ALICE, "Inbox", m);
-            want.insert(format!("AAMkADnew{k}="));
+            // keyed by Internet Message-ID; Graph's removals name the copy's own id
+            want.insert(format!("new{k}@sim.test"));
         }
         let ids: Vec<String> = want.iter().filter(|i| i.starts_with("AAMkADsim")).cloned().collect();
         for id in &ids[..2] {
@@ -618,7 +622,7 @@ async fn incremental_sync_applies_adds_changes_and_removals_and_survives_an_expi
         // removing every message of a sender removes the sender from the graph
         for k in 0..3 {
             sim.remove(ALICE, &format!("AAMkADnew{k}="));
-            want.remove(&format!("AAMkADnew{k}="));
+            want.remove(&format!("new{k}@sim.test"));
         }
         ok(&run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", ALICE]));
         assert!(store.entity("acme", "zed@sim.test", 10).await.unwrap().is_empty(), "zed lost all support");
@@ -638,7 +642,7 @@ async fn incremental_sync_applies_adds_changes_and_removals_and_survives_an_expi
             "AAQkADlate",
         );
         sim.put(ALICE, "Sent Items", m);
-        want.insert("AAMkADlate=".into());
+        want.insert("late@sim.test".into());
         let o = run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", ALICE]);
         ok(&o);
         assert!(stderr(&o).contains("delta link refused"), "{}", stderr(&o));
@@ -804,4 +808,126 @@ async fn an_outage_that_outlasts_its_retries_requeues_the_job_until_max_attempts
     assert_eq!((job["state"].as_str(), job["failures"].as_i64()), (Some("failed"), Some(2)), "{job}");
     let why = job["last_error"].as_str().unwrap();
     assert!(why.contains("503") && why.contains(ALICE), "{why}");
+}
+
+/// The ledger rows of one message: (mailbox, vector status), by mailbox.
+async fn copies(env: &Env, id: &str) -> Vec<(String, String)> {
+    let rows = env.store().await.ledger_entries("acme", None).await.unwrap();
+    rows.into_iter().filter(|l| l.message_id == id).map(|l| (l.mailbox, l.vector_status)).collect()
+}
+
+/// The mailboxes whose search (by words) finds the message `id`.
+fn found_in(env: &Env, sim: &GraphSim, mailboxes: &[&str], id: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in mailboxes {
+        let o = run(env, sim, &["search", "--tenant", "acme", "zanzibar", "--mode", "text", "--mailbox", m, "--json"]);
+        ok(&o);
+        let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let hits = doc["hits"].as_array().unwrap();
+        if hits.iter().any(|h| h["message_id"] == id) {
+            assert!(hits.iter().all(|h| h["mailbox"] == *m), "{doc}");
+            out.push(m.to_string());
+        }
+    }
+    out
+}
+
+/// One message in three mailboxes of a tenant (the sender's Sent Items and two
+/// recipients' Inboxes, each copy with a Graph id of its own): one vector, embedded and
+/// extracted once, three mailbox entries that search follows; removing it from one
+/// mailbox (a delta removal, the copy that wrote the vector included, then a purge)
+/// keeps it for the others until the last.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_three_mailboxes_hold_is_one_message_in_the_memory() {
+    const KEY: &str = "budget-1@sim.test";
+    let (ann, bo, cy) = ("ann@sim.test", "bo@sim.test", "cy@sim.test");
+    for backend in backends() {
+        let sim = GraphSim::start(0);
+        let at = rfc3339(atom_sync::time::now_ms() - 2 * DAY_MS);
+        for (user, folder, id) in
+            [(ann, "Sent Items", "AAMkAnnSent1="), (bo, "Inbox", "AAMkBoInbox1="), (cy, "Inbox", "AAMkCyInbox1=")]
+        {
+            sim.add_mailbox(user, &["Inbox", "Sent Items"]);
+            let text = "The Zanzibar budget is due on Friday; numbers attached.";
+            let to = [("Bo", bo), ("Cy", cy)];
+            sim.put(
+                user,
+                folder,
+                message(id, &at, "Zanzibar budget", ("Ann", ann), &to, text, &format!("<{KEY}>"), "c1"),
+            );
+            let own = format!("AAMkOwn{}=", &user[..2]);
+            let other = ("Vendor", "vendor@ext.test");
+            let note =
+                message(&own, &at, "invoice", other, &[("U", user)], "your invoice", &format!("<{own}@x>"), "c2");
+            sim.put(user, "Inbox", note);
+        }
+        let env = Env::new(backend).await;
+        for user in [ann, bo, cy] {
+            ok(&run(
+                &env,
+                &sim,
+                &["backfill", "--tenant", "acme", "--source", "graph", "--mailbox", user, "--since", "30d"],
+            ));
+        }
+        let written = |m: &str| (m.to_string(), "written".to_string());
+        let shared = |m: &str| (m.to_string(), "shared".to_string());
+        assert_eq!(copies(&env, KEY).await, [written(ann), shared(bo), shared(cy)], "embedded once, held thrice");
+        let sink = env.sink().await;
+        assert_eq!(sink.count_of("acme", &[KEY.to_string()]).await.unwrap(), 1, "one vector");
+        assert_eq!(sink.count("acme").await.unwrap(), 4, "and one for each mailbox's own message");
+        assert_eq!(found_in(&env, &sim, &[ann, bo, cy], KEY), [ann, bo, cy]);
+        assert_eq!(verify_json(&env, &sim, &[])["report"]["clean"], true);
+        // verify checks the mapping: a copy that claims the vector another mailbox's
+        // row names is one its mailbox's search would miss; repair says whose it is
+        exec_sql(&env, &format!("UPDATE message_ledger SET vector_status = 'written' WHERE mailbox = '{cy}'")).await;
+        assert_eq!(found_in(&env, &sim, &[cy], KEY), Vec::<String>::new());
+        let v = verify_json(&env, &sim, &[]);
+        let unfindable = finding(&v, "unfindable_copies").unwrap_or_else(|| panic!("{v}"));
+        assert_eq!(
+            (unfindable["count"].as_u64(), &unfindable["examples"][0]),
+            (Some(1), &json!(format!("{cy}: {KEY}")))
+        );
+        verify_json(&env, &sim, &["--repair"]);
+        assert_eq!(verify_json(&env, &sim, &[])["report"]["clean"], true);
+        assert_eq!(found_in(&env, &sim, &[cy], KEY), [cy]);
+        let store = env.store().await;
+        let people = store.entity("acme", "vendor@ext.test", 10).await.unwrap();
+        assert_eq!(people[0].mentions, 3, "the vendor's three notes; the budget counted once for its people too");
+        let budget = store.entity("acme", "cy@sim.test", 10).await.unwrap();
+        assert_eq!(budget[0].mentions, 2, "cy: the budget once (not thrice) and the vendor's note");
+
+        // a first sync reads each folder whole, as new versions: bo's, last, writes the
+        // vector again, and the other copies' rows say whose it is now
+        for user in [ann, bo] {
+            ok(&run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", user]));
+        }
+        assert_eq!(copies(&env, KEY).await, [shared(ann), written(bo), shared(cy)]);
+        assert_eq!(env.sink().await.count_of("acme", &[KEY.to_string()]).await.unwrap(), 1);
+        // a delta removal names the copy by its Graph id: bo's copy goes, and with it
+        // the mailbox the vector row names; the rest stays
+        sim.remove(bo, "AAMkBoInbox1=");
+        let o = run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", bo]);
+        assert_eq!(job_of(&env, &o)["removed"], 1, "{}", stderr(&o));
+        assert_eq!(copies(&env, KEY).await, [shared(ann), shared(cy)]);
+        let sink = env.sink().await;
+        assert_eq!(sink.count_of("acme", &[KEY.to_string()]).await.unwrap(), 1, "kept for ann and cy");
+        assert_eq!(found_in(&env, &sim, &[ann, bo, cy], KEY), [ann, cy]);
+        assert_eq!(verify_json(&env, &sim, &[])["report"]["clean"], true);
+
+        // the sender's copy goes too: the vector stays for cy
+        sim.remove(ann, "AAMkAnnSent1=");
+        ok(&run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", ann]));
+        assert_eq!(copies(&env, KEY).await, [shared(cy)]);
+        assert_eq!(env.sink().await.count_of("acme", &[KEY.to_string()]).await.unwrap(), 1);
+        assert_eq!(found_in(&env, &sim, &[ann, bo, cy], KEY), [cy]);
+        assert_eq!(store.entity("acme", "cy@sim.test", 10).await.unwrap()[0].mentions, 2, "support kept");
+        assert_eq!(verify_json(&env, &sim, &[])["report"]["clean"], true);
+
+        // the last holder is purged: now it goes from both memories
+        ok(&run(&env, &sim, &["purge", "--tenant", "acme", "--mailbox", cy, "--yes"]));
+        assert!(copies(&env, KEY).await.is_empty());
+        assert_eq!(env.sink().await.count_of("acme", &[KEY.to_string()]).await.unwrap(), 0);
+        assert!(store.entity("acme", "cy@sim.test", 10).await.unwrap().is_empty(), "cy lost all support");
+        assert_eq!(verify_json(&env, &sim, &[])["report"]["clean"], true);
+    }
 }

@@ -1,7 +1,10 @@
 //! A Graph `message` resource (JSON) to the normalised [`Email`].
 //!
-//! The ledger key of a Graph message is its immutable id: it is what delta queries
-//! name in `@removed`, and it survives moves between folders.
+//! The ledger key of a Graph message is its Internet Message-ID, as an export's is:
+//! the sender's Sent Items and each recipient's Inbox hold copies with ids of their
+//! own, and the memory holds the message once. The copy's immutable id (what delta
+//! queries name in `@removed`; it survives moves between folders) is kept beside it.
+//! A message without an Internet Message-ID (a draft) is keyed by that id.
 
 use serde_json::Value;
 
@@ -45,8 +48,10 @@ pub fn to_item(v: &Value, mailbox: &str, max_body_bytes: usize) -> Item {
         None if !base_subject(&subject).is_empty() => format!("subject:{}", base_subject(&subject)),
         None => format!("msg:{id}"),
     };
+    let key = s("internetMessageId").map(|m| m.trim_matches(|c| c == '<' || c == '>').trim()).filter(|m| !m.is_empty());
     Item::Message(Email::new(Message {
-        message_id: id.to_string(),
+        message_id: key.unwrap_or(id).to_string(),
+        source_id: Some(id.to_string()),
         from,
         to: people(&v["toRecipients"]),
         cc: people(&v["ccRecipients"]),
@@ -133,6 +138,23 @@ mod tests {
             panic!()
         };
         assert_eq!(r.message_id, "B");
+    }
+
+    #[test]
+    fn copies_in_two_mailboxes_are_one_message() {
+        let copy = |id: &str, mailbox: &str| {
+            let v = serde_json::json!({"id": id, "internetMessageId": "<m1@x.com>", "subject": "s",
+                "body": {"contentType": "text", "content": "hello"}, "sentDateTime": "2001-01-01T00:00:00Z"});
+            let Item::Message(e) = to_item(&v, mailbox, 100) else { panic!() };
+            e
+        };
+        let (sent, inbox) = (copy("AAMk-sent=", "a@x.com"), copy("AAMk-inbox=", "b@x.com"));
+        assert_eq!((sent.message_id.as_str(), inbox.message_id.as_str()), ("m1@x.com", "m1@x.com"));
+        assert_eq!(sent.content_hash(), inbox.content_hash(), "one content, however many copies");
+        assert_eq!((sent.source_id.as_deref(), inbox.source_id.as_deref()), (Some("AAMk-sent="), Some("AAMk-inbox=")));
+        let draft = serde_json::json!({"id": "AAMk-draft=", "subject": "s", "body": {"content": "x"}});
+        let Item::Message(e) = to_item(&draft, "a@x.com", 100) else { panic!() };
+        assert_eq!((e.message_id.as_str(), e.source_id.as_deref()), ("AAMk-draft=", None));
     }
 
     #[test]

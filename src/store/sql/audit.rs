@@ -5,11 +5,11 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
 use std::collections::BTreeSet;
 
-use super::{Engine, ROWS_PER_STATEMENT, Sql, bind_one};
+use super::{Engine, ROWS_PER_STATEMENT, Sql, bind_one, push_tuple};
 use crate::extract::people;
 use crate::job::{Job, JobEvent};
 use crate::store::{
-    Audit, EdgeView, EntityView, GraphProblems, Jobs, LedgerEntry, LedgerSlice, SkippedMessage, TenantDigest,
+    Audit, EdgeView, EntityView, GraphProblems, Jobs, LedgerEntry, LedgerSlice, PROCESSED, SkippedMessage, TenantDigest,
 };
 use crate::{Error, Result};
 
@@ -144,7 +144,7 @@ where
 
     async fn ledger_entries(&self, tenant: &str, mailbox: Option<&str>) -> Result<Vec<LedgerEntry>> {
         sqlx::query_as(
-            "SELECT mailbox, message_id, job_id, status, llm_status FROM message_ledger
+            "SELECT mailbox, message_id, job_id, status, llm_status, vector_status FROM message_ledger
              WHERE tenant_id = $1 AND ($2 IS NULL OR mailbox = $2) ORDER BY mailbox, message_id",
         )
         .bind(tenant)
@@ -171,7 +171,7 @@ where
         .map_err(Error::store(what()))?;
         let through = (bounds.len() >= ids).then(|| bounds.last().map(|(id,)| id.clone())).flatten();
         let entries: Vec<LedgerEntry> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT mailbox, message_id, job_id, status, llm_status FROM message_ledger
+            "SELECT mailbox, message_id, job_id, status, llm_status, vector_status FROM message_ledger
              WHERE tenant_id = $1 AND ($2 IS NULL OR message_id{c} > $2) AND ($3 IS NULL OR message_id{c} <= $3)
              ORDER BY message_id{c}, mailbox{c}"
         )))
@@ -228,6 +228,39 @@ where
             || format!("tenant {tenant}: reading the ledger"),
         )
         .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn mailbox_holds(&self, tenant: &str, mailbox: &str, ids: &[String]) -> Result<BTreeSet<String>> {
+        let mut conn = self.pool.acquire().await.map_err(Error::store("reading the ledger"))?;
+        let rows: Vec<(String,)> = Self::for_keys(
+            &mut conn,
+            ids,
+            ROWS_PER_STATEMENT,
+            |q| {
+                q.push("SELECT message_id FROM message_ledger WHERE tenant_id = ").push_bind(tenant);
+                q.push(" AND mailbox = ").push_bind(mailbox).push(" AND status = ").push_bind(PROCESSED);
+                q.push(" AND message_id IN ");
+            },
+            bind_one,
+            "",
+            || format!("tenant {tenant}: reading the ledger of mailbox {mailbox}"),
+        )
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn shared_copies(&self, tenant: &str, mailbox: &str) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT message_id FROM message_ledger WHERE tenant_id = $1 AND mailbox = $2 AND vector_status = $3
+             ORDER BY message_id",
+        )
+        .bind(tenant)
+        .bind(mailbox)
+        .bind(crate::store::SHARED)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(Error::store(format!("tenant {tenant}: reading the shared copies of mailbox {mailbox}")))?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
@@ -293,6 +326,25 @@ where
         }
         tx.commit().await.map_err(Error::store(format!("tenant {tenant}: pruning the graph")))?;
         Ok(GraphProblems { duplicate_nodes: Vec::new(), ..before })
+    }
+
+    async fn mark_shared(&self, tenant: &str, copies: &[(String, String)]) -> Result<u64> {
+        let mut conn = self.pool.acquire().await.map_err(Error::store("repairing the ledger"))?;
+        let changed: Vec<(String,)> = Self::for_keys(
+            &mut conn,
+            copies,
+            ROWS_PER_STATEMENT,
+            |q| {
+                q.push("UPDATE message_ledger SET vector_status = ").push_bind(crate::store::SHARED);
+                q.push(" WHERE tenant_id = ").push_bind(tenant).push(" AND vector_status = 'written'");
+                q.push(" AND (mailbox, message_id) IN ");
+            },
+            |sep, (m, id)| push_tuple(sep, &[m.as_str(), id.as_str()]),
+            " RETURNING message_id",
+            || format!("tenant {tenant}: marking shared copies"),
+        )
+        .await?;
+        Ok(changed.len() as u64)
     }
 
     async fn recount(&self, job: &Job) -> Result<Job> {

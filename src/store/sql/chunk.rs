@@ -157,6 +157,7 @@ where
                     refused.push(Refused {
                         mailbox: r.mailbox.clone(),
                         message_id: r.message_id.clone(),
+                        source_id: r.source_id.clone(),
                         source_ref: r.source_ref.clone(),
                         reason: crate::text::line(&format!("the database refused it: {e}")),
                     });
@@ -209,14 +210,14 @@ where
             conn,
             "INSERT INTO message_ledger (tenant_id, mailbox, message_id, content_hash, job_id, status, reason,
                  vector_status, graph_status, subject, sender, sent_at, source_ref, updated_at, llm_status,
-                 job_generation) ",
+                 job_generation, source_id) ",
             rows,
             " ON CONFLICT (tenant_id, mailbox, message_id) DO UPDATE SET content_hash = excluded.content_hash,
                  job_id = excluded.job_id, status = excluded.status, reason = excluded.reason,
                  vector_status = excluded.vector_status, graph_status = excluded.graph_status,
                  subject = excluded.subject, sender = excluded.sender, sent_at = excluded.sent_at,
                  source_ref = excluded.source_ref, updated_at = excluded.updated_at, llm_status = excluded.llm_status,
-                 job_generation = excluded.job_generation",
+                 job_generation = excluded.job_generation, source_id = excluded.source_id",
             || context(lease, "ledger"),
             |mut b, r| {
                 b.push_bind(t).push_bind(r.mailbox.as_str()).push_bind(r.message_id.as_str());
@@ -225,6 +226,7 @@ where
                 b.push_bind(r.graph_status.as_str()).push_bind(r.subject.as_deref());
                 b.push_bind(r.sender.as_deref()).push_bind(r.sent_at).push_bind(r.source_ref.as_deref());
                 b.push_bind(now).push_bind(r.llm_status.as_deref()).push_bind(generation);
+                b.push_bind(r.source_id.as_deref());
             },
         )
         .await?;
@@ -238,11 +240,18 @@ where
         let mut tx = self.begin_write().await?;
         let generation = Self::fence(&mut tx, lease, chunk).await?;
         Self::remove_messages(&mut tx, lease, &chunk.removed).await?;
+        // a removed message another mailbox still holds keeps its support
+        let removed: Vec<String> = chunk.removed.iter().map(|(_, id)| id.clone()).collect();
+        let still_held: HashSet<String> = Self::copies_elsewhere(&mut tx, &lease.tenant, None, &removed)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
         // the messages whose support goes: removed ones, and new versions of changed ones
-        let unsupported: Vec<&str> = chunk
-            .removed
+        let unsupported: Vec<&str> = removed
             .iter()
-            .map(|(_, id)| id.as_str())
+            .filter(|id| !still_held.contains(*id))
+            .map(String::as_str)
             .chain(chunk.ledger.iter().filter(|_| chunk.replace).map(|r| r.message_id.as_str()))
             .collect();
         // a chunk that may leave nodes without support excludes the tenant's other
@@ -279,6 +288,7 @@ where
             .chain(replaced.iter())
             .collect();
         Self::count_messages(&mut tx, lease, &counted, &prior).await?;
+        Self::hand_over(&mut tx, lease, &chunk.taken_over, &rows).await?;
         Self::prune_touched(&mut tx, lease, &touched).await?;
         Self::keep_sync_links(&mut tx, lease, &chunk.sync_links, now).await?;
         // the tenant's graph totals are not counted here: a count per chunk costs what
@@ -298,6 +308,58 @@ where
             tracing::debug!(job = %job.id, "refreshing table statistics: {e}");
         }
         Ok(Committed { job, refused })
+    }
+
+    /// The vector of a message several mailboxes hold names the mailbox that wrote it
+    /// last: the other copies' rows are marked `shared`, which is how a search of
+    /// their mailbox finds it by id.
+    async fn hand_over(conn: &mut DB::Connection, lease: &Lease, ids: &[String], rows: &[&LedgerRow]) -> Result<()> {
+        let Some(mailbox) = rows.first().map(|r| r.mailbox.as_str()) else { return Ok(()) };
+        let _: Vec<(String,)> = Self::for_keys(
+            conn,
+            ids,
+            ROWS_PER_STATEMENT,
+            |q| {
+                q.push("UPDATE message_ledger SET vector_status = ").push_bind(crate::store::SHARED);
+                q.push(" WHERE tenant_id = ").push_bind(lease.tenant.as_str());
+                q.push(" AND mailbox <> ").push_bind(mailbox.to_string());
+                q.push(" AND vector_status = 'written'");
+                q.push(format!(" AND message_id{} IN ", DB::BYTES));
+            },
+            bind_one,
+            " RETURNING message_id",
+            || context(lease, "the other copies' vector status"),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Of `ids`, the processed copies the tenant's ledger holds in mailboxes other than
+    /// `except` (any mailbox: `None`), with their content hashes.
+    pub(super) async fn copies_elsewhere(
+        conn: &mut DB::Connection,
+        tenant: &str,
+        except: Option<&str>,
+        ids: &[String],
+    ) -> Result<Vec<(String, String)>> {
+        Self::for_keys(
+            conn,
+            ids,
+            ROWS_PER_STATEMENT,
+            |q| {
+                q.push("SELECT message_id, content_hash FROM message_ledger WHERE tenant_id = ").push_bind(tenant);
+                q.push(" AND status = ").push_bind(PROCESSED);
+                if let Some(m) = except {
+                    q.push(" AND mailbox <> ").push_bind(m.to_string());
+                }
+                // compared as bytes, as the message-id index orders them
+                q.push(format!(" AND message_id{} IN ", DB::BYTES));
+            },
+            bind_one,
+            "",
+            || format!("tenant {tenant}: reading other mailboxes' copies"),
+        )
+        .await
     }
 
     async fn keep_sync_links(conn: &mut DB::Connection, lease: &Lease, links: &[SyncLink], now: i64) -> Result<()> {
@@ -469,6 +531,44 @@ where
         )
         .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn ledger_ids_of_sources(
+        &self,
+        tenant: &str,
+        mailbox: &str,
+        source_ids: &[String],
+    ) -> Result<BTreeSet<String>> {
+        let mut conn = self.pool.acquire().await.map_err(Error::store("finding removed messages"))?;
+        let what = || format!("tenant {tenant}: finding the removed messages of mailbox {mailbox}");
+        let mut out = BTreeSet::new();
+        // two statements, each on an index: (mailbox, source id) and the primary key
+        for by_source in [true, false] {
+            let rows: Vec<(String,)> = Self::for_keys(
+                &mut conn,
+                source_ids,
+                ROWS_PER_STATEMENT,
+                |q| {
+                    q.push("SELECT message_id FROM message_ledger WHERE tenant_id = ").push_bind(tenant);
+                    q.push(" AND mailbox = ").push_bind(mailbox);
+                    q.push(match by_source {
+                        true => " AND source_id IN ",
+                        false => " AND source_id IS NULL AND message_id IN ",
+                    });
+                },
+                bind_one,
+                "",
+                what,
+            )
+            .await?;
+            out.extend(rows.into_iter().map(|(id,)| id));
+        }
+        Ok(out)
+    }
+
+    async fn held_elsewhere(&self, tenant: &str, mailbox: &str, ids: &[String]) -> Result<Vec<(String, String)>> {
+        let mut conn = self.pool.acquire().await.map_err(Error::store("reading other mailboxes' copies"))?;
+        Self::copies_elsewhere(&mut conn, tenant, Some(mailbox), ids).await
     }
 
     async fn ledger_not_written_by(
