@@ -137,7 +137,19 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
                 c.0 += 1;
                 processed.insert(&l.message_id);
                 let id = l.message_id.as_str();
-                if l.vector_status == "written" && with_vector.contains(id) && !named.contains(&(id, &l.mailbox)) {
+                // (search asks by id for a copy other mailboxes also hold)
+                let elsewhere = || {
+                    let same = slice.entries.partition_point(|o| o.message_id.as_str() < id);
+                    slice.entries[same..]
+                        .iter()
+                        .take_while(|o| o.message_id == l.message_id)
+                        .any(|o| o.mailbox != l.mailbox && o.status == PROCESSED)
+                };
+                if l.vector_status == "written"
+                    && with_vector.contains(id)
+                    && !named.contains(&(id, l.mailbox.as_str()))
+                    && !elsewhere()
+                {
                     unfindable.push(format!("{}: {id}", l.mailbox));
                 }
             } else {

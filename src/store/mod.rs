@@ -207,8 +207,8 @@ pub trait Audit: Send + Sync {
     /// Of these message ids, those the mailbox holds processed now (`search --mailbox`).
     async fn mailbox_holds(&self, tenant: &str, mailbox: &str, ids: &[String]) -> Result<BTreeSet<String>>;
 
-    /// The mailbox's copies whose vector another mailbox wrote (`shared`): the vector
-    /// rows name that mailbox, so a search of this one asks for them by id.
+    /// The mailbox's copies whose vector row may name another mailbox (`shared`, or
+    /// held by another mailbox too): a search of this one asks for them by id.
     async fn shared_copies(&self, tenant: &str, mailbox: &str) -> Result<Vec<String>>;
 
     /// The graph's consistency problems, each as readable keys.

@@ -251,12 +251,20 @@ where
     }
 
     async fn shared_copies(&self, tenant: &str, mailbox: &str) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT message_id FROM message_ledger WHERE tenant_id = $1 AND mailbox = $2 AND vector_status = $3
-             ORDER BY message_id",
-        )
+        let c = DB::BYTES;
+        // `shared`, or held by another mailbox too: two mailboxes' jobs that embed one
+        // message at once both say `written`, and the vector names whichever was last
+        let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT l.message_id FROM message_ledger l
+             WHERE l.tenant_id = $1 AND l.mailbox = $2 AND l.status = $3
+               AND (l.vector_status = $4 OR EXISTS (SELECT 1 FROM message_ledger o
+                    WHERE o.tenant_id = l.tenant_id AND o.message_id{c} = l.message_id{c}
+                      AND o.mailbox <> l.mailbox AND o.status = $3))
+             ORDER BY l.message_id"
+        )))
         .bind(tenant)
         .bind(mailbox)
+        .bind(PROCESSED)
         .bind(crate::store::SHARED)
         .fetch_all(&self.pool)
         .await

@@ -247,6 +247,9 @@ where
             .into_iter()
             .map(|(id, _)| id)
             .collect();
+        // and its vector row may name the mailbox it left: the copies left say whose it is
+        let kept: Vec<String> = still_held.iter().cloned().collect();
+        Self::hand_over(&mut tx, lease, &kept, "").await?;
         // the messages whose support goes: removed ones, and new versions of changed ones
         let unsupported: Vec<&str> = removed
             .iter()
@@ -288,7 +291,9 @@ where
             .chain(replaced.iter())
             .collect();
         Self::count_messages(&mut tx, lease, &counted, &prior).await?;
-        Self::hand_over(&mut tx, lease, &chunk.taken_over, &rows).await?;
+        if let Some(r) = rows.first() {
+            Self::hand_over(&mut tx, lease, &chunk.taken_over, &r.mailbox).await?;
+        }
         Self::prune_touched(&mut tx, lease, &touched).await?;
         Self::keep_sync_links(&mut tx, lease, &chunk.sync_links, now).await?;
         // the tenant's graph totals are not counted here: a count per chunk costs what
@@ -313,8 +318,9 @@ where
     /// The vector of a message several mailboxes hold names the mailbox that wrote it
     /// last: the other copies' rows are marked `shared`, which is how a search of
     /// their mailbox finds it by id.
-    async fn hand_over(conn: &mut DB::Connection, lease: &Lease, ids: &[String], rows: &[&LedgerRow]) -> Result<()> {
-        let Some(mailbox) = rows.first().map(|r| r.mailbox.as_str()) else { return Ok(()) };
+    /// (`except` the mailbox that wrote it; `""` after a removal, as every copy left
+    /// is served by a vector its row did not write.)
+    async fn hand_over(conn: &mut DB::Connection, lease: &Lease, ids: &[String], except: &str) -> Result<()> {
         let _: Vec<(String,)> = Self::for_keys(
             conn,
             ids,
@@ -322,7 +328,7 @@ where
             |q| {
                 q.push("UPDATE message_ledger SET vector_status = ").push_bind(crate::store::SHARED);
                 q.push(" WHERE tenant_id = ").push_bind(lease.tenant.as_str());
-                q.push(" AND mailbox <> ").push_bind(mailbox.to_string());
+                q.push(" AND mailbox <> ").push_bind(except.to_string());
                 q.push(" AND vector_status = 'written'");
                 q.push(format!(" AND message_id{} IN ", DB::BYTES));
             },
