@@ -936,3 +936,70 @@ async fn a_message_three_mailboxes_hold_is_one_message_in_the_memory() {
         assert_eq!(verify_json(&env, &sim, &[])["report"]["clean"], true);
     }
 }
+
+/// `s` without ANSI escape sequences (CSI: ESC [ … final byte).
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            chars.next();
+            for n in chars.by_ref() {
+                if ('@'..='~').contains(&n) {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// On a terminal (a pty, through script(1)), the progress bar and the log lines that
+/// come while it is drawn (Graph's retries, mid-run) never share a line: each line
+/// lifts the bar out of the way, then the bar is drawn again below it.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_terminal_warnings_and_the_progress_bar_never_tear_each_other() {
+    let sim = GraphSim::start(0);
+    fill(&sim, ALICE, 60, 20, 0).await;
+    sim.with(|s| s.latency = Duration::from_millis(40));
+    sim.fault(Fault::status("$skiptoken", 503, 4));
+    let env = Env::new(Backend::Sqlite).await;
+    let c = cmd(&env, &sim);
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut line = quote(&c.get_program().to_string_lossy());
+    for a in ["backfill", "--tenant", "acme", "--source", "graph", "--mailbox", ALICE, "--since", "30d"] {
+        line.push(' ');
+        line.push_str(&quote(a));
+    }
+    line.push_str(" --chunk-size 5");
+    let mut s = Command::new("script");
+    s.args(["-qefc", &line, "/dev/null"]);
+    for (k, v) in c.get_envs() {
+        match v {
+            Some(v) => s.env(k, v),
+            None => s.env_remove(k),
+        };
+    }
+    s.env("TERM", "xterm-256color").env("COLUMNS", "160").env_remove("NO_COLOR");
+    let o = s.stdin(Stdio::null()).output().expect("script(1) (util-linux) runs a command on a pty");
+    let raw = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "{raw}");
+    assert_eq!(only_job(&env)["processed"], 60);
+    assert!(raw.contains('\u{1b}'), "a terminal gets colour and a bar: {raw:?}");
+    // what the terminal shows on each line: the text after the line's last carriage
+    // return or erase-line (a pty ends lines with \r\n), escape sequences removed
+    let shown: Vec<String> = raw
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r'))
+        .map(|l| strip_ansi(l.rsplit('\r').next().unwrap_or(l).rsplit("\u{1b}[2K").next().unwrap_or(l)))
+        .collect();
+    let warnings: Vec<&String> = shown.iter().filter(|l| l.contains("WARN")).collect();
+    assert!(!warnings.is_empty(), "the retries were logged: {raw:?}");
+    assert!(raw.contains(" messages "), "the bar was drawn: {raw:?}");
+    for w in &warnings {
+        assert!(w.trim_start().starts_with(|c: char| c.is_ascii_digit()), "a log line starts its line: {w:?}");
+        assert!(!w.contains(" messages "), "a log line shares its line with the bar: {w:?}");
+    }
+}
