@@ -1,7 +1,7 @@
 //! One chunk through every stage, as a sequence of named steps: partition the page →
 //! removals → rules ∥ embeddings ∥ LLM → vectors → commit (DESIGN §3).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -165,7 +165,17 @@ impl Pipeline {
             // vectors first, as for upserts: a crash before the commit repeats the delete
             self.memories.delete_everywhere(&job.tenant, &gone).await?;
         }
-        let Copies { emails, shared, taken_over } = self.copies(job, emails, page.replace).await?;
+        let (emails, unchanged) = self.unchanged(job, emails, page.replace).await?;
+        let Copies { emails, shared, taken_over } = self.copies(job, emails).await?;
+        // new versions replace their support; so do messages that are now unusable
+        let replaced: Vec<String> = match page.replace {
+            true => emails
+                .iter()
+                .map(|e| e.message_id.clone())
+                .chain(skipped.iter().map(|r| r.message_id.clone()))
+                .collect(),
+            false => Vec::new(),
+        };
         let emails = Arc::new(emails);
         let Stages { vectors, mut graph, llm } = self.stages(lease, job, memory, path, emails.clone()).await?;
         path.settle(job, &llm, &self.events);
@@ -181,6 +191,7 @@ impl Pipeline {
         let mut ledger = std::mem::take(&mut skipped);
         ledger.extend(processed_rows(&job.mailbox, &emails, &llm));
         ledger.extend(shared_rows(&job.mailbox, &shared));
+        ledger.extend(unchanged);
         let commit = ChunkCommit {
             cursor: page.cursor,
             has_more: page.has_more,
@@ -188,7 +199,7 @@ impl Pipeline {
             graph,
             removed: removed.into_iter().map(|id| (job.mailbox.clone(), id)).collect(),
             taken_over,
-            replace: page.replace,
+            replaced,
             sync_links: page
                 .sync_links
                 .into_iter()
@@ -254,12 +265,43 @@ impl Pipeline {
         Ok(ids)
     }
 
-    /// Step 1c. Of `emails`, the copies of messages another mailbox of the tenant
+    /// Step 1c. Of a page of possibly new versions (`replace`: a delta round, the
+    /// whole mailbox in the first `sync` after a backfill), the messages this mailbox
+    /// already holds with the same content: their rows are written again (this job
+    /// holds them now) as they stand, and nothing is embedded or extracted again.
+    async fn unchanged(&self, job: &Job, emails: Vec<Email>, replace: bool) -> Result<(Vec<Email>, Vec<LedgerRow>)> {
+        if !replace || emails.is_empty() {
+            return Ok((emails, Vec::new()));
+        }
+        let ids: Vec<String> = emails.iter().map(|e| e.message_id.clone()).collect();
+        let held: HashMap<String, LedgerRow> = self
+            .store
+            .ledger_rows(&job.tenant, &job.mailbox, &ids)
+            .await?
+            .into_iter()
+            .filter(|r| r.status == PROCESSED)
+            .map(|r| (r.message_id.clone(), r))
+            .collect();
+        let (mut same, mut rows) = (HashSet::new(), Vec::new());
+        for e in &emails {
+            if let Some(old) = held.get(&e.message_id).filter(|r| r.content_hash == e.content_hash()) {
+                let mut row = processed_rows(&job.mailbox, std::slice::from_ref(e), &LlmChunk::default()).remove(0);
+                row.vector_status.clone_from(&old.vector_status);
+                row.graph_status.clone_from(&old.graph_status);
+                row.llm_status.clone_from(&old.llm_status);
+                rows.push(row);
+                same.insert(e.message_id.clone());
+            }
+        }
+        Ok((emails.into_iter().filter(|e| !same.contains(&e.message_id)).collect(), rows))
+    }
+
+    /// Step 1d. Of `emails`, the copies of messages another mailbox of the tenant
     /// already holds with the same content (the sender's Sent Items, each recipient's
-    /// Inbox): set apart, so the message is embedded and extracted once. New versions
-    /// (`replace`) are made again, as their support is replaced; the vectors they
-    /// write are then this mailbox's, and the other copies' rows say so.
-    async fn copies(&self, job: &Job, emails: Vec<Email>, replace: bool) -> Result<Copies> {
+    /// Inbox): set apart, so the message is embedded and extracted once. The vectors
+    /// of the others, where other mailboxes hold them, are now this mailbox's, and
+    /// the other copies' rows say so.
+    async fn copies(&self, job: &Job, emails: Vec<Email>) -> Result<Copies> {
         if emails.is_empty() {
             return Ok(Copies { emails, ..Default::default() });
         }
@@ -270,7 +312,7 @@ impl Pipeline {
         }
         let same: HashSet<(&str, &str)> = held.iter().map(|(id, h)| (id.as_str(), h.as_str())).collect();
         let (shared, emails): (Vec<Email>, Vec<Email>) =
-            emails.into_iter().partition(|e| !replace && same.contains(&(e.message_id.as_str(), e.content_hash())));
+            emails.into_iter().partition(|e| same.contains(&(e.message_id.as_str(), e.content_hash())));
         let rewritten: HashSet<&str> = emails.iter().map(|e| e.message_id.as_str()).collect();
         let mut taken_over: Vec<String> =
             held.iter().filter(|(id, _)| rewritten.contains(id.as_str())).map(|(id, _)| id.clone()).collect();

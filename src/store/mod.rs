@@ -152,6 +152,10 @@ pub trait Chunks: Send + Sync {
         source_ids: &[String],
     ) -> Result<BTreeSet<String>>;
 
+    /// The mailbox's ledger rows of `ids` as they stand (key, content hash and
+    /// statuses; the descriptive fields left empty).
+    async fn ledger_rows(&self, tenant: &str, mailbox: &str, ids: &[String]) -> Result<Vec<LedgerRow>>;
+
     /// Of `ids`, the copies other mailboxes of the tenant hold processed: message id
     /// and content hash of each. A message several mailboxes hold has one vector and
     /// one graph support, kept while any of them holds it.

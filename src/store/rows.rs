@@ -48,8 +48,9 @@ pub struct ChunkCommit {
     pub graph: GraphWrite,
     /// (mailbox, message id) gone from the source: ledger row and graph support go.
     pub removed: Vec<(String, String)>,
-    /// The chunk's messages may be new versions: replace their graph support.
-    pub replace: bool,
+    /// Messages whose graph support this chunk replaces (new versions, and versions
+    /// now unusable): their old support goes before the chunk's is added.
+    pub replaced: Vec<String>,
     /// Messages other mailboxes hold whose vector this chunk wrote again: the vector
     /// row names this mailbox now, so the other copies' rows become `shared`.
     pub taken_over: Vec<String>,

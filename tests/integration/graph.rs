@@ -378,10 +378,12 @@ async fn throttling_429_with_retry_after_holds_back_the_mailbox() {
     let log: Vec<Logged> = sim.log().into_iter().filter(|l| l.mailbox.as_deref() == Some(ALICE)).collect();
     let throttled = log.iter().find(|l| l.status == 429).expect("the 429 was served");
     let at = throttled.finished.unwrap();
-    // requests already past the gate when the 429 came may still arrive; no new one
+    // requests already past the gate when the 429 came (or before the client read it:
+    // on a loaded machine that takes a while) may still arrive; after that no request
     // is sent to the mailbox until Retry-After has passed
-    let early = log.iter().filter(|l| l.started > at && l.started < at + Duration::from_millis(1900)).count();
-    assert!(early < 4, "{early} requests to the mailbox within Retry-After's 2 s");
+    let reacted = at + Duration::from_millis(300);
+    let early = log.iter().filter(|l| l.started > reacted && l.started < at + Duration::from_millis(1900)).count();
+    assert_eq!(early, 0, "requests to the mailbox within Retry-After's 2 s");
     assert!(log.iter().any(|l| l.started >= at + Duration::from_secs(2)), "and the listing went on after it");
 }
 
@@ -888,15 +890,17 @@ async fn a_message_three_mailboxes_hold_is_one_message_in_the_memory() {
         let budget = store.entity("acme", "cy@sim.test", 10).await.unwrap();
         assert_eq!(budget[0].mentions, 2, "cy: the budget once (not thrice) and the vendor's note");
 
-        // a first sync reads each folder whole, as new versions: bo's, last, writes the
-        // vector again, and the other copies' rows say whose it is now
+        // a first sync reads each folder whole: what a mailbox holds unchanged is
+        // recorded for the sync's job as it stands, and nothing is embedded again
+        let before = env.sink().await.shape().await.unwrap();
         for user in [ann, bo] {
-            ok(&run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", user]));
+            let o = run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", user]);
+            assert_eq!(job_of(&env, &o)["processed"], 2, "{}", stderr(&o));
         }
-        assert_eq!(copies(&env, KEY).await, [shared(ann), written(bo), shared(cy)]);
-        assert_eq!(env.sink().await.count_of("acme", &[KEY.to_string()]).await.unwrap(), 1);
-        // a delta removal names the copy by its Graph id: bo's copy goes, and with it
-        // the mailbox the vector row names; the rest stays
+        assert_eq!(env.sink().await.shape().await.unwrap().fragments, before.fragments, "no vector written again");
+        assert_eq!(copies(&env, KEY).await, [written(ann), written(bo), shared(cy)], "as they stood");
+        // a delta removal names the copy by its Graph id: bo's copy goes (perhaps with
+        // the mailbox the vector row names: the copies left say it is not theirs)
         sim.remove(bo, "AAMkBoInbox1=");
         let o = run(&env, &sim, &["sync", "--tenant", "acme", "--mailbox", bo]);
         assert_eq!(job_of(&env, &o)["removed"], 1, "{}", stderr(&o));

@@ -255,7 +255,7 @@ where
             .iter()
             .filter(|id| !still_held.contains(*id))
             .map(String::as_str)
-            .chain(chunk.ledger.iter().filter(|_| chunk.replace).map(|r| r.message_id.as_str()))
+            .chain(chunk.replaced.iter().map(String::as_str))
             .collect();
         // a chunk that may leave nodes without support excludes the tenant's other
         // writers while it decides; chunks that only add share the lock
@@ -570,6 +570,42 @@ where
             out.extend(rows.into_iter().map(|(id,)| id));
         }
         Ok(out)
+    }
+
+    async fn ledger_rows(&self, tenant: &str, mailbox: &str, ids: &[String]) -> Result<Vec<LedgerRow>> {
+        let mut conn = self.pool.acquire().await.map_err(Error::store("reading the mailbox's ledger"))?;
+        let rows: Vec<(String, String, String, String, String, Option<String>)> = Self::for_keys(
+            &mut conn,
+            ids,
+            ROWS_PER_STATEMENT,
+            |q| {
+                q.push("SELECT message_id, content_hash, status, vector_status, graph_status, llm_status");
+                q.push(" FROM message_ledger WHERE tenant_id = ").push_bind(tenant);
+                q.push(" AND mailbox = ").push_bind(mailbox).push(" AND message_id IN ");
+            },
+            bind_one,
+            "",
+            || format!("tenant {tenant}: reading the ledger of mailbox {mailbox}"),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(message_id, content_hash, status, vector_status, graph_status, llm_status)| LedgerRow {
+                mailbox: mailbox.to_string(),
+                message_id,
+                source_id: None,
+                content_hash,
+                status,
+                reason: None,
+                vector_status,
+                graph_status,
+                subject: None,
+                sender: None,
+                sent_at: None,
+                source_ref: None,
+                llm_status,
+            })
+            .collect())
     }
 
     async fn held_elsewhere(&self, tenant: &str, mailbox: &str, ids: &[String]) -> Result<Vec<(String, String)>> {
