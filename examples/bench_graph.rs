@@ -10,6 +10,7 @@
 //! ceiling `in_flight × page / latency` and how close the run came to it.
 //!
 //! cargo run --release --example bench_graph -- [N] [LATENCY_MS] [CORPUS_DIR] [IN_FLIGHT,...]
+//! (`BENCH_LOG=FILE` keeps the last backfill's JSON log, with each chunk's steps.)
 
 #[path = "../tests/integration/graph_sim.rs"]
 mod graph_sim;
@@ -90,7 +91,12 @@ fn backfill(sim: &GraphSim, bin: &Path, in_flight: usize) -> anyhow::Result<Run>
     c.env("ATOM_SYNC_DATA_DIR", dir.path()).env("ATOM_SYNC_LOG_FORMAT", "json").env_remove("DATABASE_URL");
     c.args(["backfill", "--tenant", "bench", "--source", "graph", "--mailbox", USER]);
     c.args(["--chunk-size", &PAGE.to_string(), "--graph-max-in-flight", &in_flight.to_string()]);
-    c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    // BENCH_LOG=FILE keeps the backfill's log (JSON lines: each chunk's steps)
+    let log = match std::env::var_os("BENCH_LOG") {
+        Some(path) => std::process::Stdio::from(std::fs::File::create(path)?),
+        None => std::process::Stdio::null(),
+    };
+    c.stdout(std::process::Stdio::null()).stderr(log);
     let t = Instant::now();
     let mut child = c.spawn()?;
     let mut rss: f64 = 0.0;
