@@ -1,6 +1,6 @@
 //! atom-sync: backfill a tenant's mail history into ATOM's two memories — a knowledge
-//! graph in the store (SQLite or Postgres) and one LanceDB vector per message — as
-//! durable, resumable jobs.
+//! graph in the store (SQLite or Postgres) and one LanceDB row of vectors per message
+//! (the message's and its passages') — as durable, resumable jobs.
 //!
 //! The library never prints: long-running work reports through [`event::Event`]s and
 //! the CLI (`src/cli/`) decides how to draw them. `ARCHITECTURE.md` maps the modules.
@@ -22,6 +22,7 @@ pub mod job;
 pub mod keys;
 pub mod memory;
 pub mod metrics;
+pub mod passage;
 pub mod pipeline;
 pub mod private;
 pub mod provider;

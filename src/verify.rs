@@ -114,6 +114,9 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
     // what is reported. Both are read page by page over the same ranges of ids, so
     // memory follows the page, not the tenant.
     let (mut missing, mut orphans, mut duplicates, mut foreign) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // rows without their passages' vectors (written before passages, or by hand):
+    // search finds them by the message vector only
+    let mut no_passages = Vec::new();
     // copies whose row says they wrote the vector while it names another mailbox:
     // `search --mailbox` asks for the others' vectors by id, and would miss these
     let mut unfindable = Vec::new();
@@ -166,6 +169,8 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
             *per_id.entry(v.message_id.as_str()).or_default() += 1;
             if v.embedder != sink.embedder() {
                 foreign.push(format!("{} ({})", v.message_id, v.embedder));
+            } else if v.vectors.is_none() && anywhere_in_ledger.contains(v.message_id.as_str()) {
+                no_passages.push(v.message_id.clone());
             }
         }
         orphans.extend(per_id.keys().filter(|id| !anywhere_in_ledger.contains(**id)).map(|s| s.to_string()));
@@ -179,6 +184,7 @@ pub async fn verify(store: &dyn Store, sink: &LanceSink, scope: &Scope, against_
     report.add("orphan_vectors", orphans, true);
     report.add("duplicate_vectors", duplicates, true);
     report.add("foreign_embedder_vectors", foreign, true);
+    report.add("missing_passages", no_passages, true);
     report.add("unfindable_copies", unfindable, true);
 
     // the graph
@@ -318,8 +324,11 @@ pub async fn repair(
 
     // vectors: rebuild what is missing, duplicated or foreign from the source first;
     // only then replace, so a source that is gone costs nothing already there
-    let redo: Vec<String> =
-        all("duplicate_vectors").iter().chain(all("foreign_embedder_vectors").iter()).map(id_of).collect();
+    let redo: Vec<String> = ["duplicate_vectors", "foreign_embedder_vectors", "missing_passages"]
+        .into_iter()
+        .flat_map(|check| all(check))
+        .map(|s| id_of(&s))
+        .collect();
     let wanted: BTreeSet<String> = all("missing_vectors").into_iter().chain(redo.iter().cloned()).collect();
     if !wanted.is_empty() {
         // a page at a time: embedded, its stale rows replaced, written
@@ -330,7 +339,7 @@ pub async fn repair(
             each_page(job, &scope.sources, keep, async |items| {
                 let emails: Vec<Email> =
                     items.into_iter().filter_map(|i| if let Item::Message(e) = i { Some(e) } else { None }).collect();
-                let vectors = embedder.embed(emails.iter().map(Email::embedding_text).collect()).await?;
+                let vectors = crate::embed::embed_messages(embedder, &emails).await?;
                 let records: Vec<VectorRecord> =
                     emails.iter().zip(vectors).map(|(e, v)| VectorRecord::of(t, &job.mailbox, e, v)).collect();
                 let replace: Vec<String> = records

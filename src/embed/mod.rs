@@ -23,6 +23,45 @@ pub trait Embedder: Send + Sync {
 pub use local::LocalEmbedder;
 pub use openai::OpenAiEmbedder;
 
+/// A message's vectors: the message vector (subject and new text) and one per passage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageVectors {
+    pub message: Vec<f32>,
+    pub passages: Vec<Vec<f32>>,
+}
+
+/// The texts one message is embedded as: its vector text, then its passages.
+pub fn texts_of(e: &crate::email::Email) -> Vec<String> {
+    let mut texts = vec![e.embedding_text()];
+    texts.extend(crate::passage::of(&e.body));
+    texts
+}
+
+/// Embed a chunk's messages and their passages in one batch (one call to the
+/// embedder, which splits it by its own limits), then give each message its own.
+pub async fn embed_messages(embedder: &dyn Embedder, emails: &[crate::email::Email]) -> Result<Vec<MessageVectors>> {
+    let per: Vec<Vec<String>> = emails.iter().map(texts_of).collect();
+    let counts: Vec<usize> = per.iter().map(Vec::len).collect();
+    let texts: Vec<String> = per.into_iter().flatten().collect();
+    let asked = texts.len();
+    let vectors = embedder.embed(texts).await?;
+    if vectors.len() != asked {
+        return Err(Error::Embed {
+            name: embedder.name().into(),
+            message: format!("returned {} vectors for {asked} texts", vectors.len()),
+        });
+    }
+    let mut it = vectors.into_iter();
+    Ok(counts
+        .into_iter()
+        .map(|n| {
+            let mut mine: Vec<Vec<f32>> = it.by_ref().take(n).collect();
+            let message = mine.remove(0);
+            MessageVectors { message, passages: mine }
+        })
+        .collect())
+}
+
 /// Which embedder a tenant's vectors come from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]

@@ -103,7 +103,7 @@ struct Copies {
 
 /// What the side-by-side stages produced.
 struct Stages {
-    vectors: Vec<Vec<f32>>,
+    vectors: Vec<crate::embed::MessageVectors>,
     graph: GraphWrite,
     llm: LlmChunk,
 }
@@ -363,10 +363,9 @@ impl Pipeline {
         path: &LlmPath,
         emails: Arc<Vec<Email>>,
     ) -> Result<Stages> {
-        let texts: Vec<String> = emails.iter().map(Email::embedding_text).collect();
         let for_rules = emails.clone();
         let (vectors, graph, llm) = tokio::join!(
-            memory.embedder.embed(texts),
+            crate::embed::embed_messages(memory.embedder.as_ref(), &emails),
             tokio::task::spawn_blocking(move || {
                 let mut g = GraphWrite::default();
                 rules::extract(&for_rules, &mut g);
@@ -381,12 +380,6 @@ impl Pipeline {
         let vectors = vectors?;
         let graph = graph
             .map_err(|e| Error::Embed { name: "rules".into(), message: format!("extraction task failed: {e}") })?;
-        if vectors.len() != emails.len() {
-            return Err(Error::Embed {
-                name: memory.embedder.name().into(),
-                message: format!("returned {} vectors for {} texts", vectors.len(), emails.len()),
-            });
-        }
         Ok(Stages { vectors, graph, llm })
     }
 
@@ -397,7 +390,7 @@ impl Pipeline {
         job: &Job,
         memory: &Memory,
         emails: &[Email],
-        vectors: Vec<Vec<f32>>,
+        vectors: Vec<crate::embed::MessageVectors>,
     ) -> Result<usize> {
         let records: Vec<VectorRecord> =
             emails.iter().zip(vectors).map(|(e, v)| VectorRecord::of(&job.tenant, &job.mailbox, e, v)).collect();

@@ -4,9 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use arrow_array::builder::{FixedSizeListBuilder, Float32Builder, ListBuilder};
 use arrow_array::types::Float32Type;
 use arrow_array::{
-    Array, FixedSizeListArray, Int64Array, RecordBatch, RecordBatchIterator, RecordBatchReader, StringArray,
+    Array, FixedSizeListArray, Int32Array, Int64Array, RecordBatch, RecordBatchIterator, RecordBatchReader, StringArray,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use futures::TryStreamExt;
@@ -21,6 +22,12 @@ pub const DEFAULT_TABLE: &str = "messages";
 const META_EMBEDDER: &str = "atom_sync.embedder";
 const META_DIMENSION: &str = "atom_sync.dimension";
 pub(super) const TEXT: &str = "text";
+/// The message vector and its passages' (`passage`), searched as one multivector: a
+/// message scores by the best of them.
+pub(super) const PASSAGES: &str = "passages";
+/// How many vectors `passages` holds (readable without reading the vectors); null on
+/// rows written before passages.
+pub(super) const PASSAGE_COUNT: &str = "passage_count";
 /// Each of LanceDB's two caches (index pages, table metadata), per connection.
 const CACHE_BYTES: usize = 64 << 20;
 
@@ -35,13 +42,15 @@ pub struct VectorRecord {
     pub sent_at: Option<i64>,
     pub content_hash: String,
     pub vector: Vec<f32>,
+    /// Its passages' vectors (`crate::passage`); empty for a message with no text.
+    pub passages: Vec<Vec<f32>>,
     /// The text that was embedded (subject and capped body), for full-text search.
     pub text: String,
 }
 
 impl VectorRecord {
-    /// A message's vector as the table stores it.
-    pub fn of(tenant: &str, mailbox: &str, e: &crate::email::Email, vector: Vec<f32>) -> Self {
+    /// A message's vectors as the table stores them.
+    pub fn of(tenant: &str, mailbox: &str, e: &crate::email::Email, v: crate::embed::MessageVectors) -> Self {
         VectorRecord {
             tenant: tenant.to_string(),
             message_id: e.message_id.clone(),
@@ -50,7 +59,8 @@ impl VectorRecord {
             sender: e.from.as_ref().map(|m| m.address.clone()).unwrap_or_default(),
             sent_at: e.date_ms,
             content_hash: e.content_hash().to_string(),
-            vector,
+            vector: v.message,
+            passages: v.passages,
             text: e.search_text(),
         }
     }
@@ -95,12 +105,31 @@ fn schema(embedder: &str, dimension: usize) -> SchemaRef {
                 DataType::FixedSizeList(Arc::new(Field::new("item", DataType::Float32, true)), dimension as i32),
                 false,
             ),
-            // last, where adding it to an older table puts it
+            // last, where adding them to an older table puts them
             Field::new(TEXT, DataType::Utf8, true),
+            Field::new(PASSAGES, passages_type(dimension), true),
+            Field::new(PASSAGE_COUNT, DataType::Int32, true),
         ])
         .with_metadata(meta),
     )
 }
+
+fn item(dimension: usize) -> Field {
+    Field::new(
+        "item",
+        DataType::FixedSizeList(Arc::new(Field::new("item", DataType::Float32, true)), dimension as i32),
+        true,
+    )
+}
+
+/// A list of vectors (Lance's multivector type).
+fn passages_type(dimension: usize) -> DataType {
+    DataType::List(Arc::new(item(dimension)))
+}
+
+/// The columns later versions appended, in order: an older table gains the ones it
+/// lacks, empty (metadata only), when opened; rows get them when next written.
+const LATE: [&str; 3] = [TEXT, PASSAGES, PASSAGE_COUNT];
 
 /// A string literal for a Lance filter. Tenants and ids are validated upstream, but
 /// quotes are doubled anyway so no value can change a filter's meaning.
@@ -229,15 +258,19 @@ impl LanceSink {
                 ),
             });
         }
-        if have.field_with_name(TEXT).is_err() {
-            // tables made before full-text search: the column is added empty (metadata
-            // only); rows get their text when their messages are next written
-            let add = NewColumnTransform::AllNulls(Arc::new(Schema::new(vec![Field::new(TEXT, DataType::Utf8, true)])));
+        for name in LATE {
+            if have.field_with_name(name).is_ok() {
+                continue;
+            }
+            // tables made before full-text search or passages; search reads rows
+            // without passages by their message vector
+            let field = want.field_with_name(name).expect("LATE names columns of the schema").clone();
+            let add = NewColumnTransform::AllNulls(Arc::new(Schema::new(vec![field])));
             if let Err(e) = opened.add_columns().transform(add).execute().await {
                 // another process may have added it first
                 let again = opened.schema().await.map_err(|e| err(format!("table {table}: {e}")))?;
-                if again.field_with_name(TEXT).is_err() {
-                    return Err(err(format!("table {table}: cannot add the text column: {e}")));
+                if again.field_with_name(name).is_err() {
+                    return Err(err(format!("table {table}: cannot add the {name} column: {e}")));
                 }
             }
         }
@@ -298,11 +331,11 @@ impl LanceSink {
         // and the merge sees each key once
         let mut by_key: BTreeMap<(&str, &str), &VectorRecord> = BTreeMap::new();
         for r in records {
-            if r.vector.len() != self.dimension {
+            if let Some(v) = std::iter::once(&r.vector).chain(&r.passages).find(|v| v.len() != self.dimension) {
                 return Err(self.err(format!(
                     "message {}: vector has dimension {}, the table holds {}",
                     r.message_id,
-                    r.vector.len(),
+                    v.len(),
                     self.dimension
                 )));
             }
@@ -339,6 +372,23 @@ impl LanceSink {
             rows.iter().map(|r| Some(r.vector.iter().copied().map(Some).collect::<Vec<_>>())),
             self.dimension as i32,
         );
+        // each row's list: the message vector first, then its passages
+        let mut passages = ListBuilder::new(
+            FixedSizeListBuilder::new(Float32Builder::new(), self.dimension as i32).with_field(Field::new(
+                "item",
+                DataType::Float32,
+                true,
+            )),
+        )
+        .with_field(item(self.dimension));
+        for r in rows {
+            for v in std::iter::once(&r.vector).chain(&r.passages) {
+                passages.values().values().append_slice(v);
+                passages.values().append(true);
+            }
+            passages.append(true);
+        }
+        let counts = Int32Array::from_iter_values(rows.iter().map(|r| 1 + r.passages.len() as i32));
         RecordBatch::try_new(
             self.schema.clone(),
             vec![
@@ -352,6 +402,8 @@ impl LanceSink {
                 Arc::new(StringArray::from_iter_values(rows.iter().map(|_| self.embedder.as_str()))),
                 Arc::new(vectors),
                 Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.text.as_str()))),
+                Arc::new(passages.finish()),
+                Arc::new(counts),
             ],
         )
         .map_err(|e| self.err(format!("building the batch: {e}")))
@@ -390,7 +442,7 @@ impl LanceSink {
             .table
             .query()
             .only_if(filter)
-            .select(Select::columns(&["message_id", "mailbox", "embedder"]))
+            .select(Select::columns(&["message_id", "mailbox", "embedder", PASSAGE_COUNT]))
             .execute()
             .await
             .map_err(|e| self.err(format!("listing vectors of tenant {tenant}: {e}")))?
@@ -405,11 +457,16 @@ impl LanceSink {
                     .ok_or_else(|| self.err(format!("{name} column missing")))
             };
             let (ids, mailboxes, embedders) = (col("message_id")?, col("mailbox")?, col("embedder")?);
+            let counts = b
+                .column_by_name(PASSAGE_COUNT)
+                .and_then(|c| c.as_any().downcast_ref::<Int32Array>())
+                .ok_or_else(|| self.err(format!("{PASSAGE_COUNT} column missing")))?;
             for i in 0..b.num_rows() {
                 out.push(StoredVector {
                     message_id: ids.value(i).to_string(),
                     mailbox: mailboxes.value(i).to_string(),
                     embedder: embedders.value(i).to_string(),
+                    vectors: (!counts.is_null(i)).then(|| counts.value(i)),
                 });
             }
         }
@@ -478,6 +535,22 @@ impl LanceSink {
         Ok(())
     }
 
+    /// Clear these rows' passages, as a table written before passages has them: for
+    /// upgrade drills and tests. The pipeline never calls this.
+    #[doc(hidden)]
+    pub async fn forget_passages(&self, tenant: &str, message_ids: &[String]) -> Result<()> {
+        let list = message_ids.iter().map(|id| sql_literal(id)).collect::<Vec<_>>().join(", ");
+        self.table
+            .update()
+            .only_if(format!("tenant_id = {} AND message_id IN ({list})", sql_literal(tenant)))
+            .column(PASSAGES, "NULL")
+            .column(PASSAGE_COUNT, "NULL")
+            .execute()
+            .await
+            .map_err(|e| self.err(format!("forget passages: {e}")))?;
+        Ok(())
+    }
+
     /// Merge the small files that one-upsert-per-chunk leaves behind and drop old
     /// table versions (LanceDB's own defaults). Safe beside writers: a conflicting
     /// upsert retries, a conflicting compaction fails and can simply run again.
@@ -513,6 +586,9 @@ pub struct StoredVector {
     pub message_id: String,
     pub mailbox: String,
     pub embedder: String,
+    /// How many vectors the row holds (message and passages); `None` on a row written
+    /// before passages.
+    pub vectors: Option<i32>,
 }
 
 fn recorded_embedder(schema: &Schema) -> (Option<String>, Option<usize>) {

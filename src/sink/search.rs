@@ -7,7 +7,7 @@ use lancedb::index::Index;
 use lancedb::index::scalar::{FtsIndexBuilder, FullTextSearchQuery};
 use lancedb::query::{ExecutableQuery, QueryBase, Select};
 
-use super::lance::{LanceSink, TEXT, sql_literal};
+use super::lance::{LanceSink, PASSAGE_COUNT, PASSAGES, TEXT, sql_literal};
 use crate::Result;
 
 /// How `search` matches: by meaning, by words, or both fused (reciprocal rank).
@@ -122,29 +122,41 @@ impl LanceSink {
         };
         let fts = || FullTextSearchQuery::new(text.to_string());
         let what = |e: lancedb::Error| self.err(format!("search in tenant {tenant}: {e}"));
-        let stream = match mode {
-            SearchMode::Vector => self
+        // by meaning: a row's best vector of its message vector and its passages'
+        // (cosine distance, the least over the list); rows written before passages
+        // by their message vector
+        let nearest = |column: &str, rows: &str| -> Result<lancedb::query::VectorQuery> {
+            Ok(self
                 .table
                 .query()
                 .nearest_to(vector)
                 .map_err(what)?
+                .column(column)
                 .distance_type(lancedb::DistanceType::Cosine)
-                .only_if(predicate)
+                .only_if(format!("{predicate} AND {PASSAGE_COUNT} {rows}"))
                 .limit(limit)
-                .select(with("_distance"))
-                .execute()
-                .await
-                .map_err(what)?,
-            SearchMode::Text => self
-                .table
-                .query()
-                .full_text_search(fts())
-                .only_if(predicate)
-                .limit(limit)
-                .select(with("_score"))
-                .execute()
-                .await
-                .map_err(what)?,
+                .select(with("_distance")))
+        };
+        let stream = match mode {
+            SearchMode::Vector => {
+                let (best, older) = tokio::try_join!(
+                    async { nearest(PASSAGES, "IS NOT NULL")?.execute().await.map_err(what) },
+                    async { nearest("vector", "IS NULL")?.execute().await.map_err(what) },
+                )?;
+                Box::pin(futures::stream::select(best, older))
+                    as std::pin::Pin<Box<dyn futures::Stream<Item = lancedb::Result<RecordBatch>> + Send>>
+            }
+            SearchMode::Text => Box::pin(
+                self.table
+                    .query()
+                    .full_text_search(fts())
+                    .only_if(predicate)
+                    .limit(limit)
+                    .select(with("_score"))
+                    .execute()
+                    .await
+                    .map_err(what)?,
+            ),
             SearchMode::Hybrid => return Err(self.err("a fused search has two rankings, not one".into())),
         };
         let batches: Vec<RecordBatch> = stream.try_collect().await.map_err(what)?;

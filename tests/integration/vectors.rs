@@ -14,6 +14,7 @@ fn record(id: &str, dim: usize) -> VectorRecord {
         sent_at: Some(1),
         content_hash: "h".into(),
         vector: vec![0.5; dim],
+        passages: vec![],
         text: String::new(),
     }
 }
@@ -60,9 +61,11 @@ async fn backfill_refuses_a_wrong_dimension_table_and_creates_no_job() {
 }
 
 #[tokio::test]
-async fn a_table_made_before_full_text_search_gains_its_text_column() {
+async fn a_table_made_before_full_text_search_and_passages_gains_their_columns() {
     use std::sync::Arc;
 
+    use arrow_array::types::Float32Type;
+    use arrow_array::{FixedSizeListArray, Int64Array, RecordBatch, StringArray};
     use arrow_schema::{DataType, Field, Schema};
     use atom_sync::sink::SearchMode;
 
@@ -87,7 +90,26 @@ async fn a_table_made_before_full_text_search_gains_its_text_column() {
     ));
     let old = Arc::new(Schema::new(fields).with_metadata(meta));
     let conn = lancedb::connect(&uri).execute().await.unwrap();
-    conn.create_empty_table("messages", old).execute().await.unwrap();
+    let s = |v: &str| Arc::new(StringArray::from(vec![v])) as Arc<dyn arrow_array::Array>;
+    let written_then = RecordBatch::try_new(
+        old.clone(),
+        vec![
+            s("t1"),
+            s("old"),
+            s("m"),
+            s("s"),
+            s("a@b.c"),
+            Arc::new(Int64Array::from(vec![Some(1)])),
+            s("h"),
+            s("test-embedder"),
+            Arc::new(FixedSizeListArray::from_iter_primitive::<Float32Type, _, _>(
+                vec![Some(vec![Some(0.0), Some(1.0), Some(0.0), Some(0.0)])],
+                4,
+            )),
+        ],
+    )
+    .unwrap();
+    conn.create_table("messages", written_then).execute().await.unwrap();
 
     let sink = LanceSink::open(&uri, "messages", "test-embedder", 4).await.unwrap();
     let mut a = record("a", 4);
@@ -101,6 +123,26 @@ async fn a_table_made_before_full_text_search_gains_its_text_column() {
     let hits =
         sink.search("t1", SearchMode::Hybrid, "pipeline nomination", &[0.5; 4], 5, &Default::default()).await.unwrap();
     assert_eq!(hits[0].message_id, "a");
+    // by meaning: the old row by its message vector, a new one by its best passage
+    let mut c = record("c", 4);
+    c.vector = vec![1.0, 0.0, 0.0, 0.0];
+    c.passages = vec![vec![0.0, 0.0, 1.0, 0.0], vec![0.0, 0.0, 0.0, 1.0]];
+    sink.upsert(&[c]).await.unwrap();
+    let nearest = |v: [f32; 4]| {
+        let sink = &sink;
+        async move { sink.search("t1", SearchMode::Vector, "", &v, 1, &Default::default()).await.unwrap() }
+    };
+    let old_hit = nearest([0.0, 1.0, 0.0, 0.0]).await;
+    assert_eq!(old_hit[0].message_id, "old", "a row written before passages is found");
+    assert!((old_hit[0].score - 1.0).abs() < 1e-4, "{old_hit:?}");
+    for v in [[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]] {
+        let hit = nearest(v).await;
+        assert_eq!(hit[0].message_id, "c", "{v:?}: {hit:?}");
+        assert!((hit[0].score - 1.0).abs() < 1e-4, "scored by its best vector: {hit:?}");
+    }
+    let rows = sink.rows("t1").await.unwrap();
+    let vectors = |id: &str| rows.iter().find(|r| r.message_id == id).unwrap().vectors;
+    assert_eq!((vectors("old"), vectors("a"), vectors("c")), (None, Some(1), Some(3)));
     // a second process opening the migrated table changes nothing
     LanceSink::open(&uri, "messages", "test-embedder", 4).await.unwrap();
     assert!(
@@ -127,4 +169,46 @@ async fn a_removal_reaches_every_embedders_table_of_the_tenant_only() {
     assert_eq!(old.message_ids("t1").await.unwrap(), ["b"]);
     assert_eq!(new.message_ids("t1").await.unwrap(), ["b"]);
     assert_eq!(new.message_ids("t2").await.unwrap(), ["a"], "another tenant's message of the same id stays");
+}
+
+/// A message's passages live in its row: rewritten with it (none of a longer version
+/// left behind) and deleted with it.
+#[tokio::test]
+async fn passages_of_a_long_message_are_replaced_with_it_and_all_go_when_it_is_deleted() {
+    use atom_sync::sink::SearchMode;
+
+    let dir = tempfile::tempdir().unwrap();
+    let uri = dir.path().join("lance").display().to_string();
+    let sink = LanceSink::open(&uri, "messages", "test-embedder", 4).await.unwrap();
+    let unit = |i: usize| {
+        let mut v = vec![0.0; 4];
+        v[i] = 1.0;
+        v
+    };
+    let mut long = record("long", 4);
+    long.vector = unit(0);
+    long.passages = vec![unit(1), unit(2), unit(3)];
+    let mut other = record("other", 4);
+    other.vector = vec![0.5, 0.5, 0.5, 0.5];
+    sink.upsert(&[long.clone(), other]).await.unwrap();
+    let top = |v: Vec<f32>| {
+        let sink = &sink;
+        async move {
+            let hits = sink.search("t1", SearchMode::Vector, "", &v, 1, &Default::default()).await.unwrap();
+            hits.into_iter().next().map(|h| (h.message_id, (h.score * 1000.0).round() / 1000.0))
+        }
+    };
+    assert_eq!(top(unit(3)).await, Some(("long".into(), 1.0)), "found by its last passage");
+
+    // edited shorter: the last passage is gone with the old version
+    long.passages = vec![unit(1)];
+    sink.upsert(&[long]).await.unwrap();
+    assert_eq!(sink.rows("t1").await.unwrap().iter().find(|r| r.message_id == "long").unwrap().vectors, Some(2));
+    assert_eq!(top(unit(3)).await.unwrap().0, "other", "no passage of the old version answers");
+
+    sink.delete("t1", &["long".to_string()]).await.unwrap();
+    assert_eq!(sink.count_of("t1", &["long".to_string()]).await.unwrap(), 0);
+    for i in 0..4 {
+        assert_eq!(top(unit(i)).await.unwrap().0, "other", "nothing of it answers any more");
+    }
 }

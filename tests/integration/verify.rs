@@ -51,6 +51,7 @@ async fn verify_names_each_problem_and_repair_fixes_them() {
             sent_at: None,
             content_hash: String::new(),
             vector: vec![0.1; 256],
+            passages: vec![],
             text: String::new(),
         };
         sink.append_unchecked(&[fake(&ids[3]), fake(&ids[4]), fake("ghost@nowhere")]).await.unwrap();
@@ -220,6 +221,7 @@ async fn repair_without_its_source_loses_nothing_and_scope_is_checked() {
         sent_at: None,
         content_hash: String::new(),
         vector: vec![0.1; 256],
+        passages: vec![],
         text: String::new(),
     };
     sink.append_unchecked(&[dup]).await.unwrap();
@@ -258,6 +260,7 @@ async fn repair_never_deletes_what_a_chunk_committed_since_the_report() {
             sent_at: None,
             content_hash: "h".into(),
             vector: vec![0.1; 256],
+            passages: vec![],
             text: String::new(),
         };
         sink.append_unchecked(&[late]).await.unwrap();
@@ -280,5 +283,53 @@ async fn repair_never_deletes_what_a_chunk_committed_since_the_report() {
         assert!(done.iter().any(|d| d.contains("deleted 0 orphan vectors")), "{backend:?}: {done:?}");
         let sink = env.sink().await;
         assert!(sink.message_id_set("demo").await.unwrap().contains("late@x"), "{backend:?}: the vector was deleted");
+    }
+}
+
+/// A message's passages live in its row. `verify` flags passages whose message the
+/// ledger does not hold (with their row: `orphan_vectors`) and rows without passages
+/// (written before there were any: `missing_passages`); `--repair` deletes the first
+/// and re-embeds the second from the source.
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_flags_passages_without_their_message_and_rows_without_passages() {
+    for backend in backends() {
+        let env = Env::new(backend).await;
+        ok(&env.run(&["backfill", "--tenant", "demo", "--source", &format!("mbox:{}", sample_mbox().display())]));
+        let sink = env.sink().await;
+        let before = sink.rows("demo").await.unwrap();
+        let long: Vec<String> =
+            before.iter().filter(|r| r.vectors.unwrap_or(0) >= 3).map(|r| r.message_id.clone()).collect();
+        assert!(long.len() >= 20, "long mail is cut into passages: {} of {}", long.len(), before.len());
+        assert!(before.iter().all(|r| r.vectors.is_some_and(|n| n >= 1)), "every row has its message vector");
+
+        sink.forget_passages("demo", &long[..2]).await.unwrap();
+        let ghost = VectorRecord {
+            tenant: "demo".into(),
+            message_id: "ghost@nowhere".into(),
+            mailbox: "sample.mbox".into(),
+            subject: "ghost".into(),
+            sender: String::new(),
+            sent_at: None,
+            content_hash: "h".into(),
+            vector: vec![0.1; 256],
+            passages: vec![vec![0.2; 256]; 3],
+            text: String::new(),
+        };
+        sink.append_unchecked(&[ghost]).await.unwrap();
+        let (code, doc) = verify_json(&env, &[]);
+        assert_eq!(code, 4, "{doc}");
+        assert_eq!(count(&doc, "missing_passages"), 2, "{doc}");
+        assert_eq!(count(&doc, "orphan_vectors"), 1, "{doc}");
+        assert!(finding(&doc, "missing_passages").unwrap()["repairable"].as_bool().unwrap());
+
+        let (code, doc) = verify_json(&env, &["--repair"]);
+        assert_eq!(code, 0, "{doc}");
+        let after = env.sink().await.rows("demo").await.unwrap();
+        assert_eq!(after.len(), before.len(), "{doc}");
+        for id in &long[..2] {
+            let was = before.iter().find(|r| &r.message_id == id).unwrap().vectors;
+            assert_eq!(after.iter().find(|r| &r.message_id == id).unwrap().vectors, was, "{id} re-embedded");
+        }
+        assert!(!after.iter().any(|r| r.message_id == "ghost@nowhere"), "the orphan's passages went with it");
     }
 }
