@@ -22,7 +22,7 @@ pub const DEFAULT_TABLE: &str = "messages";
 const META_EMBEDDER: &str = "atom_sync.embedder";
 const META_DIMENSION: &str = "atom_sync.dimension";
 pub(super) const TEXT: &str = "text";
-/// The message vector and its passages' (`passage`), searched as one multivector: a
+/// The message vector and its passages' (`crate::passage`), searched as one multivector: a
 /// message scores by the best of them.
 pub(super) const PASSAGES: &str = "passages";
 /// How many vectors `passages` holds (readable without reading the vectors); null on
@@ -539,6 +539,9 @@ impl LanceSink {
     /// upgrade drills and tests. The pipeline never calls this.
     #[doc(hidden)]
     pub async fn forget_passages(&self, tenant: &str, message_ids: &[String]) -> Result<()> {
+        if message_ids.is_empty() {
+            return Ok(());
+        }
         let list = message_ids.iter().map(|id| sql_literal(id)).collect::<Vec<_>>().join(", ");
         self.table
             .update()

@@ -165,7 +165,16 @@ pub async fn pass(table: &Table, policy: &Policy) -> lancedb::Result<Pass> {
     }
     let needed = stats.num_rows.div_ceil(policy.fragment_rows.max(1));
     if stats.fragment_stats.num_fragments >= needed + policy.extra_fragments {
-        let options = CompactionOptions { target_rows_per_fragment: policy.fragment_rows, ..Default::default() };
+        // one task, small reads with a bounded read-ahead: a row carries its passages'
+        // vectors (several KB), and Lance's defaults (a task per core, a 2 GiB I/O
+        // buffer) held hundreds of MB beside the chunk loop
+        let options = CompactionOptions {
+            target_rows_per_fragment: policy.fragment_rows,
+            num_threads: Some(1),
+            batch_size: Some(256),
+            io_buffer_size: Some(32 << 20),
+            ..Default::default()
+        };
         let s = table.optimize(OptimizeAction::Compact { options, remap_options: None }).await?;
         if let Some(c) = s.compaction {
             (done.fragments_removed, done.fragments_added) = (c.fragments_removed, c.fragments_added);
