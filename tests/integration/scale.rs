@@ -117,12 +117,12 @@ fn reads_by_tenant(plan: &[String]) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_chunk_reads_by_key_and_the_vector_table_keeps_its_shape() {
+/// Under `cargo test` the other tests share this process and its log: run the test
+/// `name` alone in a child process, and say whether this process is that child (or
+/// nextest's own process per test), which captures the log.
+fn captured_alone(name: &str) -> bool {
     const CHILD: &str = "ATOM_SYNC_TEST_SHAPE_CHILD";
-    let name = "scale::a_chunk_reads_by_key_and_the_vector_table_keeps_its_shape";
     if std::env::var_os("NEXTEST_EXECUTION_MODE").is_none() && std::env::var_os(CHILD).is_none() {
-        // under `cargo test` the other tests share this process and its log: run alone
         let o = std::process::Command::new(std::env::current_exe().unwrap())
             .args([name, "--exact", "--test-threads=1", "--nocapture"])
             .env(CHILD, "1")
@@ -130,15 +130,18 @@ async fn a_chunk_reads_by_key_and_the_vector_table_keeps_its_shape() {
             .unwrap();
         assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
         assert!(stdout(&o).contains("1 passed"), "{}", stdout(&o));
-        return;
+        return false;
     }
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Capture)).unwrap();
+    true
+}
 
-    let env = Env::new(Backend::Sqlite).await;
+/// A backfill of the sample in chunks of 8 (38 of them: enough for upkeep to index
+/// and compact during the run), through the real pipeline: its outcome and the
+/// statements run about once per chunk or more, one of each shape.
+async fn backfill_in_small_chunks(env: &Env) -> (atom_sync::job::Job, Arc<atom_sync::memory::Memories>, Vec<String>) {
     let store = env.store().await;
     let memories = Arc::new(Memories::new(&env.lance_uri(), None, 1));
-    let sink = memories.local().await.unwrap().sink;
-    // chunks of 8: 38 of them, enough for upkeep to index and compact during the run
     let chunk = 8;
     let job = store
         .create_job(&NewJob {
@@ -173,22 +176,34 @@ async fn a_chunk_reads_by_key_and_the_vector_table_keeps_its_shape() {
     let ran = std::mem::take(&mut *statements().lock().unwrap());
     assert!(!ran.is_empty(), "sqlx logged no statements: the capture is broken");
 
-    // statements a chunk runs (those run about once per chunk or more), by shape
     let mut by_shape: BTreeMap<String, (usize, String)> = BTreeMap::new();
     for sql in &ran {
         let e = by_shape.entry(shape_of(sql)).or_insert((0, sql.clone()));
         e.0 += 1;
     }
-    let per_chunk: Vec<&String> = by_shape.values().filter(|(n, _)| *n >= chunks / 2).map(|(_, sql)| sql).collect();
+    let per_chunk: Vec<String> = by_shape.into_values().filter(|(n, _)| *n >= chunks / 2).map(|(_, sql)| sql).collect();
     assert!(
         per_chunk.iter().any(|s| s.contains("INSERT INTO message_ledger"))
             && per_chunk.iter().any(|s| s.contains("INSERT INTO graph_node_support")),
         "the chunk path's statements were not all seen: {per_chunk:#?}"
     );
+    (done, memories, per_chunk)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chunk_reads_by_key_and_the_vector_table_keeps_its_shape() {
+    if !captured_alone("scale::a_chunk_reads_by_key_and_the_vector_table_keeps_its_shape") {
+        return;
+    }
+    let env = Env::new(Backend::Sqlite).await;
+    let (done, memories, per_chunk) = backfill_in_small_chunks(&env).await;
+    let chunks = done.chunks as usize;
+    let store = env.store().await;
+    let sink = memories.local().await.unwrap().sink;
     let url = format!("sqlite://{}", env.data_dir().join(atom_sync::store::SQLITE_FILE).display());
     let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
     let mut bad = Vec::new();
-    for sql in per_chunk {
+    for sql in &per_chunk {
         let plan: Vec<(i64, i64, i64, String)> =
             sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
                 .fetch_all(&mut conn)
@@ -224,6 +239,165 @@ async fn a_chunk_reads_by_key_and_the_vector_table_keeps_its_shape() {
     .await
     .unwrap();
     assert!(report.clean, "{report:?}");
+}
+
+/// The same on Postgres. Each statement is planned as a prepared statement is, for any
+/// value of its parameters (a generic plan), with sequential scans priced out: a scan
+/// of a growing table then means no index can serve it, and an index scan must have
+/// one of the table's keys in its condition (an index on the tenant alone reads the
+/// tenant's every row).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chunk_reads_by_key_on_postgres_too() {
+    if postgres_admin_url().is_none() || !captured_alone("scale::a_chunk_reads_by_key_on_postgres_too") {
+        return;
+    }
+    let env = Env::new(Backend::Postgres).await;
+    let (_, _, per_chunk) = backfill_in_small_chunks(&env).await;
+    let mut c = sqlx::PgConnection::connect(env.database_url.as_ref().unwrap()).await.unwrap();
+    grow_the_tenant(&mut c, "shape").await;
+    sqlx::raw_sql("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off").execute(&mut c).await.unwrap();
+    let (mut bad, mut planned) = (Vec::new(), 0);
+    for sql in per_chunk.iter().filter(|s| {
+        let verb = s.trim_start().split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+        matches!(verb.as_str(), "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "WITH")
+    }) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PREPARE shape AS {sql}")))
+            .execute(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("cannot prepare {sql}: {e}"));
+        let args = vec!["NULL"; placeholders(sql)].join(", ");
+        let explain = if args.is_empty() {
+            "EXPLAIN EXECUTE shape".to_string()
+        } else {
+            format!("EXPLAIN EXECUTE shape({args})")
+        };
+        let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(explain)).fetch_all(&mut c).await.unwrap();
+        sqlx::raw_sql("DEALLOCATE shape").execute(&mut c).await.unwrap();
+        planned += 1;
+        let wrong = pg_reads_by_tenant(&plan);
+        if !wrong.is_empty() {
+            bad.push(format!("{sql}\n  -> {wrong:?}\n{}", plan.join("\n")));
+        }
+    }
+    assert!(planned >= 5, "only {planned} statements planned of {per_chunk:#?}");
+    assert!(bad.is_empty(), "statements of the chunk path read by tenant, not by key:\n{}", bad.join("\n\n"));
+}
+
+/// Make the tenant look big to the planner: each growing table gets copies of the
+/// tenant's rows under new keys (`key#1`, `key#2`, …) up to ~40,000 rows, then fresh
+/// statistics. On a table of a few hundred rows any index is as good as another; at
+/// scale only one that names a key reads less than the tenant's every row.
+async fn grow_the_tenant(c: &mut sqlx::PgConnection, tenant: &str) {
+    for (table, keys) in GROWING.iter().filter(|(t, _)| *t != "job_events") {
+        let have: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table} WHERE tenant_id = $1")))
+                .bind(tenant)
+                .fetch_one(&mut *c)
+                .await
+                .unwrap();
+        if have == 0 {
+            continue;
+        }
+        let copies = (40_000 / have).clamp(1, 200);
+        let cols: Vec<String> = sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1 \
+             AND coalesce(column_default, '') NOT LIKE 'nextval%' AND is_identity = 'NO' ORDER BY ordinal_position",
+        )
+        .bind(*table)
+        .fetch_all(&mut *c)
+        .await
+        .unwrap();
+        let exprs: Vec<String> = cols
+            .iter()
+            .map(|col| if keys.contains(&col.as_str()) { format!("{col} || '#' || g") } else { col.clone() })
+            .collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) SELECT {} FROM {table}, generate_series(1, {copies}) g WHERE tenant_id = $1 ON CONFLICT DO NOTHING",
+            cols.join(", "),
+            exprs.join(", ")
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant).execute(&mut *c).await.unwrap();
+    }
+    sqlx::raw_sql("ANALYZE").execute(&mut *c).await.unwrap();
+}
+
+/// The highest `$n` in a statement.
+fn placeholders(sql: &str) -> usize {
+    sql.split('$')
+        .skip(1)
+        .filter_map(|t| t.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+        .max()
+        .unwrap_or(0)
+}
+
+/// The nodes of a Postgres plan that read a growing table other than by one of its
+/// keys: a sequential scan, or an index scan whose condition names none of them.
+fn pg_reads_by_tenant(plan: &[String]) -> Vec<String> {
+    // a node is its line (`->` after the first) and the detail lines under it
+    let mut nodes: Vec<Vec<&str>> = Vec::new();
+    for line in plan {
+        if nodes.is_empty() || line.trim_start().starts_with("->") {
+            nodes.push(vec![line.as_str()]);
+        } else {
+            nodes.last_mut().unwrap().push(line.as_str());
+        }
+    }
+    let mut wrong = Vec::new();
+    for node in nodes {
+        let head = node[0];
+        let Some((_, keys)) = GROWING.iter().find(|(t, _)| {
+            let on = format!(" on {t} ");
+            let end = format!(" on {t}");
+            head.contains(&on) || head.trim_end().ends_with(&end)
+        }) else {
+            continue;
+        };
+        let cond = if head.contains("Seq Scan") {
+            None
+        } else if head.contains("Index Scan") || head.contains("Index Only Scan") {
+            node.iter().find(|l| l.trim_start().starts_with("Index Cond:"))
+        } else if head.contains("Bitmap Heap Scan") {
+            node.iter().find(|l| l.trim_start().starts_with("Recheck Cond:"))
+        } else {
+            // an Insert / Update / Delete node writes the table; its reads are nodes of their own
+            continue;
+        };
+        // `(message_id)::text = ANY (…)` names the key too
+        let named = |c: &str| {
+            let c = c.replace(")::text", "").replace('(', "");
+            keys.iter().any(|k| c.contains(&format!("{k} =")))
+        };
+        if !cond.is_some_and(|c| named(c)) {
+            wrong.push(head.trim().to_string());
+        }
+    }
+    wrong
+}
+
+#[test]
+fn postgres_plans_are_read_for_scans_by_tenant() {
+    let plan = |s: &str| s.lines().map(str::to_string).collect::<Vec<_>>();
+    let by_key = plan(
+        "Insert on graph_nodes  (cost=0.00..0.01 rows=1 width=1)\n  Conflict Resolution: UPDATE\n  ->  Index Scan using graph_nodes_pkey on graph_nodes g  (cost=0.1..8.1 rows=1)\n        Index Cond: ((tenant_id = $1) AND (node_key = $2))",
+    );
+    assert!(pg_reads_by_tenant(&by_key).is_empty(), "{by_key:?}");
+    let seq =
+        plan("Seq Scan on message_ledger  (cost=10000000000.00..10000000001.00 rows=1)\n  Filter: (tenant_id = $1)");
+    assert_eq!(pg_reads_by_tenant(&seq).len(), 1);
+    let tenant_only = plan(
+        "Aggregate\n  ->  Index Only Scan using message_ledger_tenant_idx on message_ledger  (cost=0.1..8.1 rows=1)\n        Index Cond: (tenant_id = $1)",
+    );
+    assert_eq!(pg_reads_by_tenant(&tenant_only).len(), 1);
+    let bitmap = plan(
+        "Bitmap Heap Scan on graph_edge_support  (cost=1..2 rows=1)\n  Recheck Cond: ((tenant_id = $1) AND (message_id = ANY ($2)))\n  ->  Bitmap Index Scan on ges_msg  (cost=0..1 rows=1)\n        Index Cond: ((tenant_id = $1) AND (message_id = ANY ($2)))",
+    );
+    assert!(pg_reads_by_tenant(&bitmap).is_empty(), "{bitmap:?}");
+    assert!(pg_reads_by_tenant(&plan("Seq Scan on jobs  (cost=0..1 rows=1)")).is_empty());
+    let cast = plan(
+        "Index Scan using message_ledger_message on message_ledger  (cost=0.41..51.77 rows=1)\n  Index Cond: ((tenant_id = $1) AND ((message_id)::text = ANY (ARRAY[$4, $5])))\n  Filter: (status = $2)",
+    );
+    assert!(pg_reads_by_tenant(&cast).is_empty(), "{cast:?}");
+    assert_eq!(placeholders("SELECT 1 WHERE a = $1 AND b IN ($2, $13)"), 13);
 }
 
 #[test]
