@@ -108,11 +108,15 @@ impl Email {
         &self.content_hash
     }
 
-    /// The text the semantic memory embeds: subject and body.
-    /// What the message's vector is made from: the subject and what its sender wrote
-    /// weigh most, quoted history little (`quoted::vector_text`).
-    pub fn embedding_text(&self) -> String {
-        crate::quoted::vector_text(&self.subject, &self.body)
+    /// The texts the semantic memory embeds: first the message vector's (the subject
+    /// and what its sender wrote weigh most, quoted history little:
+    /// `quoted::vector_text`), then one per passage (`passage::of`). The body is
+    /// split at its history once for both.
+    pub fn embedding_texts(&self) -> Vec<String> {
+        let s = crate::quoted::split(&self.body);
+        let mut texts = vec![crate::quoted::vector_text(&self.subject, &s)];
+        texts.extend(crate::passage::of(&self.body, &s));
+        texts
     }
 
     /// What its words are found by (the vector table's text column, BM25): the

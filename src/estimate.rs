@@ -85,7 +85,7 @@ pub async fn estimate(
                     Item::Message(e) => found.push((
                         e.content_hash().to_string(),
                         input_tokens(e),
-                        crate::embed::texts_of(e).iter().map(|t| crate::embed::openai::tokens(t) as u64).sum(),
+                        e.embedding_texts().iter().map(|t| crate::embed::openai::tokens(t) as u64).sum(),
                     )),
                     Item::Skipped(_) => unusable += 1,
                 }

@@ -1,7 +1,8 @@
 //! Passages: a long message cut into pieces of about one thought each, on paragraph
 //! and sentence boundaries, so a query that matches one paragraph of a long mail is
 //! not averaged away by the rest of it. A message's vectors are its message vector
-//! (subject and new text, `quoted::vector_text`) followed by one per passage; search
+//! (subject and new text, `quoted::vector_text`) followed by one per passage
+//! (`Email::embedding_texts`); search
 //! scores a message by the best of them.
 
 /// A passage's length aim, in characters. potion-base-8M is a static model (a mean of
@@ -15,11 +16,10 @@ pub const MAX_PASSAGES: usize = 32;
 /// A piece with fewer letters and digits than this joins its neighbour.
 const MIN_ALNUM: usize = 20;
 
-/// The texts of a message's passages: what its sender wrote, or the whole body for a
-/// bare forward (it has nothing else). Quoted history is left to the messages it
-/// came from, and to the words index.
-pub fn of(body: &str) -> Vec<String> {
-    let s = crate::quoted::split(body);
+/// The texts of a message's passages (`s` is its body split at its history): what
+/// its sender wrote, or the whole body for a bare forward (it has nothing else).
+/// Quoted history is left to the messages it came from, and to the words index.
+pub fn of(body: &str, s: &crate::quoted::Split) -> Vec<String> {
     let own = if alnum(&s.new) < MIN_ALNUM { body } else { s.new.as_str() };
     split(own, TARGET_CHARS)
 }
@@ -169,6 +169,7 @@ mod tests {
             "We agree to the price of the Kern River capacity.",
             "old thread text. ".repeat(200)
         );
+        let of = |body: &str| of(body, &crate::quoted::split(body));
         let p = of(&reply);
         assert_eq!(p, vec!["We agree to the price of the Kern River capacity."]);
         let fwd = "FYI\n---------- Forwarded message ---------\nThe pipeline outage starts Monday at 6am.";

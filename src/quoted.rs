@@ -33,8 +33,7 @@ pub fn split(body: &str) -> Split<'_> {
 /// (twice: a mean of token vectors weighs what is said twice twice as much) and no
 /// more history than that, so a short reply is not drowned by the thread under it. A
 /// message with no new text of its own (a bare forward) is its history.
-pub fn vector_text(subject: &str, body: &str) -> String {
-    let s = split(body);
+pub fn vector_text(subject: &str, s: &Split) -> String {
     let mut out = String::new();
     let mut push = |t: &str| {
         if !t.is_empty() {
@@ -137,11 +136,11 @@ mod tests {
             "Agreed.  Let us sign on Friday.\n\n-----Original Message-----\n{}",
             "old thread text ".repeat(500)
         );
-        let v = vector_text("Contract", &long_history);
+        let v = vector_text("Contract", &split(&long_history));
         assert!(v.starts_with("Contract\n\nAgreed.  Let us sign on Friday.\n\nAgreed."), "{v}");
         assert!(v.len() < 700, "history capped: {}", v.len());
         let fwd = "FYI\n---------- Forwarded message ---------\nThe pipeline outage starts Monday at 6am.";
-        assert!(vector_text("Fwd: outage", fwd).contains("pipeline outage"), "a bare forward is its history");
-        assert_eq!(vector_text("s", "just this"), "s\n\njust this");
+        assert!(vector_text("Fwd: outage", &split(fwd)).contains("pipeline outage"), "a bare forward is its history");
+        assert_eq!(vector_text("s", &split("just this")), "s\n\njust this");
     }
 }

@@ -30,17 +30,10 @@ pub struct MessageVectors {
     pub passages: Vec<Vec<f32>>,
 }
 
-/// The texts one message is embedded as: its vector text, then its passages.
-pub fn texts_of(e: &crate::email::Email) -> Vec<String> {
-    let mut texts = vec![e.embedding_text()];
-    texts.extend(crate::passage::of(&e.body));
-    texts
-}
-
 /// Embed a chunk's messages and their passages in one batch (one call to the
 /// embedder, which splits it by its own limits), then give each message its own.
 pub async fn embed_messages(embedder: &dyn Embedder, emails: &[crate::email::Email]) -> Result<Vec<MessageVectors>> {
-    let per: Vec<Vec<String>> = emails.iter().map(texts_of).collect();
+    let per: Vec<Vec<String>> = emails.iter().map(crate::email::Email::embedding_texts).collect();
     let counts: Vec<usize> = per.iter().map(Vec::len).collect();
     let texts: Vec<String> = per.into_iter().flatten().collect();
     let asked = texts.len();

@@ -100,11 +100,7 @@ fn schema(embedder: &str, dimension: usize) -> SchemaRef {
             Field::new("sent_at", DataType::Int64, true),
             Field::new("content_hash", DataType::Utf8, false),
             Field::new("embedder", DataType::Utf8, false),
-            Field::new(
-                "vector",
-                DataType::FixedSizeList(Arc::new(Field::new("item", DataType::Float32, true)), dimension as i32),
-                false,
-            ),
+            Field::new("vector", vector_type(dimension), false),
             // last, where adding them to an older table puts them
             Field::new(TEXT, DataType::Utf8, true),
             Field::new(PASSAGES, passages_type(dimension), true),
@@ -114,17 +110,18 @@ fn schema(embedder: &str, dimension: usize) -> SchemaRef {
     )
 }
 
-fn item(dimension: usize) -> Field {
-    Field::new(
-        "item",
-        DataType::FixedSizeList(Arc::new(Field::new("item", DataType::Float32, true)), dimension as i32),
-        true,
-    )
+/// One vector.
+fn vector_type(dimension: usize) -> DataType {
+    DataType::FixedSizeList(Arc::new(float_item()), dimension as i32)
+}
+
+fn float_item() -> Field {
+    Field::new("item", DataType::Float32, true)
 }
 
 /// A list of vectors (Lance's multivector type).
 fn passages_type(dimension: usize) -> DataType {
-    DataType::List(Arc::new(item(dimension)))
+    DataType::List(Arc::new(Field::new("item", vector_type(dimension), true)))
 }
 
 /// The columns later versions appended, in order: an older table gains the ones it
@@ -374,13 +371,9 @@ impl LanceSink {
         );
         // each row's list: the message vector first, then its passages
         let mut passages = ListBuilder::new(
-            FixedSizeListBuilder::new(Float32Builder::new(), self.dimension as i32).with_field(Field::new(
-                "item",
-                DataType::Float32,
-                true,
-            )),
+            FixedSizeListBuilder::new(Float32Builder::new(), self.dimension as i32).with_field(float_item()),
         )
-        .with_field(item(self.dimension));
+        .with_field(Field::new("item", vector_type(self.dimension), true));
         for r in rows {
             for v in std::iter::once(&r.vector).chain(&r.passages) {
                 passages.values().values().append_slice(v);
