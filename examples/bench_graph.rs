@@ -82,7 +82,10 @@ fn backfill(sim: &GraphSim, bin: &Path, in_flight: usize) -> anyhow::Result<Run>
     let dir = tempfile::tempdir()?;
     sim.clear_log();
     let mut c = std::process::Command::new(bin);
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ATOM_SYNC_")) {
+    // the operator's settings stay out, except the log filter and the upkeep policy
+    // (for experiments: ATOM_SYNC_LOG=info,sqlx::query=debug times each statement)
+    let kept = ["ATOM_SYNC_LOG", "ATOM_SYNC_LANCE_UPKEEP"];
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ATOM_SYNC_") && !kept.contains(&k.as_str())) {
         c.env_remove(k);
     }
     for (k, v) in sim.env() {
