@@ -22,7 +22,7 @@ pub static malloc_conf: Option<&'static std::ffi::c_char> = Some(SETTINGS);
 // SAFETY: a pointer to the literal's first byte, which lives as long as the program
 const SETTINGS: &std::ffi::c_char = unsafe { &*c"narenas:2".as_ptr() };
 
-/// The C allocator's settings, for what C code allocates (SQLite): two arenas and a
+/// The C allocator's settings, for what C code allocates (SQLite, compression): two arenas and a
 /// fixed 1 MiB mmap threshold keep a long run's memory flat (glibc gives threads that
 /// contend arenas of their own and raises its threshold each time a large block is
 /// freed). Call before any thread starts. An operator's own `MALLOC_ARENA_MAX`,
