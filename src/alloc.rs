@@ -46,24 +46,30 @@ pub fn tune() {
     }
 }
 
-/// jemalloc's arena count as it runs (`opt.narenas`).
-pub fn arenas() -> Option<u32> {
-    let mut n: u32 = 0;
-    let mut len = std::mem::size_of::<u32>();
-    // SAFETY: a valid name, and an out-parameter of the size jemalloc writes for it
-    let rc = unsafe {
-        tikv_jemalloc_sys::mallctl(c"opt.narenas".as_ptr(), (&raw mut n).cast(), &raw mut len, std::ptr::null_mut(), 0)
-    };
-    (rc == 0).then_some(n)
-}
-
 #[cfg(test)]
 mod tests {
+    /// jemalloc's arena count as it runs (`opt.narenas`).
+    fn arenas() -> Option<u32> {
+        let mut n: u32 = 0;
+        let mut len = std::mem::size_of::<u32>();
+        // SAFETY: a valid name, and an out-parameter of the size jemalloc writes for it
+        let rc = unsafe {
+            tikv_jemalloc_sys::mallctl(
+                c"opt.narenas".as_ptr(),
+                (&raw mut n).cast(),
+                &raw mut len,
+                std::ptr::null_mut(),
+                0,
+            )
+        };
+        (rc == 0).then_some(n)
+    }
+
     #[test]
     fn jemalloc_serves_rust_and_runs_with_our_settings() {
         // the settings symbol is read at all (a wrong name or type is silently ignored)
         if std::env::var_os("_RJEM_MALLOC_CONF").is_none() {
-            assert_eq!(super::arenas(), Some(2));
+            assert_eq!(arenas(), Some(2));
         }
         // a block Rust allocated belongs to one of jemalloc's arenas
         let block = vec![1u8; 4 << 20];

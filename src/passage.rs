@@ -2,8 +2,7 @@
 //! and sentence boundaries, so a query that matches one paragraph of a long mail is
 //! not averaged away by the rest of it. A message's vectors are its message vector
 //! (subject and new text, `quoted::vector_text`) followed by one per passage
-//! (`Email::embedding_texts`); search
-//! scores a message by the best of them.
+//! (`Email::embedding_texts`); search scores a message by the best of them.
 
 /// A passage's length aim, in characters. potion-base-8M is a static model (a mean of
 /// token vectors): the longer the text, the flatter the mean. On the search

@@ -119,9 +119,14 @@ fn float_item() -> Field {
     Field::new("item", DataType::Float32, true)
 }
 
+/// A vector as an item of a list of them.
+fn vector_item(dimension: usize) -> Field {
+    Field::new("item", vector_type(dimension), true)
+}
+
 /// A list of vectors (Lance's multivector type).
 fn passages_type(dimension: usize) -> DataType {
-    DataType::List(Arc::new(Field::new("item", vector_type(dimension), true)))
+    DataType::List(Arc::new(vector_item(dimension)))
 }
 
 /// The columns later versions appended, in order: an older table gains the ones it
@@ -373,7 +378,7 @@ impl LanceSink {
         let mut passages = ListBuilder::new(
             FixedSizeListBuilder::new(Float32Builder::new(), self.dimension as i32).with_field(float_item()),
         )
-        .with_field(Field::new("item", vector_type(self.dimension), true));
+        .with_field(vector_item(self.dimension));
         for r in rows {
             for v in std::iter::once(&r.vector).chain(&r.passages) {
                 passages.values().values().append_slice(v);

@@ -87,12 +87,11 @@ mod tests {
     async fn every_connection_journals_in_the_wal_and_statements_in_memory() {
         let dir = tempfile::tempdir().unwrap();
         let store = super::open(&dir.path().join("a.db")).await.unwrap();
-        // more connections than the pool keeps idle: each gets the settings
+        // three connections held at once, so three distinct ones: each gets the settings
         let mut held = Vec::new();
         for _ in 0..3 {
             let mut c = store.pool.acquire().await.unwrap();
-            let get = |p: &'static str| sqlx::query_scalar::<_, String>(p);
-            let mode = get("PRAGMA journal_mode").fetch_one(&mut *c).await.unwrap();
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *c).await.unwrap();
             let temp: i64 = sqlx::query_scalar("PRAGMA temp_store").fetch_one(&mut *c).await.unwrap();
             let every: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(&mut *c).await.unwrap();
             assert_eq!((mode.as_str(), temp, every), ("wal", 2, 10_000), "2 = memory");
