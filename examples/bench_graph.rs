@@ -7,10 +7,13 @@
 //! few undated messages the server dates today. Then runs the real binary's backfill
 //! (a process of its own, so its peak memory is its own) with 4 requests in flight
 //! and with 1, and prints messages/s, requests made against pages of mail, the
-//! ceiling `in_flight × page / latency` and how close the run came to it.
+//! ceiling `in_flight × page / latency` and how close the run came to it, and how many
+//! cores the backfill and the simulator kept busy (on a 2-core machine, a backfill near
+//! 2.0 is bound by CPU, not by Graph).
 //!
 //! cargo run --release --example bench_graph -- [N] [LATENCY_MS] [CORPUS_DIR] [IN_FLIGHT,...]
-//! (`BENCH_LOG=FILE` keeps the last backfill's JSON log, with each chunk's steps.)
+//! (`BENCH_LOG=FILE` keeps the last backfill's JSON log, with each chunk's steps;
+//! `BENCH_BIN=PATH` runs another build of the binary, e.g. one with symbols to profile.)
 
 #[path = "../tests/integration/graph_sim.rs"]
 mod graph_sim;
@@ -76,6 +79,64 @@ struct Run {
     requests: usize,
     throttled: usize,
     rss: f64,
+    /// CPU seconds (user + system) of the backfill, and of this process (the
+    /// simulator) meanwhile: on a small machine both draw on the same cores.
+    cpu: f64,
+    sim_cpu: f64,
+    timeline: Timeline,
+}
+
+/// Where a run's wall time went, from the simulator's log of the mailbox's requests:
+/// before the first request (start-up), the listing's span and how full its slots
+/// were, and after the last answer (the last pages through the pipeline, exit).
+#[derive(Default)]
+struct Timeline {
+    first_request: Duration,
+    last_answer: Duration,
+    /// Mean requests in flight between the first request and the last answer.
+    mean_in_flight: f64,
+    /// Share of that span with every slot busy.
+    full: f64,
+}
+
+fn timeline(start: Instant, log: &[&graph_sim::Logged], slots: usize) -> Timeline {
+    let mut events: Vec<(Instant, i32)> = Vec::new();
+    for l in log {
+        events.push((l.started, 1));
+        events.push((l.finished.unwrap_or(l.started), -1));
+    }
+    events.sort();
+    let (Some(first), Some(last)) = (events.first().map(|e| e.0), events.last().map(|e| e.0)) else {
+        return Timeline::default();
+    };
+    let (mut level, mut at, mut area, mut full) = (0i32, first, 0f64, 0f64);
+    for (t, d) in events {
+        let span = t.duration_since(at).as_secs_f64();
+        area += span * f64::from(level);
+        if level as usize >= slots {
+            full += span;
+        }
+        (level, at) = (level + d, t);
+    }
+    let listed = last.duration_since(first).as_secs_f64().max(1e-9);
+    Timeline {
+        first_request: first.duration_since(start),
+        last_answer: last.duration_since(start),
+        mean_in_flight: area / listed,
+        full: full / listed,
+    }
+}
+
+fn cpu_secs(r: &libc::rusage) -> f64 {
+    let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 / 1e6;
+    t(r.ru_utime) + t(r.ru_stime)
+}
+
+fn own_cpu() -> f64 {
+    // SAFETY: getrusage writes the struct it is given and nothing else
+    let mut r: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut r) };
+    cpu_secs(&r)
 }
 
 fn backfill(sim: &GraphSim, bin: &Path, in_flight: usize) -> anyhow::Result<Run> {
@@ -100,23 +161,33 @@ fn backfill(sim: &GraphSim, bin: &Path, in_flight: usize) -> anyhow::Result<Run>
         None => std::process::Stdio::null(),
     };
     c.stdout(std::process::Stdio::null()).stderr(log);
-    let t = Instant::now();
-    let mut child = c.spawn()?;
+    let (t, sim_cpu) = (Instant::now(), own_cpu());
+    let child = c.spawn()?;
+    let pid = child.id();
     let mut rss: f64 = 0.0;
-    let status = loop {
-        if let Some(r) = peak_rss_mib(child.id()) {
+    // reaped with wait4, not by `child`, for the CPU time the backfill used
+    let (status, cpu) = loop {
+        if let Some(r) = peak_rss_mib(pid) {
             rss = rss.max(r);
         }
-        if let Some(st) = child.try_wait()? {
-            break st;
+        let (mut status, mut usage): (i32, libc::rusage) = (0, unsafe { std::mem::zeroed() });
+        // SAFETY: wait4 writes the status and usage it is given
+        let reaped = unsafe { libc::wait4(pid as i32, &mut status, libc::WNOHANG, &mut usage) };
+        anyhow::ensure!(reaped >= 0, "waiting for the backfill: {}", std::io::Error::last_os_error());
+        if reaped == pid as i32 {
+            break (status, cpu_secs(&usage));
         }
         std::thread::sleep(Duration::from_millis(25));
     };
-    let wall = t.elapsed();
-    anyhow::ensure!(status.success(), "the backfill failed ({status})");
+    let (wall, sim_cpu) = (t.elapsed(), own_cpu() - sim_cpu);
+    anyhow::ensure!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "the backfill failed (wait status {status})"
+    );
     let log = sim.log();
-    let mailbox = log.iter().filter(|l| l.mailbox.as_deref() == Some(USER));
-    let (requests, throttled) = mailbox.fold((0, 0), |(r, t), l| (r + 1, t + usize::from(l.status == 429)));
+    let mailbox: Vec<&graph_sim::Logged> = log.iter().filter(|l| l.mailbox.as_deref() == Some(USER)).collect();
+    let (requests, throttled) = mailbox.iter().fold((0, 0), |(r, t), l| (r + 1, t + usize::from(l.status == 429)));
+    let timeline = timeline(t, &mailbox, in_flight);
     let out = std::process::Command::new(bin)
         .env("ATOM_SYNC_DATA_DIR", dir.path())
         .env_remove("DATABASE_URL")
@@ -124,7 +195,7 @@ fn backfill(sim: &GraphSim, bin: &Path, in_flight: usize) -> anyhow::Result<Run>
         .output()?;
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     let processed = doc["jobs"][0]["processed"].as_i64().unwrap_or(0);
-    Ok(Run { in_flight, wall, processed, requests, throttled, rss })
+    Ok(Run { in_flight, wall, processed, requests, throttled, rss, cpu, sim_cpu, timeline })
 }
 
 #[tokio::main]
@@ -135,7 +206,10 @@ async fn main() -> anyhow::Result<()> {
     let corpus = args.get(3).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("../shared/corpus"));
     let in_flights: Vec<usize> =
         args.get(4).map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or_else(|| vec![4, 1]);
-    let bin = std::env::current_exe()?.parent().and_then(Path::parent).map(|d| d.join("atom-sync"));
+    let bin = match std::env::var_os("BENCH_BIN") {
+        Some(b) => Some(PathBuf::from(b)),
+        None => std::env::current_exe()?.parent().and_then(Path::parent).map(|d| d.join("atom-sync")),
+    };
     let bin =
         bin.filter(|b| b.exists()).ok_or_else(|| anyhow::anyhow!("build the binary first (cargo build --release)"))?;
 
@@ -172,15 +246,26 @@ async fn main() -> anyhow::Result<()> {
         latency.as_millis()
     );
     println!(
-        "{:>9} {:>9} {:>8} {:>9} {:>9} {:>7} {:>10} {:>8} {:>6} {:>9}",
-        "in flight", "messages", "wall s", "msg/s", "requests", "ratio", "ceiling/s", "of ceil", "429s", "peak RSS"
+        "{:>9} {:>9} {:>8} {:>9} {:>9} {:>7} {:>10} {:>8} {:>6} {:>9} {:>8} {:>8}",
+        "in flight",
+        "messages",
+        "wall s",
+        "msg/s",
+        "requests",
+        "ratio",
+        "ceiling/s",
+        "of ceil",
+        "429s",
+        "peak RSS",
+        "cpu",
+        "sim cpu"
     );
     for k in in_flights {
         let r = backfill(&sim, &bin, k)?;
         let rate = r.processed as f64 / r.wall.as_secs_f64();
         let ceiling = (r.in_flight * PAGE) as f64 / latency.as_secs_f64();
         println!(
-            "{:>9} {:>9} {:>8.1} {:>9.0} {:>9} {:>7.2} {:>10.0} {:>7.0}% {:>6} {:>6.0} MiB",
+            "{:>9} {:>9} {:>8.1} {:>9.0} {:>9} {:>7.2} {:>10.0} {:>7.0}% {:>6} {:>6.0} MiB {:>8.2} {:>8.2}",
             r.in_flight,
             r.processed,
             r.wall.as_secs_f64(),
@@ -190,7 +275,20 @@ async fn main() -> anyhow::Result<()> {
             ceiling,
             100.0 * rate / ceiling,
             r.throttled,
-            r.rss
+            r.rss,
+            r.cpu / r.wall.as_secs_f64(),
+            r.sim_cpu / r.wall.as_secs_f64()
+        );
+        let tl = &r.timeline;
+        println!(
+            "{:>9} first request at {:.2} s, last answer at {:.2} s ({:.2} s before the end); {:.2} in flight on average, all {} for {:.0} % of that span",
+            "",
+            tl.first_request.as_secs_f64(),
+            tl.last_answer.as_secs_f64(),
+            (r.wall.saturating_sub(tl.last_answer)).as_secs_f64(),
+            tl.mean_in_flight,
+            r.in_flight,
+            100.0 * tl.full
         );
     }
     Ok(())

@@ -45,6 +45,8 @@ pub struct SimMailbox {
     /// The directory (Entra tenant) the mailbox belongs to: only its tokens read it.
     pub directory: String,
     pub folders: Vec<SimFolder>,
+    /// In (receivedDateTime, id) order, as a listing sorts them: a `$filter` window is
+    /// found by binary search, not by a scan of the mailbox per request.
     pub messages: Vec<SimMessage>,
     /// (id, folder, version) of deleted messages, for delta rounds.
     pub tombstones: Vec<(String, String, u64)>,
@@ -239,7 +241,8 @@ impl GraphSim {
             let mut resource = resource;
             resource["parentFolderId"] = json!(folder);
             mb.messages.retain(|m| m.id != id);
-            mb.messages.push(SimMessage { id, folder, received, resource, version });
+            let at = mb.messages.partition_point(|m| (&m.received, &m.id) < (&received, &id));
+            mb.messages.insert(at, SimMessage { id, folder, received, resource, version });
         })
     }
 
@@ -520,9 +523,6 @@ async fn handle(state: Arc<Mutex<SimState>>, req: Req) -> Response {
         };
         (seq, fault, s.latency)
     };
-    if !latency.is_zero() && mailbox.is_some() {
-        tokio::time::sleep(latency).await;
-    }
     let response = match fault {
         Some(FaultKind::Hang(d)) => {
             tokio::time::sleep(d).await;
@@ -556,6 +556,11 @@ async fn handle(state: Arc<Mutex<SimState>>, req: Req) -> Response {
         None => route(&state, &req),
     };
     let response = gzip_if_asked(&state, &req, response);
+    // the answer takes `latency` in all, the simulator's own work included, as a
+    // server that answers in that time
+    if !latency.is_zero() && mailbox.is_some() {
+        tokio::time::sleep_until((started + latency).into()).await;
+    }
     let mut s = lock(&state);
     if let Some(m) = &mailbox
         && let Some(n) = s.in_flight.get_mut(m)
@@ -727,7 +732,8 @@ fn list(
     path: &str,
     generation: u64,
 ) -> Response {
-    let mut msgs: Vec<&SimMessage> = mb.messages.iter().filter(|m| folder.is_none_or(|f| m.folder == f)).collect();
+    // the window's bounds in the sorted mailbox, then the folder within it
+    let (mut lo, mut hi) = (0, mb.messages.len());
     if let Some(filter) = query.get("$filter") {
         for clause in filter.split(" and ") {
             let t: Vec<&str> = clause.split_whitespace().collect();
@@ -737,20 +743,19 @@ fn list(
             if *field != "receivedDateTime" {
                 return error(400, "BadRequest", &format!("The property '{field}' does not support filtering."));
             }
-            msgs.retain(|m| {
-                let r = m.received.as_str();
-                match *op {
-                    "ge" => r >= *value,
-                    "gt" => r > *value,
-                    "le" => r <= *value,
-                    "lt" => r < *value,
-                    _ => false,
-                }
-            });
+            let first = |keep: &dyn Fn(&str) -> bool| mb.messages.partition_point(|m| !keep(&m.received));
+            match *op {
+                "ge" => lo = lo.max(first(&|r| r >= *value)),
+                "gt" => lo = lo.max(first(&|r| r > *value)),
+                "le" => hi = hi.min(first(&|r| r > *value)),
+                "lt" => hi = hi.min(first(&|r| r >= *value)),
+                _ => (lo, hi) = (0, 0),
+            }
         }
     }
+    let window = mb.messages.get(lo..hi.max(lo)).unwrap_or_default();
+    let mut msgs: Vec<&SimMessage> = window.iter().filter(|m| folder.is_none_or(|f| m.folder == f)).collect();
     let asc = query.get("$orderby").is_some_and(|o| o.trim() == "receivedDateTime asc");
-    msgs.sort_by(|a, b| a.received.cmp(&b.received).then(a.id.cmp(&b.id)));
     if !asc {
         msgs.reverse();
     }

@@ -1,17 +1,18 @@
 //! A backfill's listing of one mailbox, as fast as Microsoft allows however its mail
 //! is spread in time. Graph's own `$filter` + `$orderby` seeks to where mail is, so
 //! empty years cost nothing: a first request counts the messages in range
-//! (`$count=true`) and finds the first; a few `$skip` probes find where the count
+//! (`$count=true`) and brings the first page; `$skip` probes find where the rest
 //! splits evenly; each part (a received-time range) is then listed with `$top` pages
 //! and next links, several parts side by side so the mailbox's requests in flight
-//! stay at its limit. A part that turns out bigger than its share is split again when
-//! the others are done, and a part whose pages time out (504) is split in time.
+//! stay at its limit. Probes are requests in flight like pages: a part keeps listing
+//! while it is being cut, and a part that ends early gives its slot to a cut of the
+//! biggest one left. A part whose pages time out (504) is split in time.
 //!
 //! The cursor committed with each chunk holds every part: its range, next link, page
 //! size and watermark (the last `receivedDateTime` committed and the ids at that
-//! instant). Pages are handed to the pipeline in the order they were asked for, each
-//! with the cursor as it stands once that page is committed, so a kill repeats at most
-//! the pages in flight. A refused next link restarts its part from the watermark.
+//! instant). Pages are handed to the pipeline as they arrive, each with the cursor as
+//! it stands once that page is committed, so a kill repeats at most the pages in
+//! flight. A refused next link restarts its part from the watermark.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -116,11 +117,38 @@ impl ListCursor {
     }
 }
 
-/// A page asked for and not yet handed over. A listing abandoned mid-page (a stop,
-/// an error) drops it, which aborts the request: it asks nothing more.
+/// What a request in flight is for: a part's next page, or the `$skip` probes that
+/// find where a part is cut.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Page,
+    Cut,
+}
+
+/// A request (or a few) asked for and not yet taken in. A listing abandoned midway (a
+/// stop, an error) drops it, which aborts the requests: it asks nothing more.
 struct InFlight {
     part: u64,
-    task: crate::task::Owned<Fetched>,
+    kind: Kind,
+    /// Requests it holds of the mailbox's slots.
+    requests: usize,
+    task: crate::task::Owned<Done>,
+}
+
+impl InFlight {
+    fn is_page(&self) -> bool {
+        matches!(self.kind, Kind::Page)
+    }
+}
+
+enum Done {
+    Page(Fetched),
+    /// Where a part's rest splits (a received time per probe), and the messages the
+    /// plan gives each new part.
+    Cuts {
+        times: Result<Vec<Option<i64>>>,
+        est: i64,
+    },
 }
 
 struct Fetched {
@@ -128,6 +156,9 @@ struct Fetched {
     top: u32,
     result: std::result::Result<(ListedPage, bool), super::client::CallError>,
     what: String,
+    /// The part's range when the page was asked for: a part cut meanwhile takes only
+    /// what falls in its new range, and not the next link.
+    range: (i64, i64),
 }
 
 pub(super) struct ListSource {
@@ -243,75 +274,70 @@ impl ListSource {
         })
     }
 
-    /// One small request: its page.
-    async fn probe(&self, what: &str, url: String) -> Result<ListedPage> {
-        let call = Call { mailbox: &self.spec.mailbox, what, url, prefer: None };
-        let mailbox = self.spec.mailbox.clone();
-        self.client
-            .get(&call, None, |b| page::parse(b, &mailbox, 0))
-            .await
-            .map(|(p, _)| p)
-            .map_err(|e| e.into_error(&call))
-    }
-
-    /// The received time of the message at `offset` of `q` (a `$skip` probe).
-    async fn time_at(&self, q: &Query, offset: i64) -> Result<Option<i64>> {
-        let off = offset.to_string();
-        let url = q.url(1, &[("$skip", &off), ("$select", "receivedDateTime")]);
-        let what = format!("{}finding where the mail splits", self.folder_label());
-        let p = self.probe(&what, url).await?;
-        Ok(p.listed.first().and_then(|(_, at)| super::message::parse_time(at)).map(whole_seconds))
-    }
-
-    /// Count the folder's mail in range, find the first, and cut it into parts of
-    /// even counts, one per slot.
-    async fn plan(&mut self, max: usize) -> Result<()> {
+    /// Count the folder's mail in range and find the first: one request that, oldest
+    /// first, is also the first page of the one part it starts with (`rebalance`
+    /// cuts that part into one per slot). Returns the page's items.
+    async fn plan(&mut self, max: usize) -> Result<Vec<Item>> {
         let q = self.range_query()?;
         let what = format!("{}counting the mail in range", self.folder_label());
-        let url = q.url(1, &[("$count", "true"), ("$select", "receivedDateTime")]);
-        let probe = self.probe(&what, url).await?;
-        let first = probe.listed.first().and_then(|(_, at)| super::message::parse_time(at)).map(whole_seconds);
-        let count = probe.count.unwrap_or(if first.is_some() { -1 } else { 0 });
+        // newest first, the first page is at the other end: the count only finds the
+        // oldest message
+        let first_page = matches!(self.spec.order, Order::Oldest);
+        let (top, select, max_body) = match first_page {
+            true => (self.top(max), super::message::SELECT, self.max_body),
+            false => (1, "receivedDateTime", 0),
+        };
+        let url = q.url(top, &[("$count", "true"), ("$select", select)]);
+        let call = Call { mailbox: &self.spec.mailbox, what: &what, url, prefer: None };
+        let mut page_top = top;
+        let result = {
+            let mut shrink = || {
+                (page_top > MIN_PAGE_SIZE).then(|| {
+                    page_top = (page_top / 2).max(MIN_PAGE_SIZE);
+                    q.url(page_top, &[("$count", "true"), ("$select", select)])
+                })
+            };
+            let shrink: Option<&mut (dyn FnMut() -> Option<String> + Send)> = match first_page {
+                true => Some(&mut shrink),
+                false => None,
+            };
+            let mailbox = &self.spec.mailbox;
+            self.client.get(&call, shrink, |b| page::parse(b, mailbox, max_body)).await
+        };
+        let (page, shrunk) = result.map_err(|e| e.into_error(&call))?;
+        let first = page.listed.first().and_then(|(_, at)| super::message::parse_time(at)).map(whole_seconds);
+        let count = page.count.unwrap_or(if first.is_some() { -1 } else { 0 });
         self.state.planned = true;
-        let (Some(first), true) = (first, count != 0) else { return Ok(()) };
-        let end = self.to_ms();
+        let (Some(first), true) = (first, count != 0) else { return Ok(Vec::new()) };
         if count > 0 {
             self.state.total += count;
         }
-        let top = i64::from(self.top(max));
-        let pages = if count > 0 { (count + top - 1) / top } else { self.slots() as i64 };
-        let k = (self.slots() as i64).min(pages).max(1);
-        let mut cuts = vec![first];
-        if k > 1 && count > 0 {
-            let this = &*self;
-            let probes = (1..k).map(|i| {
-                let q = q.clone();
-                async move { this.time_at(&q, i * count / k).await }
-            });
-            for t in futures::future::try_join_all(probes).await?.into_iter().flatten() {
-                if t > *cuts.last().expect("first") && t < end {
-                    cuts.push(t);
-                }
-            }
+        let (id, end) = (self.new_id(), self.to_ms());
+        self.state.parts.push(Part {
+            id,
+            start: first,
+            end,
+            next: None,
+            top: None,
+            wm: None,
+            trail: Trail::default(),
+            looped: false,
+            est: count.max(0),
+            seen: 0,
+        });
+        if !first_page {
+            return Ok(Vec::new());
         }
-        cuts.push(end);
-        let share = if count > 0 { count / (cuts.len() as i64 - 1) } else { 0 };
-        for w in cuts.windows(2) {
-            let id = self.new_id();
-            self.state.parts.push(Part {
-                id,
-                start: w[0],
-                end: w[1],
-                next: None,
-                top: None,
-                wm: None,
-                trail: Trail::default(),
-                looped: false,
-                est: share,
-                seen: 0,
-            });
+        let fetched =
+            Fetched { from_link: false, top: page_top, result: Ok((page, shrunk)), what, range: (first, end) };
+        let items = self.apply(id, fetched)?;
+        // its next link repeats the count on every page: the part goes on from its
+        // watermark instead
+        if let Some(p) = self.state.parts.iter_mut().find(|p| p.id == id) {
+            p.next = None;
+            p.trail = Trail::default();
         }
-        Ok(())
+        Ok(items)
     }
 
     fn new_id(&mut self) -> u64 {
@@ -359,36 +385,89 @@ impl ListSource {
         self.state.parts.push(rest);
     }
 
-    /// Keep every slot busy: while fewer parts than slots remain, cut the part with
-    /// the most mail left at the middle of what is left (one `$skip` probe).
-    async fn rebalance(&mut self, max: usize) -> Result<()> {
+    /// Requests in flight, pages and probes.
+    fn requests(&self) -> usize {
+        self.inflight.iter().map(|f| f.requests).sum()
+    }
+
+    /// Keep every slot busy: while fewer parts (counting those being cut off) than
+    /// slots remain, cut the part with the most mail left into as many pieces as free
+    /// slots allow, with `$skip` probes sent side by side. A part goes on listing
+    /// while it is cut.
+    fn rebalance(&mut self, max: usize) -> Result<()> {
         let top = i64::from(self.top(max));
-        while self.state.parts.len() < self.slots() {
-            let busy: Vec<u64> = self.inflight.iter().map(|f| f.part).collect();
+        let slots = self.slots();
+        loop {
+            let cutting: usize = self.inflight.iter().filter(|f| f.kind == Kind::Cut).map(|f| f.requests).sum();
+            let wanted = slots.saturating_sub(self.state.parts.len() + cutting);
+            let free = slots.saturating_sub(self.requests());
+            if wanted == 0 || free == 0 {
+                return Ok(());
+            }
+            let busy: Vec<u64> = self.inflight.iter().filter(|f| f.kind == Kind::Cut).map(|f| f.part).collect();
             let Some(i) = (0..self.state.parts.len())
                 .filter(|&i| !busy.contains(&self.state.parts[i].id))
                 .max_by_key(|&i| self.state.parts[i].est - self.state.parts[i].seen)
             else {
                 return Ok(());
             };
-            let left = self.state.parts[i].est - self.state.parts[i].seen;
+            let p = &self.state.parts[i];
+            let left = p.est - p.seen;
             if left <= 2 * top {
                 return Ok(());
             }
-            let q = self.query(&self.state.parts[i])?;
-            let Some(t) = self.time_at(&q, left / 2).await? else {
-                // less mail than planned: nothing to cut
-                self.state.parts[i].est = self.state.parts[i].seen;
-                continue;
-            };
-            let p = &self.state.parts[i];
-            if t <= p.start || t >= p.end {
-                self.state.parts[i].est = self.state.parts[i].seen;
-                continue;
-            }
-            self.cut(i, t, left / 2);
+            let pieces = (wanted.min(free) as i64 + 1).min(left / top).max(2);
+            let q = self.query(p)?;
+            let urls: Vec<String> = (1..pieces)
+                .map(|j| q.url(1, &[("$skip", &(j * left / pieces).to_string()), ("$select", "receivedDateTime")]))
+                .collect();
+            let what = format!("{}finding where the mail splits", self.folder_label());
+            let (client, mailbox, part) = (self.client.clone(), self.spec.mailbox.clone(), p.id);
+            let task = tokio::spawn(
+                async move {
+                    let probes = urls.into_iter().map(|url| time_at(&client, &mailbox, &what, url));
+                    Done::Cuts { times: futures::future::try_join_all(probes).await, est: left / pieces }
+                }
+                .in_current_span(),
+            );
+            let requests = pieces as usize - 1;
+            self.inflight.push_back(InFlight { part, kind: Kind::Cut, requests, task: crate::task::Owned(task) });
         }
-        Ok(())
+    }
+
+    /// Cut a part where its probes found the mail splits: each time inside what it
+    /// has still to list starts a new part. The farthest cut comes first, so the part
+    /// keeps the side it is listing.
+    fn apply_cuts(&mut self, part: u64, times: Result<Vec<Option<i64>>>, est: i64) {
+        let Some(i) = self.state.parts.iter().position(|p| p.id == part) else { return };
+        let times = match times {
+            Ok(t) => t,
+            Err(e) => {
+                // a cut only spreads the work; the part goes on whole
+                tracing::warn!(mailbox = %self.spec.mailbox, "could not find where the mail splits ({e}); the part goes on whole");
+                Vec::new()
+            }
+        };
+        let p = &self.state.parts[i];
+        let at = p.wm.as_ref().and_then(|w| super::message::parse_time(&w.at));
+        let (lo, hi) = match self.spec.order {
+            Order::Oldest => (at.map_or(p.start, |a| a.max(p.start)), p.end),
+            Order::Newest => (p.start, at.map_or(p.end, |a| a.min(p.end))),
+        };
+        let mut ts: Vec<i64> = times.into_iter().flatten().filter(|&t| t > lo && t < hi).collect();
+        ts.sort_unstable();
+        ts.dedup();
+        if ts.is_empty() {
+            // less mail than planned, or all of it at one instant: nothing to cut
+            self.state.parts[i].est = self.state.parts[i].seen;
+            return;
+        }
+        if matches!(self.spec.order, Order::Oldest) {
+            ts.reverse();
+        }
+        for t in ts {
+            self.cut(i, t, est);
+        }
     }
 
     /// Ask for the next page of every part not in flight, in the job's order, up to
@@ -400,17 +479,17 @@ impl ListSource {
             Order::Newest => order.sort_by_key(|&i| std::cmp::Reverse(self.state.parts[i].end)),
         }
         for i in order {
-            if self.inflight.len() >= self.slots() {
+            if self.requests() >= self.slots() {
                 break;
             }
             let p = &self.state.parts[i];
-            if self.inflight.iter().any(|f| f.part == p.id) {
+            if self.inflight.iter().any(|f| f.part == p.id && f.is_page()) {
                 continue;
             }
             let top = p.top.unwrap_or(self.top(max)).min(self.top(max));
             let q = self.query(p)?;
             let what = self.label(p);
-            let from_link = p.next.is_some();
+            let (from_link, range) = (p.next.is_some(), (p.start, p.end));
             let url = match &p.next {
                 Some(n) => self.spec.followable(&self.client, n)?,
                 None => q.url(top, &[("$select", super::message::SELECT)]),
@@ -428,11 +507,12 @@ impl ListSource {
                     };
                     let call = Call { mailbox: &mailbox, what: &what, url, prefer: None };
                     let result = client.get(&call, Some(&mut shrink), |b| page::parse(b, &mailbox, max_body)).await;
-                    Fetched { from_link, top: page_top, result, what }
+                    Done::Page(Fetched { from_link, top: page_top, result, what, range })
                 }
                 .in_current_span(),
             );
-            self.inflight.push_back(InFlight { part: p.id, task: crate::task::Owned(task) });
+            let part = p.id;
+            self.inflight.push_back(InFlight { part, kind: Kind::Page, requests: 1, task: crate::task::Owned(task) });
         }
         Ok(())
     }
@@ -463,8 +543,15 @@ impl ListSource {
         if f.top < p.top.unwrap_or(u32::MAX) && shrunk {
             p.top = Some(f.top);
         }
+        // cut while the page was on its way: what lies past the cut is the new part's
+        let stale = f.range != (p.start, p.end);
+        let mut past_cut = false;
         let mut items = Vec::with_capacity(page.items.len());
         for (item, (id, at)) in page.items.into_iter().zip(page.listed) {
+            if stale && super::message::parse_time(&at).is_some_and(|t| t < p.start || t >= p.end) {
+                past_cut = true;
+                continue;
+            }
             let wm = p.wm.get_or_insert_with(Watermark::default);
             if !at.is_empty() && at == wm.at && wm.ids.iter().any(|i| *i == id) {
                 continue; // committed before the part restarted
@@ -484,6 +571,14 @@ impl ListSource {
         }
         p.seen += items.len() as i64;
         let next = page.next_link;
+        if stale {
+            // the link was for the range before the cut: go on from the watermark,
+            // unless the page already reached past the cut or the range's end
+            if past_cut || next.is_none() {
+                self.state.parts.remove(i);
+            }
+            return Ok(items);
+        }
         match p.trail.next(next.as_deref(), items.len()) {
             Ok(()) => match next {
                 Some(n) => p.next = Some(n),
@@ -551,24 +646,52 @@ impl Source for ListSource {
                 return self.page(Vec::new());
             }
             if !self.state.planned {
-                self.plan(max).await?;
+                let items = self.plan(max).await?;
+                if !items.is_empty() {
+                    self.rebalance(max)?;
+                    self.launch(max)?;
+                    return self.page(items);
+                }
                 continue;
             }
             if self.state.parts.is_empty() && self.inflight.is_empty() {
                 self.next_folder();
                 continue;
             }
-            self.rebalance(max).await?;
+            self.rebalance(max)?;
             self.launch(max)?;
-            let Some(mut f) = self.inflight.pop_front() else { continue };
-            let fetched = (&mut f.task).await.map_err(|e| Error::Source {
+            if self.inflight.is_empty() {
+                continue;
+            }
+            // whichever request answers first: parts are independent, so pages may
+            // be committed in any order
+            let (done, at, _) = futures::future::select_all(self.inflight.iter_mut().map(|f| &mut f.task)).await;
+            let f = self.inflight.remove(at).expect("an index select_all gave");
+            let done = done.map_err(|e| Error::Source {
                 source_spec: self.spec.to_string(),
                 message: format!("a page request task failed: {e}"),
             })?;
-            let items = self.apply(f.part, fetched)?;
+            let items = match done {
+                Done::Page(fetched) => self.apply(f.part, fetched)?,
+                Done::Cuts { times, est } => {
+                    self.apply_cuts(f.part, times, est);
+                    continue;
+                }
+            };
             if !items.is_empty() {
+                // the part's next page (and any free slot) is asked for now, so the
+                // requests stay in flight while this page waits for the pipeline
+                self.rebalance(max)?;
+                self.launch(max)?;
                 return self.page(items);
             }
         }
     }
+}
+
+/// The received time of the first message a `$skip` probe lands on.
+async fn time_at(client: &GraphClient, mailbox: &str, what: &str, url: String) -> Result<Option<i64>> {
+    let call = Call { mailbox, what, url, prefer: None };
+    let (p, _) = client.get(&call, None, |b| page::parse(b, mailbox, 0)).await.map_err(|e| e.into_error(&call))?;
+    Ok(p.listed.first().and_then(|(_, at)| super::message::parse_time(at)).map(whole_seconds))
 }
