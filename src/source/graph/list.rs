@@ -201,6 +201,15 @@ impl Query {
         }
         u.to_string()
     }
+
+    /// The query again with half the page size, for a page that timed out (504);
+    /// `None` at the smallest page.
+    fn halved(&self, top: &mut u32, extra: &[(&str, &str)]) -> Option<String> {
+        (*top > MIN_PAGE_SIZE).then(|| {
+            *top = (*top / 2).max(MIN_PAGE_SIZE);
+            self.url(*top, extra)
+        })
+    }
 }
 
 impl ListSource {
@@ -289,21 +298,11 @@ impl ListSource {
         };
         let url = q.url(top, &[("$count", "true"), ("$select", select)]);
         let call = Call { mailbox: &self.spec.mailbox, what: &what, url, prefer: None };
+        // a one-message count is never shrunk (`halved` keeps pages of at least 25)
         let mut page_top = top;
-        let result = {
-            let mut shrink = || {
-                (page_top > MIN_PAGE_SIZE).then(|| {
-                    page_top = (page_top / 2).max(MIN_PAGE_SIZE);
-                    q.url(page_top, &[("$count", "true"), ("$select", select)])
-                })
-            };
-            let shrink: Option<&mut (dyn FnMut() -> Option<String> + Send)> = match first_page {
-                true => Some(&mut shrink),
-                false => None,
-            };
-            let mailbox = &self.spec.mailbox;
-            self.client.get(&call, shrink, |b| page::parse(b, mailbox, max_body)).await
-        };
+        let mut shrink = || q.halved(&mut page_top, &[("$count", "true"), ("$select", select)]);
+        let mailbox = &self.spec.mailbox;
+        let result = self.client.get(&call, Some(&mut shrink), |b| page::parse(b, mailbox, max_body)).await;
         let (page, shrunk) = result.map_err(|e| e.into_error(&call))?;
         let first = page.listed.first().and_then(|(_, at)| super::message::parse_time(at)).map(whole_seconds);
         let count = page.count.unwrap_or(if first.is_some() { -1 } else { 0 });
@@ -499,12 +498,7 @@ impl ListSource {
             let task = tokio::spawn(
                 async move {
                     let mut page_top = top;
-                    let mut shrink = || {
-                        (page_top > MIN_PAGE_SIZE).then(|| {
-                            page_top = (page_top / 2).max(MIN_PAGE_SIZE);
-                            q.url(page_top, &[("$select", super::message::SELECT)])
-                        })
-                    };
+                    let mut shrink = || q.halved(&mut page_top, &[("$select", super::message::SELECT)]);
                     let call = Call { mailbox: &mailbox, what: &what, url, prefer: None };
                     let result = client.get(&call, Some(&mut shrink), |b| page::parse(b, &mailbox, max_body)).await;
                     Done::Page(Fetched { from_link, top: page_top, result, what, range })
@@ -645,37 +639,32 @@ impl Source for ListSource {
             if self.state.done {
                 return self.page(Vec::new());
             }
-            if !self.state.planned {
-                let items = self.plan(max).await?;
-                if !items.is_empty() {
-                    self.rebalance(max)?;
-                    self.launch(max)?;
-                    return self.page(items);
-                }
-                continue;
-            }
-            if self.state.parts.is_empty() && self.inflight.is_empty() {
-                self.next_folder();
-                continue;
-            }
-            self.rebalance(max)?;
-            self.launch(max)?;
-            if self.inflight.is_empty() {
-                continue;
-            }
-            // whichever request answers first: parts are independent, so pages may
-            // be committed in any order
-            let (done, at, _) = futures::future::select_all(self.inflight.iter_mut().map(|f| &mut f.task)).await;
-            let f = self.inflight.remove(at).expect("an index select_all gave");
-            let done = done.map_err(|e| Error::Source {
-                source_spec: self.spec.to_string(),
-                message: format!("a page request task failed: {e}"),
-            })?;
-            let items = match done {
-                Done::Page(fetched) => self.apply(f.part, fetched)?,
-                Done::Cuts { times, est } => {
-                    self.apply_cuts(f.part, times, est);
+            let items = if !self.state.planned {
+                self.plan(max).await?
+            } else {
+                if self.state.parts.is_empty() && self.inflight.is_empty() {
+                    self.next_folder();
                     continue;
+                }
+                self.rebalance(max)?;
+                self.launch(max)?;
+                if self.inflight.is_empty() {
+                    continue;
+                }
+                // whichever request answers first: parts are independent, so pages
+                // may be committed in any order
+                let (done, at, _) = futures::future::select_all(self.inflight.iter_mut().map(|f| &mut f.task)).await;
+                let f = self.inflight.remove(at).expect("an index select_all gave");
+                let done = done.map_err(|e| Error::Source {
+                    source_spec: self.spec.to_string(),
+                    message: format!("a page request task failed: {e}"),
+                })?;
+                match done {
+                    Done::Page(fetched) => self.apply(f.part, fetched)?,
+                    Done::Cuts { times, est } => {
+                        self.apply_cuts(f.part, times, est);
+                        continue;
+                    }
                 }
             };
             if !items.is_empty() {
