@@ -10,7 +10,8 @@
 //!
 //! The cursor committed with each chunk holds every part: its range, next link, page
 //! size and watermark (the last `receivedDateTime` committed and the ids at that
-//! instant). Pages are handed to the pipeline as they arrive, each with the cursor as
+//! instant). Pages are handed to the pipeline as they arrive (newest first, in the
+//! order they were asked for, so the newest mail comes first), each with the cursor as
 //! it stands once that page is committed, so a kill repeats at most the pages in
 //! flight. A refused next link restarts its part from the watermark.
 
@@ -651,10 +652,19 @@ impl Source for ListSource {
                 if self.inflight.is_empty() {
                     continue;
                 }
-                // whichever request answers first: parts are independent, so pages
-                // may be committed in any order
-                let (done, at, _) = futures::future::select_all(self.inflight.iter_mut().map(|f| &mut f.task)).await;
-                let f = self.inflight.remove(at).expect("an index select_all gave");
+                let (done, at) = match self.spec.order {
+                    // oldest first, whichever request answers first: parts are
+                    // independent, so pages may be committed in any order
+                    Order::Oldest => {
+                        let (done, at, _) =
+                            futures::future::select_all(self.inflight.iter_mut().map(|f| &mut f.task)).await;
+                        (done, at)
+                    }
+                    // newest first promises the newest mail first: pages in the order
+                    // they were asked for, the newest part's first
+                    Order::Newest => ((&mut self.inflight[0].task).await, 0),
+                };
+                let f = self.inflight.remove(at).expect("an index of the requests in flight");
                 let done = done.map_err(|e| Error::Source {
                     source_spec: self.spec.to_string(),
                     message: format!("a page request task failed: {e}"),
