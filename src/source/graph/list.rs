@@ -413,10 +413,12 @@ impl ListSource {
             };
             let p = &self.state.parts[i];
             let left = p.est - p.seen;
-            if left <= 2 * top {
+            // every piece gets two pages or more: a cut costs a probe per piece and a
+            // part page at each boundary, which only pays over several pages
+            let pieces = (wanted.min(free) as i64 + 1).min(left / (2 * top));
+            if pieces < 2 {
                 return Ok(());
             }
-            let pieces = (wanted.min(free) as i64 + 1).min(left / top).max(2);
             let q = self.query(p)?;
             let urls: Vec<String> = (1..pieces)
                 .map(|j| q.url(1, &[("$skip", &(j * left / pieces).to_string()), ("$select", "receivedDateTime")]))
