@@ -554,17 +554,26 @@ impl LanceSink {
 
     /// Merge the small files that one-upsert-per-chunk leaves behind and drop old
     /// table versions (LanceDB's own defaults). Safe beside writers: a conflicting
-    /// upsert retries, a conflicting compaction fails and can simply run again.
+    /// upsert retries, and so does a compaction whose commit another writer's
+    /// (a worker's upkeep pass, say) got in before.
     pub async fn compact(&self) -> Result<CompactStats> {
         // tables written before upkeep existed get their key indexes here first
         super::upkeep::ensure_key_indexes(&self.table)
             .await
             .map_err(|e| self.err(format!("creating the key indexes: {e}")))?;
-        let stats = self
-            .table
-            .optimize(lancedb::table::OptimizeAction::All)
-            .await
-            .map_err(|e| self.err(format!("compaction: {e}")))?;
+        let mut wait = std::time::Duration::from_millis(250);
+        let mut attempt = 1;
+        let stats = loop {
+            match self.table.optimize(lancedb::table::OptimizeAction::All).await {
+                Ok(stats) => break stats,
+                Err(e) if attempt < COMPACT_ATTEMPTS && commit_conflict(&e) => {
+                    tracing::debug!(uri = %self.uri, attempt, "compaction lost a commit race, running it again: {e}");
+                    tokio::time::sleep(wait).await;
+                    (wait, attempt) = (wait * 2, attempt + 1);
+                }
+                Err(e) => return Err(self.err(format!("compaction: {e}"))),
+            }
+        };
         Ok(CompactStats {
             fragments_removed: stats.compaction.as_ref().map(|c| c.fragments_removed).unwrap_or(0),
             fragments_added: stats.compaction.as_ref().map(|c| c.fragments_added).unwrap_or(0),
@@ -572,6 +581,22 @@ impl LanceSink {
             bytes_removed: stats.prune.as_ref().map(|p| p.bytes_removed).unwrap_or(0),
         })
     }
+}
+
+/// Tries of a compaction that keeps losing commit races (about 4 s of waiting in all).
+const COMPACT_ATTEMPTS: u32 = 5;
+
+/// Whether another writer's commit got in first: running again is safe and likely to
+/// succeed (a compaction rewrites only what it finds still small).
+fn commit_conflict(e: &lancedb::Error) -> bool {
+    matches!(
+        e,
+        lancedb::Error::Lance {
+            source: lance::Error::RetryableCommitConflict { .. }
+                | lance::Error::CommitConflict { .. }
+                | lance::Error::TooMuchWriteContention { .. }
+        }
+    )
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -601,4 +626,20 @@ fn recorded_embedder(schema: &Schema) -> (Option<String>, Option<usize>) {
         }
     });
     (name, dim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::commit_conflict;
+
+    #[test]
+    fn a_lost_commit_race_is_worth_another_compaction_and_nothing_else_is() {
+        let lance = |source| lancedb::Error::Lance { source };
+        let raced = lance::Error::retryable_commit_conflict_source(7, "upkeep committed first".into());
+        assert!(commit_conflict(&lance(raced)));
+        assert!(commit_conflict(&lance(lance::Error::commit_conflict_source(7, "x".into()))));
+        let io = lance::Error::io_source("disk full".into());
+        assert!(!commit_conflict(&lance(io)));
+        assert!(!commit_conflict(&lancedb::Error::Runtime { message: "x".into() }));
+    }
 }

@@ -262,7 +262,8 @@ async fn one_active_job_per_mailbox_and_cron_never_piles_up_jobs() {
         assert_eq!(ids.len(), 1, "{backend:?}: {ids:?}");
         assert_eq!(status_json(&env, &["--state", "pending"])["jobs"].as_array().unwrap().len(), 1);
         feed(&fifo, "slow").join().unwrap();
-        assert_eq!(p.wait(Duration::from_secs(60)).0, 0);
+        let (code, log) = p.wait(Duration::from_secs(60));
+        assert_eq!(code, 0, "{backend:?}: the blocked backfill: {log}");
     }
 }
 
