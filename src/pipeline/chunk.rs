@@ -108,6 +108,14 @@ struct Stages {
     llm: LlmChunk,
 }
 
+/// A chunk through its stages: its vectors are still to be written.
+pub(super) struct Staged {
+    commit: Arc<ChunkCommit>,
+    pub steps: ChunkSteps,
+    emails: Arc<Vec<Email>>,
+    vectors: Vec<crate::embed::MessageVectors>,
+}
+
 /// A chunk whose vectors are written: what the store's transaction still has to make
 /// permanent, and the step times so far.
 pub(super) struct Prepared {
@@ -115,28 +123,33 @@ pub(super) struct Prepared {
     pub steps: ChunkSteps,
 }
 
-impl Prepared {
-    /// Whether `page` may be prepared while this chunk commits. Only a page that just
-    /// adds messages: one that deletes (removals, a re-list's reconcile, new versions
-    /// of stored messages) reads what earlier chunks committed, and the LLM path checks
-    /// its token cap against the committed job, so those wait for the commit.
-    pub fn may_overlap(page: &Page, path: &LlmPath) -> bool {
-        page.removed.is_empty() && !page.reconcile && !page.replace && !matches!(path, LlmPath::On(..))
+impl Staged {
+    /// What the store will be asked to commit (to pass over in the chunks after it).
+    pub fn commit(&self) -> Arc<ChunkCommit> {
+        self.commit.clone()
     }
 }
 
+/// Whether `page` may be staged while the chunks before it are still uncommitted.
+/// Only a page that just adds messages: one that deletes (removals, a re-list's
+/// reconcile, new versions of stored messages) reads what earlier chunks committed,
+/// and the LLM path checks its token cap against the committed job, so those wait.
+pub(super) fn may_overlap(page: &Page, path: &LlmPath) -> bool {
+    page.removed.is_empty() && !page.reconcile && !page.replace && !matches!(path, LlmPath::On(..))
+}
+
 impl Pipeline {
-    /// Steps 1-4 of one chunk: everything but the commit. `ahead` is the chunk that
-    /// commits meanwhile, if any.
-    pub(super) async fn prepare(
+    /// Steps 1-3 of one chunk: everything but its vectors and the commit. `ahead` are
+    /// the chunks before it not yet committed, oldest first.
+    pub(super) async fn stage(
         &self,
         lease: &Lease,
         job: &Job,
         page: Page,
         memory: &Memory,
         path: &mut LlmPath,
-        ahead: Option<&Prepared>,
-    ) -> Result<Prepared> {
+        ahead: &[Arc<ChunkCommit>],
+    ) -> Result<Staged> {
         let started = Instant::now();
         if let (LlmPath::On(..), Some(cap)) = (&*path, job.llm_token_cap)
             && job.llm_tokens >= cap
@@ -145,8 +158,7 @@ impl Pipeline {
         }
         let Partition { emails, mut skipped } = partition(&job.mailbox, page.items);
         fault::panic_on(&emails);
-        let (emails, skipped_now) =
-            self.unseen(job, emails, std::mem::take(&mut skipped), ahead.map(|p| p.commit.as_ref())).await?;
+        let (emails, skipped_now) = self.unseen(job, emails, std::mem::take(&mut skipped), ahead).await?;
         skipped = skipped_now;
         for r in &skipped {
             self.events.emit(Event::MessageSkipped {
@@ -185,9 +197,6 @@ impl Pipeline {
             }
         }
         let stages_ms = millis(started);
-        let written = Instant::now();
-        self.write_vectors(job, memory, &emails, vectors).await?;
-        let vectors_ms = millis(written);
         let mut ledger = std::mem::take(&mut skipped);
         ledger.extend(processed_rows(&job.mailbox, &emails, &llm));
         ledger.extend(shared_rows(&job.mailbox, &shared));
@@ -210,7 +219,19 @@ impl Pipeline {
             estimated_total: page.estimated_total,
             source_status: page.source_status,
         };
-        Ok(Prepared { commit: Arc::new(commit), steps: ChunkSteps { stages_ms, vectors_ms, ..Default::default() } })
+        let steps = ChunkSteps { stages_ms, ..Default::default() };
+        Ok(Staged { commit: Arc::new(commit), steps, emails, vectors })
+    }
+
+    /// Step 4. One upsert of the chunk's vectors, before the commit: a crash after
+    /// this repeats the chunk, and the upsert makes the repeat a no-op.
+    pub(super) async fn write(&self, job: &Job, memory: &Memory, chunk: Staged) -> Result<Prepared> {
+        let started = Instant::now();
+        let Staged { commit, steps, emails, vectors } = chunk;
+        let records: Vec<VectorRecord> =
+            emails.iter().zip(vectors).map(|(e, v)| VectorRecord::of(&job.tenant, &job.mailbox, e, v)).collect();
+        memory.sink.upsert(&records).await?;
+        Ok(Prepared { commit, steps: ChunkSteps { vectors_ms: millis(started), ..steps } })
     }
 
     /// Step 1b. What this run already committed with the same content (a Message-ID
@@ -221,9 +242,9 @@ impl Pipeline {
         job: &Job,
         emails: Vec<Email>,
         skipped: Vec<LedgerRow>,
-        ahead: Option<&ChunkCommit>,
+        ahead: &[Arc<ChunkCommit>],
     ) -> Result<(Vec<Email>, Vec<LedgerRow>)> {
-        // what the chunk committing meanwhile carries counts as committed
+        // what the chunks before it carry counts as committed: they commit first
         let ahead: HashSet<(&str, &str, &str)> = ahead
             .iter()
             .flat_map(|c| &c.ledger)
@@ -381,20 +402,6 @@ impl Pipeline {
         let graph = graph
             .map_err(|e| Error::Embed { name: "rules".into(), message: format!("extraction task failed: {e}") })?;
         Ok(Stages { vectors, graph, llm })
-    }
-
-    /// Step 4. One upsert of the chunk's vectors, before the commit: a crash after
-    /// this repeats the chunk, and the upsert makes the repeat a no-op.
-    async fn write_vectors(
-        &self,
-        job: &Job,
-        memory: &Memory,
-        emails: &[Email],
-        vectors: Vec<crate::embed::MessageVectors>,
-    ) -> Result<usize> {
-        let records: Vec<VectorRecord> =
-            emails.iter().zip(vectors).map(|(e, v)| VectorRecord::of(&job.tenant, &job.mailbox, e, v)).collect();
-        memory.sink.upsert(&records).await
     }
 
     /// Step 5. One transaction with the checkpoint, then the progress event. A

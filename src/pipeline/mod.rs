@@ -1,17 +1,19 @@
 //! Running a job (DESIGN §3): the chunk loop over a source's pages, the heartbeat
 //! beside it, the job's LLM path, and each chunk as named steps (`chunk.rs`). One
 //! chunk = one source page through every stage, committed in one store transaction
-//! with the checkpoint; the next page is read while this one is processed.
+//! with the checkpoint; while one chunk commits, the next one's vectors are written
+//! and the page after it goes through its stages, and the pages after that are read.
 
 mod chunk;
 mod heartbeat;
 mod llm;
 mod pages;
 
+use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use crate::clients::Clients;
 use crate::event::{Emitter, Event};
@@ -19,7 +21,7 @@ use crate::job::{Job, JobState, Lease};
 use crate::memory::Memories;
 use crate::provider::Provider;
 use crate::source::{SourceSpec, Sources};
-use crate::store::Store;
+use crate::store::{ChunkCommit, Store};
 use crate::{Error, Result};
 
 use heartbeat::{Control, Heartbeat};
@@ -31,7 +33,7 @@ pub struct Pipeline {
     pub memories: Arc<Memories>,
     pub events: Emitter,
     pub heartbeat_every: Duration,
-    /// Set to true to stop after the chunk in flight; the job is released to `pending`.
+    /// Set to true to stop once the chunks in hand commit; the job is released to `pending`.
     pub stop: watch::Receiver<bool>,
     /// The Graph clients (each tenant's, or the default), shared by every job this
     /// pipeline runs.
@@ -194,7 +196,7 @@ impl Pipeline {
             SourceSpec::Graph(_) => self.clients.sources_for(self.store.as_ref(), &job.tenant).await?,
             _ => Sources::default(),
         };
-        let mut pages = if job.has_more || job.cursor.is_none() {
+        let pages = if job.has_more || job.cursor.is_none() {
             let (max_body, chunk) = (job.max_body_bytes as usize, job.chunk_size as usize);
             Some(pages::prefetch(&spec, job.cursor.as_deref(), max_body, chunk, &sources)?)
         } else {
@@ -202,102 +204,128 @@ impl Pipeline {
         };
         let memory = self.memories.for_job(self.store.as_ref(), &job).await?;
         let mut path = LlmPath::decide(self.llm.as_deref(), self.store.as_ref(), &job).await?;
-        let mut current = job;
-        // the chunk whose vectors are written and whose commit is due: it commits while
-        // the next page is awaited and prepared (stages overlap), so a crash repeats at
-        // most these two chunks, and repeating them changes nothing
-        let mut ready: Option<chunk::Prepared> = None;
-        loop {
-            let (committed, next) = match &ready {
-                Some(p) => {
-                    let (c, n) = tokio::join!(
-                        self.commit(lease, &memory, p),
-                        self.next(lease, &current, &spec, &mut pages, &memory, &mut path, Some(p))
-                    );
-                    (Some(c?), n?)
-                }
-                None => (None, self.next(lease, &current, &spec, &mut pages, &memory, &mut path, None).await?),
-            };
-            if let Some(c) = committed {
-                current = c;
-            }
-            ready = match next {
-                Next::Prepared(p) => Some(p),
-                Next::Page(page, wait_ms) => {
-                    let mut p = self.prepare(lease, &current, page, &memory, &mut path, None).await?;
-                    p.steps.wait_ms = wait_ms;
-                    Some(p)
-                }
-                Next::End => break,
-                Next::Stop => {
-                    let why = "stopped on request after a committed chunk; resume to continue";
-                    self.store.finish(lease, JobState::Pending, Some(why)).await?;
-                    self.events.emit(Event::JobFinished {
-                        job_id: lease.job_id.clone(),
-                        state: JobState::Pending,
-                        error: None,
-                    });
-                    return Ok(Outcome::Released(self.store.job(&lease.job_id).await?));
-                }
-            };
+        if self.flow(lease, job, &spec, pages, &memory, &mut path).await? == Flow::Stopped {
+            let why = "stopped on request after a committed chunk; resume to continue";
+            self.store.finish(lease, JobState::Pending, Some(why)).await?;
+            self.events.emit(Event::JobFinished {
+                job_id: lease.job_id.clone(),
+                state: JobState::Pending,
+                error: None,
+            });
+            return Ok(Outcome::Released(self.store.job(&lease.job_id).await?));
         }
         self.store.finish(lease, JobState::Completed, None).await?;
         self.events.emit(Event::JobFinished { job_id: lease.job_id.clone(), state: JobState::Completed, error: None });
         Ok(Outcome::Completed(self.store.job(&lease.job_id).await?))
     }
-}
 
-/// What comes after the chunk in hand.
-enum Next {
-    /// The next chunk, prepared while the one before it committed.
-    Prepared(chunk::Prepared),
-    /// The next page, to prepare once the chunk before it has committed; with how
-    /// long it was waited for.
-    Page(crate::source::Page, u64),
-    /// The source is read to its end.
-    End,
-    /// Asked to stop: the job is released after the chunk in hand commits.
-    Stop,
-}
-
-impl Pipeline {
-    /// The next page, prepared now if it may be while `ahead` commits.
-    #[allow(clippy::too_many_arguments)]
-    async fn next(
+    /// The chunk loop: three steps side by side, each on a chunk of its own, handing
+    /// chunks on one at a time. The newest page goes through its stages while the chunk
+    /// before it has its vectors written and the one before that commits. A chunk
+    /// commits as soon as its vectors are written, whatever the source is doing, and
+    /// in page order, so a crash repeats at most the three chunks in hand, and
+    /// repeating them changes nothing. A step that fails ends the steps before it (they
+    /// find their hand-over closed); the steps after it finish the chunks they were
+    /// handed.
+    async fn flow(
         &self,
         lease: &Lease,
-        job: &Job,
+        job: Job,
         spec: &SourceSpec,
-        pages: &mut Option<pages::PageRx>,
+        mut pages: Option<pages::PageRx>,
         memory: &crate::memory::Memory,
         path: &mut LlmPath,
-        ahead: Option<&chunk::Prepared>,
-    ) -> Result<Next> {
-        let Some(rx) = pages.as_mut() else { return Ok(Next::End) };
-        if *self.stop.borrow() {
-            return Ok(Next::Stop);
-        }
-        let waited = std::time::Instant::now();
-        let Some(page) = rx.recv().await else {
-            return Err(Error::Source {
-                source_spec: spec.to_string(),
-                message: "page reader stopped unexpectedly".into(),
-            });
-        };
-        let page = page?;
-        let wait_ms = u64::try_from(waited.elapsed().as_millis()).unwrap_or(u64::MAX);
-        if !page.has_more {
-            *pages = None;
-        }
-        match ahead {
-            Some(_) if !chunk::Prepared::may_overlap(&page, path) => Ok(Next::Page(page, wait_ms)),
-            _ => {
-                let mut p = self.prepare(lease, job, page, memory, path, ahead).await?;
-                p.steps.wait_ms = wait_ms;
-                Ok(Next::Prepared(p))
+    ) -> Result<Flow> {
+        let (staged_tx, staged_rx) = mpsc::channel::<chunk::Staged>(1);
+        let (ready_tx, ready_rx) = mpsc::channel::<chunk::Prepared>(1);
+        // how many chunks have committed, and the job as the last commit left it
+        let (committed_tx, committed) = watch::channel((0usize, job.clone()));
+
+        let stage = async {
+            let staged_tx = staged_tx;
+            let mut done = committed.clone();
+            // the chunks handed on, and those of them not yet committed (by number)
+            let mut sent = 0usize;
+            let mut uncommitted: VecDeque<(usize, Arc<ChunkCommit>)> = VecDeque::new();
+            loop {
+                // the hand-over's slot first: a page is taken only when its chunk can go on
+                let Ok(slot) = staged_tx.reserve().await else { return Ok(Flow::Ended) };
+                let Some(rx) = pages.as_mut() else { return Ok(Flow::Ended) };
+                if *self.stop.borrow() {
+                    return Ok(Flow::Stopped);
+                }
+                let waited = Instant::now();
+                let page = tokio::select! {
+                    page = rx.recv() => page,
+                    // a later step failed; its error is the run's
+                    () = staged_tx.closed() => return Ok(Flow::Ended),
+                };
+                let Some(page) = page else {
+                    return Err(Error::Source {
+                        source_spec: spec.to_string(),
+                        message: "page reader stopped unexpectedly".into(),
+                    });
+                };
+                let page = page?;
+                let wait_ms = u64::try_from(waited.elapsed().as_millis()).unwrap_or(u64::MAX);
+                if !page.has_more {
+                    pages = None;
+                }
+                // a page that reads what the chunks before it wrote waits for their commits
+                if !chunk::may_overlap(&page, path) && done.wait_for(|(n, _)| *n == sent).await.is_err() {
+                    return Ok(Flow::Ended);
+                }
+                let (n, job) = {
+                    let now = done.borrow_and_update();
+                    (now.0, now.1.clone())
+                };
+                while uncommitted.front().is_some_and(|(i, _)| *i < n) {
+                    uncommitted.pop_front();
+                }
+                let ahead: Vec<Arc<ChunkCommit>> = uncommitted.iter().map(|(_, c)| c.clone()).collect();
+                let mut s = self.stage(lease, &job, page, memory, path, &ahead).await?;
+                s.steps.wait_ms = wait_ms;
+                uncommitted.push_back((sent, s.commit()));
+                sent += 1;
+                slot.send(s);
             }
-        }
+        };
+        let write = async {
+            let (ready_tx, mut staged_rx) = (ready_tx, staged_rx);
+            loop {
+                let Ok(slot) = ready_tx.reserve().await else { return Ok::<_, Error>(()) };
+                let staged = tokio::select! {
+                    s = staged_rx.recv() => s,
+                    () = ready_tx.closed() => None,
+                };
+                let Some(staged) = staged else { return Ok(()) };
+                slot.send(self.write(&job, memory, staged).await?);
+            }
+        };
+        let commit = async {
+            let (committed_tx, mut ready_rx) = (committed_tx, ready_rx);
+            let mut n = 0;
+            while let Some(chunk) = ready_rx.recv().await {
+                let job = self.commit(lease, memory, &chunk).await?;
+                n += 1;
+                committed_tx.send_replace((n, job));
+            }
+            Ok::<_, Error>(())
+        };
+        let (staged, written, committed) = tokio::join!(stage, write, commit);
+        committed?;
+        written?;
+        staged
     }
+}
+
+/// How the chunk loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    /// The source is read to its end, and every chunk committed.
+    Ended,
+    /// Asked to stop: the chunks in hand committed, the rest is left for a resume.
+    Stopped,
 }
 
 fn round(d: Duration) -> Duration {
