@@ -67,7 +67,7 @@ pub async fn run(pipeline: Arc<Pipeline>, opts: Options, mut stop: watch::Receiv
             _ = stop.changed() => {}
         }
     }
-    // jobs in flight see the same stop signal: they finish their chunk and release
+    // jobs in flight see the same stop signal: they commit the chunks in hand and release
     while let Some(done) = running.join_next().await {
         tally(&mut report, done);
     }

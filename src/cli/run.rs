@@ -1,6 +1,6 @@
 //! What `backfill`, `sync`, `resume` and `worker` share: the options of a new job and
 //! of a run, Graph jobs made from a mailbox plan, and running jobs here with progress
-//! drawn and Ctrl-C / SIGTERM honoured after the chunk in flight.
+//! drawn and Ctrl-C / SIGTERM honoured once the chunks in hand commit.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -254,8 +254,8 @@ pub async fn prepare(g: &Global, store: &dyn Store, tenant: &str) -> anyhow::Res
     Ok(services)
 }
 
-/// Run a pending job here, drawing progress; Ctrl-C or SIGTERM stops it after the
-/// chunk in flight and releases it for `resume`. A run that fails for a reason that
+/// Run a pending job here, drawing progress; Ctrl-C or SIGTERM stops it once the
+/// chunks in hand commit and releases it for `resume`. A run that fails for a reason that
 /// may pass is waited out and run again, as a worker would.
 pub async fn execute(
     g: &Global,
@@ -341,7 +341,7 @@ pub async fn execute(
     }
 }
 
-/// A stop flag that Ctrl-C or SIGTERM sets: work stops after the chunk in flight.
+/// A stop flag that Ctrl-C or SIGTERM sets: work stops once the chunks in hand commit.
 pub fn stop_on_signal() -> (tokio::sync::watch::Receiver<bool>, tokio::task::JoinHandle<()>) {
     let (tx, rx) = tokio::sync::watch::channel(false);
     let handle = tokio::spawn(async move {

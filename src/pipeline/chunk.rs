@@ -1,7 +1,7 @@
 //! One chunk through every stage, as a sequence of named steps: partition the page →
 //! removals → rules ∥ embeddings ∥ LLM → vectors → commit (DESIGN §3).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -14,7 +14,7 @@ use crate::job::{Job, Lease};
 use crate::memory::Memory;
 use crate::sink::VectorRecord;
 use crate::source::{Item, Page};
-use crate::store::{ChunkCommit, LedgerRow, PROCESSED, SHARED, SKIPPED, Store, SyncLink};
+use crate::store::{ChunkCommit, LedgerRow, PROCESSED, SHARED, SKIPPED, Store, SyncLink, WRITTEN};
 use crate::{Error, Result};
 use tracing::Instrument;
 
@@ -71,8 +71,8 @@ pub(super) fn processed_rows(mailbox: &str, emails: &[Email], llm: &LlmChunk) ->
             content_hash: e.content_hash().to_string(),
             status: PROCESSED.into(),
             reason: e.body_truncated.then(|| "body truncated to the configured cap".to_string()),
-            vector_status: "written".into(),
-            graph_status: "written".into(),
+            vector_status: WRITTEN.into(),
+            graph_status: WRITTEN.into(),
             subject: Some(e.subject.clone()),
             sender: e.from.as_ref().map(|m| m.address.clone()),
             sent_at: e.date_ms,
@@ -127,6 +127,43 @@ impl Staged {
     /// What the store will be asked to commit (to pass over in the chunks after it).
     pub fn commit(&self) -> Arc<ChunkCommit> {
         self.commit.clone()
+    }
+}
+
+/// The chunks handed on from their stages and not yet committed, oldest first: what
+/// a page's stages pass over as committed, and what a commit must leave in place.
+#[derive(Default)]
+pub(super) struct InHand(std::sync::Mutex<VecDeque<Arc<ChunkCommit>>>);
+
+impl InHand {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<ChunkCommit>>> {
+        // the lock is never held across an await or a panic site: a poisoned one is whole
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn push(&self, chunk: Arc<ChunkCommit>) {
+        self.lock().push_back(chunk);
+    }
+
+    pub fn all(&self) -> Vec<Arc<ChunkCommit>> {
+        self.lock().iter().cloned().collect()
+    }
+
+    /// The oldest chunk committed: it is in the store now.
+    fn committed(&self) {
+        self.lock().pop_front();
+    }
+
+    /// Of `ids`, those whose vectors a later chunk writes: its upsert may already have
+    /// replaced what an earlier chunk wrote under the same id.
+    fn written_later(&self, ids: &[String]) -> HashSet<String> {
+        let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let in_hand = self.lock();
+        let later = in_hand.iter().flat_map(|c| &c.ledger);
+        later
+            .filter(|r| r.vector_status == WRITTEN && ids.contains(r.message_id.as_str()))
+            .map(|r| r.message_id.clone())
+            .collect()
     }
 }
 
@@ -405,12 +442,20 @@ impl Pipeline {
     }
 
     /// Step 5. One transaction with the checkpoint, then the progress event. A
-    /// message the database refused is skipped (its vector goes too); the rest stands.
-    pub(super) async fn commit(&self, lease: &Lease, memory: &Memory, chunk: &Prepared) -> Result<Job> {
+    /// message the database refused is skipped (its vector goes too, unless a chunk
+    /// still in hand writes one under its id); the rest stands. The chunk is the
+    /// oldest of `in_hand`, and leaves it once committed.
+    pub(super) async fn commit(
+        &self,
+        lease: &Lease,
+        memory: &Memory,
+        chunk: &Prepared,
+        in_hand: &InHand,
+    ) -> Result<Job> {
         let started = Instant::now();
         let in_chunk = chunk.commit.ledger.len();
-        // on a task of its own: the next chunk's preparation, on this task, must not
-        // hold up this transaction's statements between its awaits. Dropping it (pause,
+        // on a task of its own: the later chunks' stages and vector upsert, on this
+        // task, must not hold up this transaction's statements between its awaits. Dropping it (pause,
         // cancel, a lost lease) aborts the task and rolls the transaction back
         let task = {
             let (store, events, lease, commit) =
@@ -423,11 +468,13 @@ impl Pipeline {
             job: lease.job_id.clone(),
             message: format!("the chunk's commit task failed: {e}"),
         })??;
+        in_hand.committed();
         if !committed.refused.is_empty() {
             let ids: Vec<String> = committed.refused.iter().map(|r| r.message_id.clone()).collect();
             let mailbox = committed.job.mailbox.clone();
-            let held: HashSet<String> =
+            let mut held: HashSet<String> =
                 self.store.held_elsewhere(&lease.tenant, &mailbox, &ids).await?.into_iter().map(|(id, _)| id).collect();
+            held.extend(in_hand.written_later(&ids));
             let ids: Vec<String> = ids.into_iter().filter(|id| !held.contains(id)).collect();
             memory.sink.delete(&lease.tenant, &ids).await?;
             for r in &committed.refused {
@@ -508,6 +555,37 @@ mod fault {
 mod tests {
     use super::*;
     use crate::email::{Rejected, parse_rfc822};
+
+    #[test]
+    fn a_refused_message_keeps_the_vector_a_later_chunk_in_hand_writes_under_its_id() {
+        let raw = |id: &str, body: &str| format!("Message-ID: <{id}>\nFrom: a@x.com\nSubject: s\n\n{body}\n");
+        let chunk = |mail: &[(&str, &str)]| {
+            let emails: Vec<Email> =
+                mail.iter().map(|(id, b)| parse_rfc822(raw(id, b).as_bytes(), id, 1000).unwrap()).collect();
+            Arc::new(ChunkCommit {
+                ledger: processed_rows("inbox", &emails, &LlmChunk::default()),
+                ..Default::default()
+            })
+        };
+        let in_hand = InHand::default();
+        in_hand.push(chunk(&[("a@x", "first"), ("b@x", "first")]));
+        in_hand.push(chunk(&[("b@x", "second version")]));
+        let mut shared = chunk(&[("c@x", "copy")]);
+        Arc::get_mut(&mut shared).unwrap().ledger[0].vector_status = SHARED.into();
+        in_hand.push(shared);
+        assert_eq!(in_hand.all().len(), 3, "the stages pass over every chunk in hand");
+        // the oldest commits, and the store refused a, b and c
+        in_hand.committed();
+        let ids = ["a@x", "b@x", "c@x"].map(String::from);
+        assert_eq!(
+            in_hand.written_later(&ids),
+            HashSet::from(["b@x".to_string()]),
+            "only a vector a later chunk writes"
+        );
+        in_hand.committed();
+        in_hand.committed();
+        assert!(in_hand.all().is_empty() && in_hand.written_later(&ids).is_empty());
+    }
 
     #[test]
     fn a_page_splits_into_unique_messages_and_skipped_rows() {

@@ -9,7 +9,6 @@ mod heartbeat;
 mod llm;
 mod pages;
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,7 +20,7 @@ use crate::job::{Job, JobState, Lease};
 use crate::memory::Memories;
 use crate::provider::Provider;
 use crate::source::{SourceSpec, Sources};
-use crate::store::{ChunkCommit, Store};
+use crate::store::Store;
 use crate::{Error, Result};
 
 use heartbeat::{Control, Heartbeat};
@@ -77,7 +76,7 @@ pub enum Outcome {
     Completed(Job),
     /// Stopped on request after a committed chunk; the job is `pending` again.
     Released(Job),
-    /// Paused or cancelled by an operator; the chunk in flight was abandoned.
+    /// Paused or cancelled by an operator; the chunks in hand were abandoned.
     Halted(Job),
     /// Failed for a reason that may pass: `pending` again, not claimed before
     /// `not_before`; the error is in `last_error`.
@@ -240,13 +239,13 @@ impl Pipeline {
         let (ready_tx, ready_rx) = mpsc::channel::<chunk::Prepared>(1);
         // how many chunks have committed, and the job as the last commit left it
         let (committed_tx, committed) = watch::channel((0usize, job.clone()));
+        let in_hand = chunk::InHand::default();
 
         let stage = async {
             let staged_tx = staged_tx;
             let mut done = committed.clone();
-            // the chunks handed on, and those of them not yet committed (by number)
+            // the chunks handed on
             let mut sent = 0usize;
-            let mut uncommitted: VecDeque<(usize, Arc<ChunkCommit>)> = VecDeque::new();
             loop {
                 // the hand-over's slot first: a page is taken only when its chunk can go on
                 let Ok(slot) = staged_tx.reserve().await else { return Ok(Flow::Ended) };
@@ -275,17 +274,12 @@ impl Pipeline {
                 if !chunk::may_overlap(&page, path) && done.wait_for(|(n, _)| *n == sent).await.is_err() {
                     return Ok(Flow::Ended);
                 }
-                let (n, job) = {
-                    let now = done.borrow_and_update();
-                    (now.0, now.1.clone())
-                };
-                while uncommitted.front().is_some_and(|(i, _)| *i < n) {
-                    uncommitted.pop_front();
-                }
-                let ahead: Vec<Arc<ChunkCommit>> = uncommitted.iter().map(|(_, c)| c.clone()).collect();
+                let job = done.borrow_and_update().1.clone();
+                // a chunk that has left it is in the store, where `unseen` looks too
+                let ahead = in_hand.all();
                 let mut s = self.stage(lease, &job, page, memory, path, &ahead).await?;
                 s.steps.wait_ms = wait_ms;
-                uncommitted.push_back((sent, s.commit()));
+                in_hand.push(s.commit());
                 sent += 1;
                 slot.send(s);
             }
@@ -306,7 +300,7 @@ impl Pipeline {
             let (committed_tx, mut ready_rx) = (committed_tx, ready_rx);
             let mut n = 0;
             while let Some(chunk) = ready_rx.recv().await {
-                let job = self.commit(lease, memory, &chunk).await?;
+                let job = self.commit(lease, memory, &chunk, &in_hand).await?;
                 n += 1;
                 committed_tx.send_replace((n, job));
             }
@@ -322,7 +316,8 @@ impl Pipeline {
 /// How the chunk loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Flow {
-    /// The source is read to its end, and every chunk committed.
+    /// The source is read to its end, and every chunk committed (or a later step
+    /// failed, and the run ends with its error).
     Ended,
     /// Asked to stop: the chunks in hand committed, the rest is left for a resume.
     Stopped,

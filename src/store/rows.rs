@@ -11,6 +11,8 @@ pub const PROCESSED: &str = "processed";
 pub const SKIPPED: &str = "skipped";
 /// Vector / graph status of a copy whose vector and support another mailbox wrote.
 pub const SHARED: &str = "shared";
+/// Vector / graph status of a copy whose vector and support this chunk wrote.
+pub const WRITTEN: &str = "written";
 
 /// One message's line in the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
