@@ -455,8 +455,9 @@ impl Pipeline {
         let started = Instant::now();
         let in_chunk = chunk.commit.ledger.len();
         // on a task of its own: the later chunks' stages and vector upsert, on this
-        // task, must not hold up this transaction's statements between its awaits. Dropping it (pause,
-        // cancel, a lost lease) aborts the task and rolls the transaction back
+        // task, must not hold up this transaction's statements between its awaits.
+        // Dropping it (pause, cancel, a lost lease) aborts the task and rolls the
+        // transaction back
         let task = {
             let (store, events, lease, commit) =
                 (self.store.clone(), self.events.clone(), lease.clone(), chunk.commit.clone());

@@ -561,15 +561,16 @@ impl LanceSink {
         super::upkeep::ensure_key_indexes(&self.table)
             .await
             .map_err(|e| self.err(format!("creating the key indexes: {e}")))?;
-        let mut wait = std::time::Duration::from_millis(250);
-        let mut attempt = 1;
+        let mut retries = 0;
         let stats = loop {
             match self.table.optimize(lancedb::table::OptimizeAction::All).await {
                 Ok(stats) => break stats,
-                Err(e) if attempt < COMPACT_ATTEMPTS && commit_conflict(&e) => {
-                    tracing::debug!(uri = %self.uri, attempt, "compaction lost a commit race, running it again: {e}");
-                    tokio::time::sleep(wait).await;
-                    (wait, attempt) = (wait * 2, attempt + 1);
+                Err(e) if retries < COMPACT_RETRY.max_retries && commit_conflict(&e) => {
+                    retries += 1;
+                    tracing::debug!(uri = %self.uri, retries, "compaction lost a commit race, running it again: {e}");
+                    // jittered, so that two compactions that raced do not race again
+                    let failure = crate::retry::Failure::Transport(String::new());
+                    tokio::time::sleep(COMPACT_RETRY.delay(retries, &failure)).await;
                 }
                 Err(e) => return Err(self.err(format!("compaction: {e}"))),
             }
@@ -583,8 +584,12 @@ impl LanceSink {
     }
 }
 
-/// Tries of a compaction that keeps losing commit races (about 4 s of waiting in all).
-const COMPACT_ATTEMPTS: u32 = 5;
+/// Retries of a compaction that keeps losing commit races (at most about 4 s of waiting).
+const COMPACT_RETRY: crate::retry::Policy = crate::retry::Policy {
+    max_retries: 4,
+    base_delay: std::time::Duration::from_millis(250),
+    max_delay: std::time::Duration::from_secs(2),
+};
 
 /// Whether another writer's commit got in first: running again is safe and likely to
 /// succeed (a compaction rewrites only what it finds still small).
