@@ -571,6 +571,9 @@ impl LanceSink {
                     // jittered, so that two compactions that raced do not race again
                     let failure = crate::retry::Failure::Transport(String::new());
                     tokio::time::sleep(COMPACT_RETRY.delay(retries, &failure)).await;
+                    // this handle never reloads by itself: planned again from the version
+                    // it holds, the pass would lose the same race every time
+                    self.table.checkout_latest().await.map_err(|e| self.err(format!("compaction: reloading: {e}")))?;
                 }
                 Err(e) => return Err(self.err(format!("compaction: {e}"))),
             }

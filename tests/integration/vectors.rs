@@ -212,3 +212,23 @@ async fn passages_of_a_long_message_are_replaced_with_it_and_all_go_when_it_is_d
         assert_eq!(top(unit(i)).await.unwrap().0, "other", "nothing of it answers any more");
     }
 }
+
+#[tokio::test]
+async fn a_compaction_that_lost_a_race_plans_again_from_the_latest_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = dir.path().join("lance").display().to_string();
+    let a = LanceSink::open(&uri, "messages", "test-embedder", 4).await.unwrap();
+    a.upsert(&[record("m0", 4)]).await.unwrap();
+    a.compact().await.unwrap();
+    // small files, one per write, as chunks leave them
+    for i in 1..8 {
+        a.upsert(&[record(&format!("m{i}"), 4)]).await.unwrap();
+    }
+    // another machine compacts them first; this handle still holds the version before
+    let b = LanceSink::open(&uri, "messages", "test-embedder", 4).await.unwrap();
+    let first = b.compact().await.unwrap();
+    assert!(first.fragments_removed >= 2, "b merged the small files: {first:?}");
+    a.compact().await.expect("a lost the race, reloaded and planned again");
+    assert_eq!(a.count("t1").await.unwrap(), 8);
+    assert_eq!(b.count("t1").await.unwrap(), 8);
+}
