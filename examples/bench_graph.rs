@@ -97,6 +97,13 @@ struct Timeline {
     mean_in_flight: f64,
     /// Share of that span with every slot busy.
     full: f64,
+    /// Slot time left idle, in seconds of the whole mailbox's time (idle slot-seconds
+    /// over the slots): before every slot was first busy (the count and the probes),
+    /// between then and the last time every slot was busy, and after (the last pages).
+    idle: [f64; 3],
+    /// In the middle, from a request's answer to the next request that took its slot:
+    /// median and 90th percentile, in milliseconds.
+    refill_ms: (f64, f64),
 }
 
 fn timeline(start: Instant, log: &[&graph_sim::Logged], slots: usize) -> Timeline {
@@ -105,25 +112,56 @@ fn timeline(start: Instant, log: &[&graph_sim::Logged], slots: usize) -> Timelin
         events.push((l.started, 1));
         events.push((l.finished.unwrap_or(l.started), -1));
     }
+    // at one instant an answer frees its slot before a request takes one
     events.sort();
     let (Some(first), Some(last)) = (events.first().map(|e| e.0), events.last().map(|e| e.0)) else {
         return Timeline::default();
     };
+    let slots_i = slots as i32;
+    // the first and the last moment every slot was busy
+    let (mut level, mut full_from, mut full_to) = (0i32, None, None);
+    for &(t, d) in &events {
+        if level >= slots_i && d < 0 {
+            full_to = Some(t);
+        }
+        level += d;
+        if level >= slots_i && full_from.is_none() {
+            full_from = Some(t);
+        }
+    }
+    let (full_from, full_to) = (full_from.unwrap_or(last), full_to.unwrap_or(last));
     let (mut level, mut at, mut area, mut full) = (0i32, first, 0f64, 0f64);
+    let mut idle = [0f64; 3];
+    // answers whose slot no request has taken yet, and how long each waited
+    let mut freed: std::collections::VecDeque<Instant> = Default::default();
+    let mut refill: Vec<f64> = Vec::new();
     for (t, d) in events {
         let span = t.duration_since(at).as_secs_f64();
         area += span * f64::from(level);
         if level as usize >= slots {
             full += span;
         }
+        let phase = usize::from(at >= full_from) + usize::from(at >= full_to);
+        idle[phase] += span * f64::from((slots_i - level).max(0)) / slots as f64;
+        if d < 0 && t >= full_from && t < full_to {
+            freed.push_back(t);
+        } else if d > 0
+            && let Some(f) = freed.pop_front()
+        {
+            refill.push(t.duration_since(f).as_secs_f64() * 1e3);
+        }
         (level, at) = (level + d, t);
     }
+    refill.sort_by(f64::total_cmp);
+    let pct = |q: f64| refill.get(((refill.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
     let listed = last.duration_since(first).as_secs_f64().max(1e-9);
     Timeline {
         first_request: first.duration_since(start),
         last_answer: last.duration_since(start),
         mean_in_flight: area / listed,
         full: full / listed,
+        idle,
+        refill_ms: (pct(0.5), pct(0.9)),
     }
 }
 
@@ -289,6 +327,10 @@ async fn main() -> anyhow::Result<()> {
             tl.mean_in_flight,
             r.in_flight,
             100.0 * tl.full
+        );
+        println!(
+            "{:>9} slots idle for {:.2} s before all were busy, {:.2} s in the middle, {:.2} s after; a freed slot refilled in {:.1} ms (median), {:.1} ms (p90)",
+            "", tl.idle[0], tl.idle[1], tl.idle[2], tl.refill_ms.0, tl.refill_ms.1
         );
     }
     Ok(())

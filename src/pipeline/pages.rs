@@ -1,4 +1,5 @@
-//! Pages are read on their own task, one page ahead of the chunk being processed.
+//! Pages are read on their own task, ahead of the chunk being processed: one page, or
+//! as many as the source says are worth it (Graph: one per request in flight).
 
 use tokio::sync::mpsc;
 use tracing::Instrument;
@@ -9,7 +10,8 @@ use crate::source::{Page, SourceSpec, Sources};
 pub(super) type PageRx = mpsc::Receiver<Result<Page>>;
 
 /// Open the source at `cursor` and read pages of `chunk` messages into a channel that
-/// holds one page ahead.
+/// holds the source's read-ahead. Each page carries the cursor as of itself, and pages
+/// are committed in the order read, so reading ahead never skips a page on a crash.
 pub(super) fn prefetch(
     spec: &SourceSpec,
     cursor: Option<&str>,
@@ -18,7 +20,7 @@ pub(super) fn prefetch(
     sources: &Sources,
 ) -> Result<PageRx> {
     let mut source = spec.open(cursor, max_body, sources)?;
-    let (tx, rx) = mpsc::channel(1);
+    let (tx, rx) = mpsc::channel(source.read_ahead().max(1));
     tokio::spawn(
         async move {
             loop {

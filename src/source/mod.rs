@@ -51,6 +51,13 @@ pub struct Page {
 pub trait Source: Send {
     /// The next page of at most `max` messages.
     async fn next_page(&mut self, max: usize) -> Result<Page>;
+
+    /// Pages worth reading ahead of the chunk being processed. One, unless the
+    /// source relaunches its requests only when asked for a page: then a page that
+    /// waits for the pipeline must not leave Graph's slot idle meanwhile.
+    fn read_ahead(&self) -> usize {
+        1
+    }
 }
 
 /// A parsed `--source` value.

@@ -129,3 +129,33 @@ async fn newest_first_starts_with_the_newest_mail_and_ends_with_the_same_memory(
     let data = message_requests(&sim);
     assert!(data.iter().any(|r| r.query.get("$orderby").is_some_and(|o| o == "receivedDateTime desc")));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cuts_that_land_inside_a_second_of_many_messages_lose_none_either_way() {
+    let sim = GraphSim::start(0);
+    let mails = corpus().await;
+    sim.add_mailbox(ALICE, &["Inbox"]);
+    let start = 988_675_200_000; // 2001-05-01
+    let mut want = std::collections::BTreeSet::new();
+    for i in 0..700usize {
+        // 40 messages per second, 18 seconds a day apart: probes land inside seconds
+        // whose messages straddle their pages, in either order
+        let at = start + (i as i64 / 40) * DAY_MS;
+        let r = resource(&mails[i % mails.len()], i, at);
+        want.insert(r["id"].as_str().unwrap().to_string());
+        sim.put(ALICE, "Inbox", r);
+    }
+    sim.with(|s| {
+        s.latency = Duration::from_millis(20);
+        s.max_concurrent = Some(4);
+    });
+    for order in ["oldest-first", "newest-first"] {
+        sim.clear_log();
+        let env = Env::new(Backend::Sqlite).await;
+        ok(&backfill(&env, &sim, &["--chunk-size", "25", "--order", order]));
+        assert_eq!(ledger_ids(&env, "acme").await, want, "{order}");
+        let probes = message_requests(&sim).iter().filter(|r| r.query.contains_key("$skip")).count();
+        assert!(probes >= 3, "{order}: the mailbox was cut ({probes} probes)");
+        assert_eq!(only_job(&env)["processed"].as_i64(), Some(700), "{order}");
+    }
+}

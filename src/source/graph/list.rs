@@ -2,11 +2,12 @@
 //! is spread in time. Graph's own `$filter` + `$orderby` seeks to where mail is, so
 //! empty years cost nothing: a first request counts the messages in range
 //! (`$count=true`) and brings the first page; `$skip` probes find where the rest
-//! splits evenly; each part (a received-time range) is then listed with `$top` pages
-//! and next links, several parts side by side so the mailbox's requests in flight
-//! stay at its limit. Probes are requests in flight like pages: a part keeps listing
-//! while it is being cut, and a part that ends early gives its slot to a cut of the
-//! biggest one left. A part whose pages time out (504) is split in time.
+//! splits evenly, each bringing the first page of the part it starts; each part (a
+//! received-time range) is then listed with `$top` pages and next links, several
+//! parts side by side so the mailbox's requests in flight stay at its limit. Probes
+//! are requests in flight like pages: a part keeps listing while it is being cut, and
+//! a part that ends early gives its slot to a cut of the biggest one left. A part
+//! whose pages time out (504) is split in time.
 //!
 //! The cursor committed with each chunk holds every part: its range, next link, page
 //! size and watermark (the last `receivedDateTime` committed and the ids at that
@@ -118,21 +119,19 @@ impl ListCursor {
     }
 }
 
-/// What a request in flight is for: a part's next page, or the `$skip` probes that
-/// find where a part is cut.
+/// What a request in flight is for: a part's next page, or a `$skip` probe that finds
+/// where a part is cut (and brings the first page of the part it starts).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Page,
     Cut,
 }
 
-/// A request (or a few) asked for and not yet taken in. A listing abandoned midway (a
+/// A request asked for and not yet taken in. A listing abandoned midway (a
 /// stop, an error) drops it, which aborts the requests: it asks nothing more.
 struct InFlight {
     part: u64,
     kind: Kind,
-    /// Requests it holds of the mailbox's slots.
-    requests: usize,
     task: crate::task::Owned<Done>,
 }
 
@@ -144,10 +143,11 @@ impl InFlight {
 
 enum Done {
     Page(Fetched),
-    /// Where a part's rest splits (a received time per probe), and the messages the
-    /// plan gives each new part.
-    Cuts {
-        times: Result<Vec<Option<i64>>>,
+    /// A page from where a part's rest splits, the range of the part it was asked of
+    /// (as it was then), and the messages the plan gives the part it starts.
+    Probe {
+        fetched: Fetched,
+        within: (i64, i64),
         est: i64,
     },
 }
@@ -158,8 +158,9 @@ struct Fetched {
     result: std::result::Result<(ListedPage, bool), super::client::CallError>,
     what: String,
     /// The part's range when the page was asked for: a part cut meanwhile takes only
-    /// what falls in its new range, and not the next link.
-    range: (i64, i64),
+    /// what falls in its new range, and not the next link. `None` for a probe's page,
+    /// which was asked for from another part's query.
+    range: Option<(i64, i64)>,
 }
 
 pub(super) struct ListSource {
@@ -329,7 +330,7 @@ impl ListSource {
             return Ok(Vec::new());
         }
         let fetched =
-            Fetched { from_link: false, top: page_top, result: Ok((page, shrunk)), what, range: (first, end) };
+            Fetched { from_link: false, top: page_top, result: Ok((page, shrunk)), what, range: Some((first, end)) };
         let items = self.apply(id, fetched)?;
         // its next link repeats the count on every page: the part goes on from its
         // watermark instead
@@ -387,18 +388,19 @@ impl ListSource {
 
     /// Requests in flight, pages and probes.
     fn requests(&self) -> usize {
-        self.inflight.iter().map(|f| f.requests).sum()
+        self.inflight.len()
     }
 
     /// Keep every slot busy: while fewer parts (counting those being cut off) than
     /// slots remain, cut the part with the most mail left into as many pieces as free
-    /// slots allow, with `$skip` probes sent side by side. A part goes on listing
-    /// while it is cut.
+    /// slots allow, with `$skip` probes sent side by side. A probe asks for a whole
+    /// page from where it lands, which is the first page of the part it starts, so
+    /// its slot carries mail too. A part goes on listing while it is cut.
     fn rebalance(&mut self, max: usize) -> Result<()> {
         let top = i64::from(self.top(max));
         let slots = self.slots();
         loop {
-            let cutting: usize = self.inflight.iter().filter(|f| f.kind == Kind::Cut).map(|f| f.requests).sum();
+            let cutting = self.inflight.iter().filter(|f| f.kind == Kind::Cut).count();
             let wanted = slots.saturating_sub(self.state.parts.len() + cutting);
             let free = slots.saturating_sub(self.requests());
             if wanted == 0 || free == 0 {
@@ -420,56 +422,83 @@ impl ListSource {
                 return Ok(());
             }
             let q = self.query(p)?;
-            let urls: Vec<String> = (1..pieces)
-                .map(|j| q.url(1, &[("$skip", &(j * left / pieces).to_string()), ("$select", "receivedDateTime")]))
-                .collect();
-            let what = format!("{}finding where the mail splits", self.folder_label());
-            let (client, mailbox, part) = (self.client.clone(), self.spec.mailbox.clone(), p.id);
-            let task = tokio::spawn(
-                async move {
-                    let probes = urls.into_iter().map(|url| time_at(&client, &mailbox, &what, url));
-                    Done::Cuts { times: futures::future::try_join_all(probes).await, est: left / pieces }
-                }
-                .in_current_span(),
-            );
-            let requests = pieces as usize - 1;
-            self.inflight.push_back(InFlight { part, kind: Kind::Cut, requests, task: crate::task::Owned(task) });
+            let (part, within, page_top) = (p.id, (p.start, p.end), p.top.unwrap_or(top as u32).min(top as u32));
+            let what = format!("{}a page from where the mail splits", self.folder_label());
+            for j in 1..pieces {
+                let skip = (j * left / pieces).to_string();
+                let url = q.url(page_top, &[("$skip", &skip), ("$select", super::message::SELECT)]);
+                let (client, mailbox, max_body, what) =
+                    (self.client.clone(), self.spec.mailbox.clone(), self.max_body, what.clone());
+                let q = q.clone();
+                let task = tokio::spawn(
+                    async move {
+                        // a probe that times out asks for a smaller page, as a part's page does
+                        let mut probe_top = page_top;
+                        let mut shrink =
+                            || q.halved(&mut probe_top, &[("$skip", &skip), ("$select", super::message::SELECT)]);
+                        let call = Call { mailbox: &mailbox, what: &what, url, prefer: None };
+                        let result = client.get(&call, Some(&mut shrink), |b| page::parse(b, &mailbox, max_body)).await;
+                        let fetched = Fetched { from_link: false, top: probe_top, result, what, range: None };
+                        Done::Probe { fetched, within, est: left / pieces }
+                    }
+                    .in_current_span(),
+                );
+                self.inflight.push_back(InFlight { part, kind: Kind::Cut, task: crate::task::Owned(task) });
+            }
         }
     }
 
-    /// Cut a part where its probes found the mail splits: each time inside what it
-    /// has still to list starts a new part. The farthest cut comes first, so the part
-    /// keeps the side it is listing.
-    fn apply_cuts(&mut self, part: u64, times: Result<Vec<Option<i64>>>, est: i64) {
-        let Some(i) = self.state.parts.iter().position(|p| p.id == part) else { return };
-        let times = match times {
-            Ok(t) => t,
+    /// Cut where a probe's page begins, and take the page as the first of the part
+    /// the cut starts: the cut falls on the next whole second after its first message
+    /// oldest first (on that second newest first), so every message of that second
+    /// stays with the part being cut, and the new part's mail from the cut onwards is
+    /// all in the page, in order, up to its last message. The cut goes into whichever
+    /// part holds that time and has not listed past it, inside the range the probe
+    /// was asked of (so only that part or the parts cut from it since). None does when
+    /// the mail moved meanwhile, or a sibling probe cut at the same second: the page
+    /// is dropped (what it holds is some part's to list), and the probed part's plan
+    /// loses that piece's share, so a part that cannot be cut is not probed forever.
+    fn apply_probe(&mut self, part: u64, f: Fetched, within: (i64, i64), est: i64) -> Result<Vec<Item>> {
+        let dropped = |s: &mut Self, share: i64| {
+            if let Some(p) = s.state.parts.iter_mut().find(|p| p.id == part) {
+                p.est = (p.est - share).max(p.seen);
+            }
+            Ok(Vec::new())
+        };
+        let page = match &f.result {
+            Ok((page, _)) => page,
             Err(e) => {
-                // a cut only spreads the work; the part goes on whole
-                tracing::warn!(mailbox = %self.spec.mailbox, "could not find where the mail splits ({e}); the part goes on whole");
-                Vec::new()
+                let why = match e {
+                    super::client::CallError::Failed { failure, .. } => failure.to_string(),
+                    super::client::CallError::Token(e) => e.to_string(),
+                };
+                // a cut only spreads the work: the part goes on whole, not probed again
+                tracing::warn!(mailbox = %self.spec.mailbox, "could not find where the mail splits ({why}); the part goes on whole");
+                return dropped(self, i64::MAX);
             }
         };
-        let p = &self.state.parts[i];
-        let at = p.wm.as_ref().and_then(|w| super::message::parse_time(&w.at));
-        let (lo, hi) = match self.spec.order {
-            Order::Oldest => (at.map_or(p.start, |a| a.max(p.start)), p.end),
-            Order::Newest => (p.start, at.map_or(p.end, |a| a.min(p.end))),
+        let Some(first) = page.listed.first().and_then(|(_, at)| super::message::parse_time(at)).map(whole_seconds)
+        else {
+            // less mail than planned: nothing where the probe landed
+            return dropped(self, i64::MAX);
         };
-        let mut ts: Vec<i64> = times.into_iter().flatten().filter(|&t| t > lo && t < hi).collect();
-        ts.sort_unstable();
-        ts.dedup();
-        if ts.is_empty() {
-            // less mail than planned, or all of it at one instant: nothing to cut
-            self.state.parts[i].est = self.state.parts[i].seen;
-            return;
-        }
-        if matches!(self.spec.order, Order::Oldest) {
-            ts.reverse();
-        }
-        for t in ts {
-            self.cut(i, t, est);
-        }
+        let order = self.spec.order;
+        let t = match order {
+            Order::Oldest => first + 1000,
+            Order::Newest => first,
+        };
+        let inside = |p: &Part| {
+            let at = p.wm.as_ref().and_then(|w| super::message::parse_time(&w.at));
+            let (lo, hi) = match order {
+                Order::Oldest => (at.map_or(p.start, |a| a.max(p.start)), p.end),
+                Order::Newest => (p.start, at.map_or(p.end, |a| a.min(p.end))),
+            };
+            t > lo && t < hi && t > within.0 && t < within.1
+        };
+        let Some(i) = self.state.parts.iter().position(inside) else { return dropped(self, est) };
+        self.cut(i, t, est);
+        let id = self.state.parts.last().expect("the part a cut just made").id;
+        self.apply(id, f)
     }
 
     /// Ask for the next page of every part not in flight, in the job's order, up to
@@ -496,6 +525,7 @@ impl ListSource {
                 Some(n) => self.spec.followable(&self.client, n)?,
                 None => q.url(top, &[("$select", super::message::SELECT)]),
             };
+            let range = Some(range);
             let client = self.client.clone();
             let (mailbox, max_body) = (self.spec.mailbox.clone(), self.max_body);
             let task = tokio::spawn(
@@ -509,7 +539,7 @@ impl ListSource {
                 .in_current_span(),
             );
             let part = p.id;
-            self.inflight.push_back(InFlight { part, kind: Kind::Page, requests: 1, task: crate::task::Owned(task) });
+            self.inflight.push_back(InFlight { part, kind: Kind::Page, task: crate::task::Owned(task) });
         }
         Ok(())
     }
@@ -541,11 +571,22 @@ impl ListSource {
             p.top = Some(f.top);
         }
         // cut while the page was on its way: what lies past the cut is the new part's
-        let stale = f.range != (p.start, p.end);
+        // (a probe's page also begins before the part it starts)
+        let stale = f.range != Some((p.start, p.end));
         let mut past_cut = false;
         let mut items = Vec::with_capacity(page.items.len());
         for (item, (id, at)) in page.items.into_iter().zip(page.listed) {
-            if stale && super::message::parse_time(&at).is_some_and(|t| t < p.start || t >= p.end) {
+            let (before, past) = match (stale, super::message::parse_time(&at)) {
+                (true, Some(t)) => match order {
+                    Order::Oldest => (t < p.start, t >= p.end),
+                    Order::Newest => (t >= p.end, t < p.start),
+                },
+                _ => (false, false),
+            };
+            if before {
+                continue;
+            }
+            if past {
                 past_cut = true;
                 continue;
             }
@@ -649,8 +690,8 @@ impl Source for ListSource {
                     self.next_folder();
                     continue;
                 }
-                self.rebalance(max)?;
                 self.launch(max)?;
+                self.rebalance(max)?;
                 if self.inflight.is_empty() {
                     continue;
                 }
@@ -673,26 +714,23 @@ impl Source for ListSource {
                 })?;
                 match done {
                     Done::Page(fetched) => self.apply(f.part, fetched)?,
-                    Done::Cuts { times, est } => {
-                        self.apply_cuts(f.part, times, est);
-                        continue;
-                    }
+                    Done::Probe { fetched, within, est } => self.apply_probe(f.part, fetched, within, est)?,
                 }
             };
             if !items.is_empty() {
                 // the part's next page (and any free slot) is asked for now, so the
-                // requests stay in flight while this page waits for the pipeline
-                self.rebalance(max)?;
+                // requests stay in flight while this page waits for the pipeline; a
+                // part's own page first, so newest first answers its newest part first
                 self.launch(max)?;
+                self.rebalance(max)?;
                 return self.page(items);
             }
         }
     }
-}
 
-/// The received time of the first message a `$skip` probe lands on.
-async fn time_at(client: &GraphClient, mailbox: &str, what: &str, url: String) -> Result<Option<i64>> {
-    let call = Call { mailbox, what, url, prefer: None };
-    let (p, _) = client.get(&call, None, |b| page::parse(b, mailbox, 0)).await.map_err(|e| e.into_error(&call))?;
-    Ok(p.listed.first().and_then(|(_, at)| super::message::parse_time(at)).map(whole_seconds))
+    /// A page per request in flight: the pages of parts that answered while the
+    /// pipeline was busy are taken in, and their parts' next pages asked for, at once.
+    fn read_ahead(&self) -> usize {
+        self.slots()
+    }
 }
