@@ -1,5 +1,5 @@
 //! Pages are read on their own task, ahead of the chunk being processed: one page, or
-//! as many as the source says are worth it (Graph: one per request in flight).
+//! as many as the source says are worth it (Graph: four per request in flight).
 
 use tokio::sync::mpsc;
 use tracing::Instrument;

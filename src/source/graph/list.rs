@@ -728,9 +728,12 @@ impl Source for ListSource {
         }
     }
 
-    /// A page per request in flight: the pages of parts that answered while the
-    /// pipeline was busy are taken in, and their parts' next pages asked for, at once.
+    /// Four pages per request in flight: the pages of parts that answered while the
+    /// pipeline was busy are taken in, and their parts' next pages asked for, at once,
+    /// through a commit that takes several pages' time (upkeep beside it). Measured
+    /// (bench_graph, 20k, 3 alternating pairs): slots idle 0.8 s of the run against
+    /// 1.5-2.2 s with one page per request, 1,160 msg/s against 1,100.
     fn read_ahead(&self) -> usize {
-        self.slots()
+        4 * self.slots()
     }
 }
