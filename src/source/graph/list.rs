@@ -14,7 +14,7 @@
 //! instant). Pages are handed to the pipeline as they arrive (newest first, in the
 //! order they were asked for, so the newest mail comes first), each with the cursor as
 //! it stands once that page is committed, so a kill repeats at most the pages in
-//! flight. A refused next link restarts its part from the watermark.
+//! flight or read ahead. A refused next link restarts its part from the watermark.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
