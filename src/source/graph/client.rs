@@ -100,6 +100,16 @@ pub enum CallError {
     Token(Error),
 }
 
+/// What went wrong, without the call's context (that is [`CallError::into_error`]'s).
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::Failed { failure, .. } => failure.fmt(f),
+            CallError::Token(e) => e.fmt(f),
+        }
+    }
+}
+
 impl CallError {
     pub fn failure(&self) -> Option<&Failure> {
         match self {

@@ -468,12 +468,8 @@ impl ListSource {
         let page = match &f.result {
             Ok((page, _)) => page,
             Err(e) => {
-                let why = match e {
-                    super::client::CallError::Failed { failure, .. } => failure.to_string(),
-                    super::client::CallError::Token(e) => e.to_string(),
-                };
                 // a cut only spreads the work: the part goes on whole, not probed again
-                tracing::warn!(mailbox = %self.spec.mailbox, "could not find where the mail splits ({why}); the part goes on whole");
+                tracing::warn!(mailbox = %self.spec.mailbox, "could not find where the mail splits ({e}); the part goes on whole");
                 return dropped(self, i64::MAX);
             }
         };
@@ -520,12 +516,11 @@ impl ListSource {
             let top = p.top.unwrap_or(self.top(max)).min(self.top(max));
             let q = self.query(p)?;
             let what = self.label(p);
-            let (from_link, range) = (p.next.is_some(), (p.start, p.end));
+            let (from_link, range) = (p.next.is_some(), Some((p.start, p.end)));
             let url = match &p.next {
                 Some(n) => self.spec.followable(&self.client, n)?,
                 None => q.url(top, &[("$select", super::message::SELECT)]),
             };
-            let range = Some(range);
             let client = self.client.clone();
             let (mailbox, max_body) = (self.spec.mailbox.clone(), self.max_body);
             let task = tokio::spawn(
