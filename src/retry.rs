@@ -87,9 +87,15 @@ impl Policy {
     /// gave one (never less), else `base * 2^(retry-1)` capped, with full jitter over
     /// its upper half so many workers throttled together do not return together.
     pub fn delay(&self, retry: u32, failure: &Failure) -> Duration {
-        if let Some(after) = failure.retry_after() {
-            return after.min(Duration::from_secs(15 * 60));
+        match failure.retry_after() {
+            Some(after) => after.min(Duration::from_secs(15 * 60)),
+            None => self.backoff(retry),
         }
+    }
+
+    /// The wait before retry number `retry` (1-based) when no server asked for one:
+    /// `base * 2^(retry-1)` capped, jittered over its upper half.
+    pub fn backoff(&self, retry: u32) -> Duration {
         let exp = self.base_delay.saturating_mul(1u32 << retry.saturating_sub(1).min(20)).min(self.max_delay);
         let half = exp / 2;
         half + half.mul_f64(jitter())
@@ -163,6 +169,8 @@ mod tests {
             let d = p.delay(retry, &status(503, None));
             let exp = Duration::from_millis(100 * (1 << (retry - 1).min(20))).min(Duration::from_secs(2));
             assert!(d >= exp / 2 && d <= exp, "retry {retry}: {d:?} outside [{:?}, {exp:?}]", exp / 2);
+            let b = p.backoff(retry);
+            assert!(b >= exp / 2 && b <= exp, "backoff {retry}: {b:?} outside [{:?}, {exp:?}]", exp / 2);
         }
         let many: std::collections::BTreeSet<_> = (0..20).map(|_| p.delay(3, &status(503, None))).collect();
         assert!(many.len() > 1, "jitter varies the wait");

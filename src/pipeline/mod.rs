@@ -66,7 +66,7 @@ impl Retry {
             base_delay: self.backoff,
             max_delay: Duration::from_secs(30 * 60).max(self.backoff),
         };
-        policy.delay(u32::try_from(failures + 1).unwrap_or(u32::MAX), &crate::retry::Failure::Transport(String::new()))
+        policy.backoff(u32::try_from(failures + 1).unwrap_or(u32::MAX))
     }
 }
 

@@ -569,8 +569,7 @@ impl LanceSink {
                     retries += 1;
                     tracing::debug!(uri = %self.uri, retries, "compaction lost a commit race, running it again: {e}");
                     // jittered, so that two compactions that raced do not race again
-                    let failure = crate::retry::Failure::Transport(String::new());
-                    tokio::time::sleep(COMPACT_RETRY.delay(retries, &failure)).await;
+                    tokio::time::sleep(COMPACT_RETRY.backoff(retries)).await;
                     // this handle never reloads by itself: planned again from the version
                     // it holds, the pass would lose the same race every time
                     self.table.checkout_latest().await.map_err(|e| self.err(format!("compaction: reloading: {e}")))?;
